@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The one place SDK clients are built. In Lambda: region and credentials from the default chain.
+ * Offline and in tests: `endpoint` points every client at the emulator (moto routes by the SigV4
+ * credential scope, so one endpoint serves every service) with static dummy credentials.
+ */
+export interface ClientOptions {
+  region?: string;
+  endpoint?: string;
+}
+
+export interface AwsClients {
+  rds: RDSClient;
+  dynamo: DynamoDBDocumentClient;
+  secrets: SecretsManagerClient;
+  route53: Route53Client;
+  scheduler: SchedulerClient;
+  sfn: SFNClient;
+  events: EventBridgeClient;
+}
+
+export const OFFLINE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+
+export function clientConfig(options: ClientOptions = {}) {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  if (!options.endpoint) return { region };
+  return { region, endpoint: options.endpoint, credentials: OFFLINE_CREDENTIALS, maxAttempts: 2 };
+}
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const config = clientConfig(options);
+  return {
+    rds: new RDSClient(config),
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    }),
+    secrets: new SecretsManagerClient(config),
+    route53: new Route53Client(config),
+    scheduler: new SchedulerClient(config),
+    sfn: new SFNClient(config),
+    events: new EventBridgeClient(config),
+  };
+}

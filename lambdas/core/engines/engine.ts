@@ -1,0 +1,100 @@
+import type { EngineKind, RestoreRequest } from '../fork.js';
+import type { AwsTag } from '../tags.js';
+
+/**
+ * One strategy per kind of database with the same interface. Adding an engine = one new file
+ * implementing this, registered in `registry.ts`.
+ */
+
+export interface RestorableWindow {
+  earliest?: string;
+  latest?: string;
+}
+
+export interface SourceDatabase {
+  id: string;
+  arn: string;
+  kind: EngineKind;
+  engine: string;
+  engineVersion?: string;
+  status: string;
+  tags: Record<string, string>;
+  port?: number;
+  masterUsername?: string;
+  dbName?: string;
+  instanceClass?: string;
+  storageType?: string;
+  vpcSecurityGroupIds: string[];
+  subnetGroupName?: string;
+  parameterGroupName?: string;
+  optionGroupName?: string;
+  clusterParameterGroupName?: string;
+  restorableWindow: RestorableWindow;
+}
+
+export interface Backup {
+  id: string;
+  arn?: string;
+  type: 'automated' | 'manual';
+  status: string;
+  createdAt?: string;
+  sourceId?: string;
+  engine?: string;
+  tags?: Record<string, string>;
+}
+
+/** A restore request resolved to exactly one snapshot or one point in time. */
+export type RestoreTarget =
+  | { type: 'snapshot'; snapshotId: string }
+  | { type: 'point-in-time'; restoreTime?: string; useLatestRestorableTime?: boolean }
+  | { type: 'clone' };
+
+export interface RestorePlan {
+  forkId: string;
+  /** Identifier of the fork's instance or cluster. */
+  targetId: string;
+  source: SourceDatabase;
+  target: RestoreTarget;
+  instanceClass?: string;
+  multiAz: boolean;
+  storageType?: string;
+  vpcSecurityGroupIds: string[];
+  subnetGroupName?: string;
+  tags: AwsTag[];
+}
+
+export interface ForkDatabase {
+  id: string;
+  arn?: string;
+  status: string;
+  tags: Record<string, string>;
+  endpoint?: { host: string; port: number };
+  /** A password change has been requested but not yet applied. */
+  passwordPending: boolean;
+}
+
+export interface EngineStrategy {
+  readonly kind: EngineKind;
+  readonly supportedRestores: readonly RestoreRequest['type'][];
+  /** undefined when there is no such database of this kind. */
+  describeSource(id: string): Promise<SourceDatabase | undefined>;
+  listSources(): Promise<SourceDatabase[]>;
+  /** Available and in-progress snapshots, automated and manual, newest first. */
+  listBackups(source: SourceDatabase): Promise<Backup[]>;
+  describeSnapshot(snapshotId: string): Promise<Backup | undefined>;
+  /** The only write to a source (invariant 3): a snapshot tagged as the fork's. */
+  createSnapshot(source: SourceDatabase, snapshotId: string, tags: AwsTag[]): Promise<void>;
+  /** Tag-guarded; a missing snapshot is success. */
+  deleteSnapshot(snapshotId: string, forkId: string): Promise<void>;
+  /** Idempotent: a fork database that already exists with this fork's tags is success. */
+  restore(plan: RestorePlan): Promise<void>;
+  /** Creates what a restore does not (cluster instances). Returns true when nothing is left to wait for. */
+  createInstances(plan: RestorePlan): Promise<boolean>;
+  /** True when the fork database (and all its instances) is available. */
+  isAvailable(fork: ForkDatabase): boolean;
+  describeFork(targetId: string): Promise<ForkDatabase | undefined>;
+  /** Tag-guarded. */
+  setMasterPassword(targetId: string, forkId: string, password: string): Promise<void>;
+  /** Tag-guarded; deletes instances then the database, no final snapshot; missing is success. */
+  deleteFork(targetId: string, forkId: string): Promise<void>;
+}

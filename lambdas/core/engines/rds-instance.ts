@@ -1,0 +1,298 @@
+import {
+  CreateDBSnapshotCommand,
+  type DBInstance,
+  type DBSnapshot,
+  DeleteDBInstanceCommand,
+  DeleteDBSnapshotCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
+  type RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { errorName } from '../errors.js';
+import { assertManagedBy, tagMap } from '../tags.js';
+import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
+
+/** RDS DB instances: postgres, mysql, mariadb (and oracle/sqlserver, which use the same calls). */
+export const RDS_INSTANCE_ENGINES = [
+  'postgres',
+  'mysql',
+  'mariadb',
+  'oracle-ee',
+  'oracle-ee-cdb',
+  'oracle-se2',
+  'oracle-se2-cdb',
+  'sqlserver-ee',
+  'sqlserver-se',
+  'sqlserver-ex',
+  'sqlserver-web',
+] as const;
+
+const iso = (date: Date | undefined) => date?.toISOString();
+
+function toSource(db: DBInstance, windowEarliest?: string): SourceDatabase {
+  return {
+    id: db.DBInstanceIdentifier ?? '',
+    arn: db.DBInstanceArn ?? '',
+    kind: 'rds-instance',
+    engine: db.Engine ?? 'unknown',
+    ...(db.EngineVersion ? { engineVersion: db.EngineVersion } : {}),
+    status: db.DBInstanceStatus ?? 'unknown',
+    tags: tagMap(db.TagList),
+    ...(db.Endpoint?.Port ?? db.DbInstancePort ? { port: db.Endpoint?.Port ?? db.DbInstancePort } : {}),
+    ...(db.MasterUsername ? { masterUsername: db.MasterUsername } : {}),
+    ...(db.DBName ? { dbName: db.DBName } : {}),
+    ...(db.DBInstanceClass ? { instanceClass: db.DBInstanceClass } : {}),
+    ...(db.StorageType ? { storageType: db.StorageType } : {}),
+    vpcSecurityGroupIds: (db.VpcSecurityGroups ?? [])
+      .filter((g) => g.Status !== 'inactive')
+      .flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
+    ...(db.DBSubnetGroup?.DBSubnetGroupName ? { subnetGroupName: db.DBSubnetGroup.DBSubnetGroupName } : {}),
+    ...(db.DBParameterGroups?.[0]?.DBParameterGroupName
+      ? { parameterGroupName: db.DBParameterGroups[0].DBParameterGroupName }
+      : {}),
+    ...(db.OptionGroupMemberships?.[0]?.OptionGroupName
+      ? { optionGroupName: db.OptionGroupMemberships[0].OptionGroupName }
+      : {}),
+    restorableWindow:
+      (db.BackupRetentionPeriod ?? 0) > 0
+        ? {
+            ...(windowEarliest ? { earliest: windowEarliest } : {}),
+            ...(db.LatestRestorableTime ? { latest: iso(db.LatestRestorableTime) } : {}),
+          }
+        : {},
+  };
+}
+
+function toBackup(snapshot: DBSnapshot): Backup {
+  return {
+    id: snapshot.DBSnapshotIdentifier ?? '',
+    ...(snapshot.DBSnapshotArn ? { arn: snapshot.DBSnapshotArn } : {}),
+    type: snapshot.SnapshotType === 'automated' || snapshot.DBSnapshotIdentifier?.startsWith('rds:') ? 'automated' : 'manual',
+    status: snapshot.Status ?? 'unknown',
+    ...(snapshot.SnapshotCreateTime ? { createdAt: iso(snapshot.SnapshotCreateTime) } : {}),
+    ...(snapshot.DBInstanceIdentifier ? { sourceId: snapshot.DBInstanceIdentifier } : {}),
+    ...(snapshot.Engine ? { engine: snapshot.Engine } : {}),
+    tags: tagMap(snapshot.TagList),
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'DBInstanceNotFoundFault' || name === 'DBSnapshotNotFoundFault';
+}
+
+export class RdsInstanceEngine implements EngineStrategy {
+  readonly kind = 'rds-instance' as const;
+  readonly supportedRestores = ['latest-backup', 'snapshot', 'point-in-time', 'fresh-snapshot'] as const;
+
+  constructor(private readonly rds: RDSClient) {}
+
+  private async describeInstance(id: string): Promise<DBInstance | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      return out.DBInstances?.[0];
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** RDS keeps an instance's earliest restorable time on its automated backup, not the instance. */
+  private async earliestRestorableTime(db: DBInstance): Promise<string | undefined> {
+    try {
+      const out = await this.rds.send(
+        new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: db.DBInstanceIdentifier }),
+      );
+      const earliest = out.DBInstanceAutomatedBackups?.[0]?.RestoreWindow?.EarliestTime;
+      if (earliest) return earliest.toISOString();
+    } catch (error) {
+      // Not every emulator implements automated-backup listing; fall back below.
+      if (errorName(error) !== 'NotImplemented' && errorName(error) !== 'InvalidAction') throw error;
+    }
+    return iso(db.InstanceCreateTime);
+  }
+
+  async describeSource(id: string): Promise<SourceDatabase | undefined> {
+    const db = await this.describeInstance(id);
+    if (!db) return undefined;
+    return toSource(db, (db.BackupRetentionPeriod ?? 0) > 0 ? await this.earliestRestorableTime(db) : undefined);
+  }
+
+  async listSources(): Promise<SourceDatabase[]> {
+    const out: SourceDatabase[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.rds.send(new DescribeDBInstancesCommand({ ...(marker ? { Marker: marker } : {}) }));
+      for (const db of page.DBInstances ?? []) {
+        // Aurora/DocumentDB members are listed by their cluster engines.
+        if (db.DBClusterIdentifier) continue;
+        out.push(toSource(db, undefined));
+      }
+      marker = page.Marker;
+    } while (marker);
+    return out;
+  }
+
+  async listBackups(source: SourceDatabase): Promise<Backup[]> {
+    const out: Backup[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.rds.send(
+        new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: source.id, ...(marker ? { Marker: marker } : {}) }),
+      );
+      for (const snapshot of page.DBSnapshots ?? []) out.push(toBackup(snapshot));
+      marker = page.Marker;
+    } while (marker);
+    return out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  }
+
+  async describeSnapshot(snapshotId: string): Promise<Backup | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+      const snapshot = out.DBSnapshots?.[0];
+      return snapshot ? toBackup(snapshot) : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async createSnapshot(source: SourceDatabase, snapshotId: string, tags: RestorePlan['tags']): Promise<void> {
+    const existing = await this.describeSnapshot(snapshotId);
+    if (existing) {
+      // A retried step: continue only if the snapshot is the one we took.
+      const forkId = tags.find((t) => t.Key === 'dbfork:fork-id')?.Value ?? '';
+      assertManagedBy(existing.tags ?? {}, forkId, `snapshot ${snapshotId}`);
+      return;
+    }
+    await this.rds.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: source.id, DBSnapshotIdentifier: snapshotId, Tags: tags }),
+    );
+  }
+
+  async deleteSnapshot(snapshotId: string, forkId: string): Promise<void> {
+    const existing = await this.describeSnapshot(snapshotId);
+    if (!existing) return;
+    assertManagedBy(existing.tags ?? {}, forkId, `snapshot ${snapshotId}`);
+    try {
+      await this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async restore(plan: RestorePlan): Promise<void> {
+    const existing = await this.describeFork(plan.targetId);
+    if (existing) {
+      assertManagedBy(existing.tags, plan.forkId, `DB instance ${plan.targetId}`);
+      return;
+    }
+    const common = {
+      DBInstanceClass: plan.instanceClass,
+      MultiAZ: plan.multiAz,
+      PubliclyAccessible: false,
+      DeletionProtection: false,
+      AutoMinorVersionUpgrade: false,
+      CopyTagsToSnapshot: false,
+      VpcSecurityGroupIds: plan.vpcSecurityGroupIds.length ? plan.vpcSecurityGroupIds : undefined,
+      DBSubnetGroupName: plan.subnetGroupName,
+      DBParameterGroupName: plan.source.parameterGroupName,
+      OptionGroupName: plan.source.optionGroupName,
+      StorageType: plan.storageType,
+      Port: plan.source.port,
+      Tags: plan.tags,
+    };
+    try {
+      if (plan.target.type === 'snapshot') {
+        await this.rds.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({
+            DBInstanceIdentifier: plan.targetId,
+            DBSnapshotIdentifier: plan.target.snapshotId,
+            ...common,
+          }),
+        );
+      } else if (plan.target.type === 'point-in-time') {
+        await this.rds.send(
+          new RestoreDBInstanceToPointInTimeCommand({
+            SourceDBInstanceIdentifier: plan.source.id,
+            TargetDBInstanceIdentifier: plan.targetId,
+            ...(plan.target.useLatestRestorableTime
+              ? { UseLatestRestorableTime: true }
+              : { RestoreTime: new Date(plan.target.restoreTime ?? '') }),
+            ...common,
+          }),
+        );
+      } else {
+        throw new Error(`rds-instance cannot restore by ${plan.target.type}`);
+      }
+    } catch (error) {
+      // Lost a race with our own earlier attempt: fine if it is ours.
+      if (errorName(error) !== 'DBInstanceAlreadyExistsFault') throw error;
+      const raced = await this.describeFork(plan.targetId);
+      assertManagedBy(raced?.tags ?? {}, plan.forkId, `DB instance ${plan.targetId}`);
+    }
+  }
+
+  async createInstances(): Promise<boolean> {
+    return true; // an RDS instance restore is the instance
+  }
+
+  isAvailable(fork: ForkDatabase): boolean {
+    return fork.status === 'available';
+  }
+
+  async describeFork(targetId: string): Promise<ForkDatabase | undefined> {
+    const db = await this.describeInstance(targetId);
+    if (!db) return undefined;
+    return {
+      id: targetId,
+      ...(db.DBInstanceArn ? { arn: db.DBInstanceArn } : {}),
+      status: db.DBInstanceStatus ?? 'unknown',
+      tags: tagMap(db.TagList),
+      ...(db.Endpoint?.Address ? { endpoint: { host: db.Endpoint.Address, port: db.Endpoint.Port ?? 0 } } : {}),
+      passwordPending: Boolean(db.PendingModifiedValues?.MasterUserPassword),
+    };
+  }
+
+  async setMasterPassword(targetId: string, forkId: string, password: string): Promise<void> {
+    const fork = await this.describeFork(targetId);
+    assertManagedBy(fork?.tags ?? {}, forkId, `DB instance ${targetId}`);
+    await this.rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: targetId,
+        MasterUserPassword: password,
+        // A fork needs no long backup history: keep the minimum without an outage (1 day, not 0).
+        BackupRetentionPeriod: 1,
+        ApplyImmediately: true,
+      }),
+    );
+  }
+
+  async deleteFork(targetId: string, forkId: string): Promise<void> {
+    const fork = await this.describeFork(targetId);
+    if (!fork) return;
+    assertManagedBy(fork.tags, forkId, `DB instance ${targetId}`);
+    if (fork.status === 'deleting') return;
+    try {
+      await this.rds.send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: targetId,
+          SkipFinalSnapshot: true,
+          DeleteAutomatedBackups: true,
+        }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      // Already being deleted (a concurrent delete) is success; any other state is retried.
+      if (errorName(error) === 'InvalidDBInstanceStateFault') {
+        const latest = await this.describeFork(targetId);
+        if (!latest || latest.status === 'deleting') return;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type ForkRecord, toPublicFork } from './fork.js';
+
+/** Lifecycle events out (DESIGN.md §5): source `dbfork`, detail = the public fork object, no secrets. */
+export const EVENT_SOURCE = 'dbfork';
+export type LifecycleEvent = 'Fork Requested' | 'Fork Ready' | 'Fork Failed' | 'Fork Expiring' | 'Fork Deleted';
+
+export class EventPublishError extends Error {
+  override readonly name = 'EventPublishError';
+}
+
+export class LifecycleEvents {
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+  ) {}
+
+  async publish(detailType: LifecycleEvent, fork: ForkRecord): Promise<void> {
+    const result = await this.client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: EVENT_SOURCE,
+            DetailType: detailType,
+            EventBusName: this.busName,
+            Resources: fork.source?.arn ? [fork.source.arn] : [],
+            Detail: JSON.stringify(toPublicFork(fork)),
+          },
+        ],
+      }),
+    );
+    if ((result.FailedEntryCount ?? 0) > 0) {
+      const entry = result.Entries?.find((e) => e.ErrorCode);
+      throw new EventPublishError(`could not publish "${detailType}": ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+    }
+  }
+}

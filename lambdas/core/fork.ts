@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { forkOverridesSchema } from './config.js';
+import { FORK_NAME_PATTERN } from './ids.js';
+
+/** The create body and the fork object of DESIGN.md §1, and the lifecycle they move through. */
+
+export const ENGINE_KINDS = ['rds-instance', 'aurora-cluster', 'docdb-cluster'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
+export const FORK_STATUSES = ['creating', 'ready', 'failed', 'deleting', 'deleted'] as const;
+export type ForkStatus = (typeof FORK_STATUSES)[number];
+
+/**
+ * Every step a fork walks through, with its order. A transition may only move to a step with an
+ * equal or higher order (equal = an idempotent retry), so a fork never moves backwards and a
+ * deleted fork is never resurrected.
+ */
+export const STEPS = {
+  'resolving-source': { status: 'creating', order: 10, progress: 5 },
+  'selecting-backup': { status: 'creating', order: 20, progress: 10 },
+  'snapshotting-source': { status: 'creating', order: 25, progress: 15 },
+  restoring: { status: 'creating', order: 30, progress: 25 },
+  'creating-instances': { status: 'creating', order: 40, progress: 60 },
+  'rotating-credentials': { status: 'creating', order: 50, progress: 75 },
+  'registering-dns': { status: 'creating', order: 60, progress: 85 },
+  'scheduling-expiry': { status: 'creating', order: 70, progress: 95 },
+  ready: { status: 'ready', order: 100, progress: 100 },
+  'cleaning-up': { status: 'creating', order: 110, progress: 100 },
+  failed: { status: 'failed', order: 200, progress: 100 },
+  'removing-dns': { status: 'deleting', order: 310, progress: 10 },
+  'deleting-database': { status: 'deleting', order: 320, progress: 30 },
+  'deleting-secret': { status: 'deleting', order: 330, progress: 80 },
+  'deleting-schedule': { status: 'deleting', order: 340, progress: 90 },
+  deleted: { status: 'deleted', order: 400, progress: 100 },
+} as const satisfies Record<string, { status: ForkStatus; order: number; progress: number }>;
+export type ForkStep = keyof typeof STEPS;
+
+export const LIVE_STATUSES: readonly ForkStatus[] = ['creating', 'ready', 'deleting'];
+
+const snapshotIdSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(rds:)?[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*$/, {
+    message: 'must be a snapshot identifier or ARN',
+  });
+
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time like 2026-11-20T10:00:00Z' });
+
+export const restoreRequestSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('latest-backup') }),
+    z.strictObject({ type: z.literal('snapshot'), snapshotId: snapshotIdSchema }),
+    z
+      .strictObject({ type: z.literal('point-in-time'), time: isoTime.optional(), latest: z.literal(true).optional() })
+      .refine((r) => (r.time === undefined) !== (r.latest === undefined), {
+        message: 'give exactly one of "time" or "latest": true',
+      }),
+    z.strictObject({ type: z.literal('clone') }),
+    z.strictObject({ type: z.literal('fresh-snapshot') }),
+  ],
+  { error: 'restore.type must be one of latest-backup, snapshot, point-in-time, clone, fresh-snapshot' },
+);
+export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+
+const RESERVED_TAG_PREFIX = /^(aws:|dbfork:)/i;
+export const userTagsSchema = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'tag keys may use letters, digits, spaces and _.:/=+-@')
+      .refine((k) => !RESERVED_TAG_PREFIX.test(k), 'tag keys starting with aws: or dbfork: are reserved'),
+    z
+      .string()
+      .max(256)
+      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'tag values may use letters, digits, spaces and _.:/=+-@'),
+  )
+  .refine((tags) => Object.keys(tags).length <= 40, 'at most 40 tags');
+
+export const sourceRefSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[A-Za-z][A-Za-z0-9-]*$/, {
+    message: 'must be a DB instance or cluster identifier or its ARN',
+  });
+
+export const forkNameSchema = z
+  .string()
+  .regex(FORK_NAME_PATTERN, 'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"');
+
+export const createForkBodySchema = z.strictObject({
+  source: sourceRefSchema,
+  name: forkNameSchema.optional(),
+  restore: restoreRequestSchema.default({ type: 'latest-backup' }),
+  ttlHours: z.number().int('must be a whole number of hours').min(1).max(720).optional(),
+  overrides: forkOverridesSchema.optional(),
+  tags: userTagsSchema.optional(),
+});
+export type CreateForkBody = z.infer<typeof createForkBodySchema>;
+
+export const patchForkBodySchema = z
+  .strictObject({
+    ttlHours: z.number().int('must be a whole number of hours').min(1).max(720).optional(),
+    expiresAt: isoTime.optional(),
+  })
+  .refine((b) => (b.ttlHours === undefined) !== (b.expiresAt === undefined), {
+    message: 'give exactly one of "ttlHours" or "expiresAt"',
+  });
+export type PatchForkBody = z.infer<typeof patchForkBodySchema>;
+
+export interface SourceSummary {
+  id: string;
+  arn: string;
+  engine: string;
+  kind: EngineKind;
+}
+
+/** What a restore request turned into: the exact snapshot or time used. */
+export interface ResolvedRestore {
+  snapshotId?: string;
+  restoreTime?: string;
+  useLatestRestorableTime?: boolean;
+}
+
+export interface HistoryEntry {
+  at: string;
+  step: ForkStep;
+  status: ForkStatus;
+  message: string;
+}
+
+export interface ForkErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** The stored record. Never holds a credential (safety invariant 4). */
+export interface ForkRecord {
+  id: string;
+  name: string;
+  sourceRef: string;
+  source?: SourceSummary;
+  restore: { requested: RestoreRequest; resolved?: ResolvedRestore };
+  overrides: z.infer<typeof forkOverridesSchema>;
+  status: ForkStatus;
+  step: ForkStep;
+  progress: number;
+  order: number;
+  owner: string;
+  createdAt: string;
+  updatedAt: string;
+  readyAt?: string;
+  deletedAt?: string;
+  expiresAt: string;
+  ttlHours: number;
+  endpoint?: { host: string; port: number };
+  dnsName: string;
+  secretArn?: string;
+  tags: Record<string, string>;
+  history: HistoryEntry[];
+  error?: ForkErrorInfo;
+}
+
+export type PublicFork = Omit<ForkRecord, 'order' | 'sourceRef' | 'ttlHours' | 'overrides'> & {
+  overrides: ForkRecord['overrides'];
+  lineage: { sourceId: string; sourceArn?: string; snapshotId?: string; restoreTime?: string };
+};
+
+/** The fork object of the API and the events: everything but internal bookkeeping. */
+export function toPublicFork(record: ForkRecord): PublicFork {
+  const { order: _order, sourceRef, ttlHours: _ttl, ...rest } = record;
+  return {
+    ...rest,
+    lineage: {
+      sourceId: record.source?.id ?? sourceRef,
+      ...(record.source?.arn ? { sourceArn: record.source.arn } : {}),
+      ...(record.restore.resolved?.snapshotId ? { snapshotId: record.restore.resolved.snapshotId } : {}),
+      ...(record.restore.resolved?.restoreTime ? { restoreTime: record.restore.resolved.restoreTime } : {}),
+    },
+  };
+}
+
+export function isLive(status: ForkStatus): boolean {
+  return LIVE_STATUSES.includes(status);
+}

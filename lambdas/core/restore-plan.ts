@@ -1,0 +1,35 @@
+import type { ForkPolicy } from './config.js';
+import type { RestorePlan, RestoreTarget, SourceDatabase } from './engines/engine.js';
+import type { ForkRecord } from './fork.js';
+import { forkTags } from './tags.js';
+
+/**
+ * What to restore, and with what. Restores do not reliably carry the source's security groups,
+ * subnet group or parameter/option groups, so they are read from the source and passed explicitly;
+ * the config's fork network wins over the source's.
+ */
+export function buildRestorePlan(fork: ForkRecord, source: SourceDatabase, policy: ForkPolicy): RestorePlan {
+  const resolved = fork.restore.resolved ?? {};
+  let target: RestoreTarget;
+  if (fork.restore.requested.type === 'clone') target = { type: 'clone' };
+  else if (resolved.snapshotId) target = { type: 'snapshot', snapshotId: resolved.snapshotId };
+  else if (resolved.useLatestRestorableTime) target = { type: 'point-in-time', useLatestRestorableTime: true };
+  else target = { type: 'point-in-time', ...(resolved.restoreTime ? { restoreTime: resolved.restoreTime } : {}) };
+
+  const instanceClass =
+    fork.overrides.instanceClass ?? policy.defaultOverrides.instanceClass ?? source.instanceClass;
+  const storageType = fork.overrides.storageType ?? policy.defaultOverrides.storageType;
+  const subnetGroupName = policy.forkNetwork.subnetGroupName ?? source.subnetGroupName;
+  return {
+    forkId: fork.id,
+    targetId: fork.id,
+    source,
+    target,
+    ...(instanceClass ? { instanceClass } : {}),
+    multiAz: fork.overrides.multiAz ?? policy.defaultOverrides.multiAz ?? false,
+    ...(storageType ? { storageType } : {}),
+    vpcSecurityGroupIds: policy.forkNetwork.securityGroupIds ?? source.vpcSecurityGroupIds,
+    ...(subnetGroupName ? { subnetGroupName } : {}),
+    tags: forkTags(fork),
+  };
+}

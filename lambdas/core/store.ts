@@ -1,0 +1,506 @@
+import { createHash } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ForkNotFoundError,
+  ForkStateConflictError,
+  IdempotencyConflictError,
+  NameTakenError,
+  ValidationError,
+} from './errors.js';
+import {
+  type ForkErrorInfo,
+  type ForkRecord,
+  type ForkStatus,
+  type ForkStep,
+  type HistoryEntry,
+  isLive,
+  STEPS,
+} from './fork.js';
+
+/**
+ * Fork records in one DynamoDB table. Items:
+ * - `FORK#<id>` / `FORK`: the record, plus index attributes (sourceId, owner, status, createdKey,
+ *   liveKey + expiresAt for live forks only, ttl once deleted).
+ * - `NAME#<name>` / `NAME`: unique-name guard, held while the fork is live.
+ * - `IDEMPOTENCY#<owner>#<key>` / `IDEMPOTENCY`: body hash → fork id, expiring after a day.
+ */
+
+const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
+const nameKey = (name: string) => ({ pk: `NAME#${name}`, sk: 'NAME' });
+const idempotencyKey = (owner: string, key: string) => ({ pk: `IDEMPOTENCY#${owner}#${key}`, sk: 'IDEMPOTENCY' });
+
+const INDEX_ATTRIBUTES = ['pk', 'sk', 'sourceId', 'createdKey', 'liveKey', 'ttl'] as const;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const MAX_HISTORY = 100;
+
+export interface Idempotency {
+  key: string;
+  body: unknown;
+}
+
+export interface TransitionRequest {
+  step: ForkStep;
+  message: string;
+  /** Fields to set together with the step (endpoint, secretArn, resolved restore, ...). */
+  patch?: Partial<Pick<ForkRecord, 'source' | 'restore' | 'endpoint' | 'secretArn' | 'readyAt' | 'error'>>;
+  /** Also refuse when the fork is not in one of these statuses. */
+  onlyFrom?: ForkStatus[];
+}
+
+export interface ListQuery {
+  source?: string;
+  owner?: string;
+  status?: ForkStatus;
+  tag?: { key: string; value: string };
+  limit: number;
+  nextToken?: string;
+}
+
+export interface ListPage {
+  items: ForkRecord[];
+  nextToken?: string;
+}
+
+export interface StoreOptions {
+  tableName: string;
+  auditRetentionDays: number;
+  now?: () => Date;
+}
+
+export function hashBody(body: unknown): string {
+  return createHash('sha256').update(stableStringify(body)).digest('hex');
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function isConditionalFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function cancellationCodes(error: unknown): (string | undefined)[] {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  if (reasons.length > 0) return reasons.map((r) => r.Code);
+  // Some emulators only put the reasons in the message: "... [ConditionalCheckFailed, None]".
+  const match = /\[([^\]]*)\]/.exec(error.message);
+  return match?.[1]?.split(',').map((s) => s.trim()) ?? [];
+}
+
+function stripIndex(item: Record<string, unknown>): ForkRecord {
+  const copy = { ...item };
+  for (const attribute of INDEX_ATTRIBUTES) delete copy[attribute];
+  return copy as unknown as ForkRecord;
+}
+
+function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeToken(token: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const values = Object.values(parsed);
+      if (values.length > 0 && values.every((v) => typeof v === 'string')) return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError('nextToken is not a token this API returned', {
+    details: [{ path: 'nextToken', message: 'invalid pagination token' }],
+  });
+}
+
+export class ForkStore {
+  private readonly now: () => Date;
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly options: StoreOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private get table(): string {
+    return this.options.tableName;
+  }
+
+  private indexAttributes(record: ForkRecord): Record<string, unknown> {
+    return {
+      sourceId: record.source?.id ?? record.sourceRef,
+      createdKey: `${record.createdAt}#${record.id}`,
+      ...(isLive(record.status) ? { liveKey: 'LIVE' } : {}),
+    };
+  }
+
+  /**
+   * Creates the record, its name guard and (optionally) its idempotency item in one transaction.
+   * Returns the existing fork when the same idempotency key and body were used before.
+   */
+  async create(record: ForkRecord, idempotency?: Idempotency): Promise<{ record: ForkRecord; replayed: boolean }> {
+    const bodyHash = idempotency ? hashBody(idempotency.body) : undefined;
+    if (idempotency) {
+      const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
+      if (replay) return { record: replay, replayed: true };
+    }
+    const items = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...forkKey(record.id), ...record, ...this.indexAttributes(record) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...nameKey(record.name), forkId: record.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...(idempotency
+        ? [
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...idempotencyKey(record.owner, idempotency.key),
+                  forkId: record.id,
+                  bodyHash,
+                  ttl: Math.floor(this.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
+    ];
+    try {
+      await this.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+      return { record, replayed: false };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes[1] === 'ConditionalCheckFailed') {
+        throw new NameTakenError(`a live fork named "${record.name}" already exists; pick another name`, {
+          cause: error,
+          details: [{ path: 'name', message: 'name already in use by a live fork' }],
+        });
+      }
+      if (idempotency && codes[2] === 'ConditionalCheckFailed') {
+        // Lost a race with the same key: answer as the winner did.
+        const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
+        if (replay) return { record: replay, replayed: true };
+      }
+      throw error;
+    }
+  }
+
+  private async findIdempotent(owner: string, key: string, bodyHash: string): Promise<ForkRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: idempotencyKey(owner, key), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    if (Item.bodyHash !== bodyHash) {
+      throw new IdempotencyConflictError('this Idempotency-Key was already used with a different request body', {
+        details: [{ path: 'Idempotency-Key', message: 'reuse a key only to retry the identical request' }],
+      });
+    }
+    return this.get(String(Item.forkId));
+  }
+
+  async get(id: string): Promise<ForkRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: forkKey(id), ConsistentRead: true }),
+    );
+    return Item ? stripIndex(Item) : undefined;
+  }
+
+  async mustGet(id: string): Promise<ForkRecord> {
+    const record = await this.get(id);
+    if (!record) throw new ForkNotFoundError(`no fork with id "${id}"`);
+    return record;
+  }
+
+  /** Finds a live fork by its name through the name guard. */
+  async findLiveByName(name: string): Promise<ForkRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: nameKey(name), ConsistentRead: true }),
+    );
+    return Item ? this.get(String(Item.forkId)) : undefined;
+  }
+
+  /**
+   * Moves a fork to `step` (and its status) with a conditional write: only forward (or the same
+   * step again, for retried steps), never out of `deleted`. Leaving the live statuses releases the
+   * name guard in the same transaction; `deleted` starts the audit retention clock.
+   */
+  async transition(id: string, request: TransitionRequest): Promise<ForkRecord> {
+    const target = STEPS[request.step];
+    const at = this.now().toISOString();
+    const entry: HistoryEntry = { at, step: request.step, status: target.status, message: request.message };
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#step': 'step',
+      '#order': 'order',
+      '#progress': 'progress',
+      '#updatedAt': 'updatedAt',
+      '#history': 'history',
+    };
+    const values: Record<string, unknown> = {
+      ':status': target.status,
+      ':step': request.step,
+      ':order': target.order,
+      ':progress': target.progress,
+      ':at': at,
+      ':entry': [entry],
+      ':deleted': 'deleted',
+    };
+    const sets = [
+      '#status = :status',
+      '#step = :step',
+      '#order = :order',
+      '#progress = :progress',
+      '#updatedAt = :at',
+      '#history = list_append(#history, :entry)',
+    ];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(request.patch ?? {})) {
+      if (value === undefined) continue;
+      names[`#p_${field}`] = field;
+      values[`:p_${field}`] = value;
+      sets.push(`#p_${field} = :p_${field}`);
+    }
+    if (!isLive(target.status)) {
+      names['#liveKey'] = 'liveKey';
+      removes.push('#liveKey');
+    }
+    if (target.status === 'deleted') {
+      names['#ttl'] = 'ttl';
+      names['#deletedAt'] = 'deletedAt';
+      values[':ttl'] = Math.floor(this.now().getTime() / 1000) + this.options.auditRetentionDays * 86400;
+      sets.push('#ttl = :ttl', '#deletedAt = if_not_exists(#deletedAt, :at)');
+    }
+    let condition = 'attribute_exists(pk) AND #order <= :order AND #status <> :deleted';
+    if (request.onlyFrom) {
+      const placeholders = request.onlyFrom.map((status, i) => {
+        values[`:from${i}`] = status;
+        return `:from${i}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    const update = {
+      TableName: this.table,
+      Key: forkKey(id),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    try {
+      if (isLive(target.status)) {
+        await this.dynamo.send(new UpdateCommand(update));
+      } else {
+        const current = await this.mustGet(id);
+        await this.dynamo.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: update },
+              {
+                Delete: {
+                  TableName: this.table,
+                  Key: nameKey(current.name),
+                  ConditionExpression: 'attribute_not_exists(pk) OR forkId = :id',
+                  ExpressionAttributeValues: { ':id': id },
+                },
+              },
+            ],
+          }),
+        );
+      }
+    } catch (error) {
+      if (isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed')) {
+        const current = await this.get(id);
+        if (!current) throw new ForkNotFoundError(`no fork with id "${id}"`, { cause: error });
+        throw new ForkStateConflictError(
+          `fork ${id} is ${current.status} (${current.step}); it cannot move to ${request.step}`,
+          { cause: error, details: [{ message: 'state transition refused', status: current.status, step: current.step }] },
+        );
+      }
+      throw error;
+    }
+    await this.trimHistory(id);
+    return this.mustGet(id);
+  }
+
+  /** Keeps the record bounded: a fork retried many times must not outgrow the 400 KB item limit. */
+  private async trimHistory(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (!record || record.history.length <= MAX_HISTORY) return;
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: forkKey(id),
+        UpdateExpression: 'SET #history = :history',
+        ExpressionAttributeNames: { '#history': 'history' },
+        ExpressionAttributeValues: { ':history': record.history.slice(-MAX_HISTORY) },
+      }),
+    );
+  }
+
+  /** Records a failure cause without moving the fork. */
+  async recordError(id: string, error: ForkErrorInfo): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: forkKey(id),
+        UpdateExpression: 'SET #error = :error, #updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#error': 'error', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':error': error, ':at': this.now().toISOString() },
+      }),
+    );
+  }
+
+  /** Changes the expiry of a live fork (creating or ready). */
+  async setExpiry(id: string, expiresAt: string, ttlHours: number, message: string): Promise<ForkRecord> {
+    const at = this.now().toISOString();
+    const current = await this.mustGet(id);
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: forkKey(id),
+          UpdateExpression:
+            'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #updatedAt = :at, #history = list_append(#history, :entry)',
+          ConditionExpression: '#status IN (:creating, :ready)',
+          ExpressionAttributeNames: {
+            '#expiresAt': 'expiresAt',
+            '#ttlHours': 'ttlHours',
+            '#updatedAt': 'updatedAt',
+            '#history': 'history',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':expiresAt': expiresAt,
+            ':ttlHours': ttlHours,
+            ':at': at,
+            ':entry': [{ at, step: current.step, status: current.status, message }],
+            ':creating': 'creating',
+            ':ready': 'ready',
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) {
+        const latest = await this.mustGet(id);
+        throw new ForkStateConflictError(`fork ${id} is ${latest.status}; only a live fork's expiry can change`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return this.mustGet(id);
+  }
+
+  /** Newest first. Uses the most selective index; other filters apply on the page. */
+  async list(query: ListQuery): Promise<ListPage> {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    let indexName: string;
+    let keyCondition: string;
+    if (query.source) {
+      indexName = 'bySource';
+      keyCondition = '#sourceId = :sourceId';
+      names['#sourceId'] = 'sourceId';
+      values[':sourceId'] = query.source;
+    } else if (query.owner) {
+      indexName = 'byOwner';
+      keyCondition = '#owner = :owner';
+      names['#owner'] = 'owner';
+      values[':owner'] = query.owner;
+    } else if (query.status) {
+      indexName = 'byStatus';
+      keyCondition = '#status = :status';
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    } else {
+      indexName = 'byKind';
+      keyCondition = '#sk = :sk';
+      names['#sk'] = 'sk';
+      values[':sk'] = 'FORK';
+    }
+    if (query.owner && indexName !== 'byOwner') {
+      filters.push('#owner = :owner');
+      names['#owner'] = 'owner';
+      values[':owner'] = query.owner;
+    }
+    if (query.status && indexName !== 'byStatus') {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    if (query.tag) {
+      filters.push('#tags.#tagKey = :tagValue');
+      names['#tags'] = 'tags';
+      names['#tagKey'] = query.tag.key;
+      values[':tagValue'] = query.tag.value;
+    }
+    const items: ForkRecord[] = [];
+    let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
+    // A filtered page can come back short; keep reading until it is full or the index ends.
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.table,
+        IndexName: indexName,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: query.limit - items.length,
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      };
+      const page = await this.dynamo.send(new QueryCommand(input));
+      for (const item of page.Items ?? []) items.push(stripIndex(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < query.limit);
+    return { items, ...(startKey ? { nextToken: encodeToken(startKey) } : {}) };
+  }
+
+  /** Live forks whose expiry is before `before` (the reconciler's safety net). */
+  async listExpired(before: string): Promise<ForkRecord[]> {
+    const out: ForkRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byExpiry',
+          KeyConditionExpression: '#liveKey = :live AND #expiresAt < :before',
+          ExpressionAttributeNames: { '#liveKey': 'liveKey', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':live': 'LIVE', ':before': before },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(stripIndex(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+}

@@ -1,0 +1,45 @@
+import { NotManagedResourceError } from './errors.js';
+import type { ForkRecord } from './fork.js';
+
+/** The tags that mark what dbfork created, and the guard every destructive call passes first. */
+export const TAG = {
+  managed: 'dbfork:managed',
+  forkId: 'dbfork:fork-id',
+  expiresAt: 'dbfork:expires-at',
+  owner: 'dbfork:owner',
+  allowFork: 'dbfork:allow-fork',
+} as const;
+
+export interface AwsTag {
+  Key: string;
+  Value: string;
+}
+
+export function forkTags(fork: Pick<ForkRecord, 'id' | 'expiresAt' | 'owner' | 'tags'>): AwsTag[] {
+  return [
+    { Key: TAG.managed, Value: 'true' },
+    { Key: TAG.forkId, Value: fork.id },
+    { Key: TAG.expiresAt, Value: fork.expiresAt },
+    { Key: TAG.owner, Value: fork.owner.slice(0, 256) },
+    ...Object.entries(fork.tags).map(([Key, Value]) => ({ Key, Value })),
+  ];
+}
+
+export function tagMap(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined) {
+  const out: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? '';
+  return out;
+}
+
+export function isManagedBy(tags: Record<string, string>, forkId: string): boolean {
+  return tags[TAG.managed] === 'true' && tags[TAG.forkId] === forkId;
+}
+
+/** Safety invariant 1: refuse to modify or delete anything not tagged as this fork's. */
+export function assertManagedBy(tags: Record<string, string>, forkId: string, resource: string): void {
+  if (!isManagedBy(tags, forkId)) {
+    throw new NotManagedResourceError(
+      `refusing to modify ${resource}: it is not tagged ${TAG.managed}=true and ${TAG.forkId}=${forkId}`,
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { errorName } from './errors.js';
+
+/** Starts the create and delete workflows. Offline, the local runtime supplies its own. */
+export interface WorkflowStarter {
+  startCreate(forkId: string): Promise<void>;
+  /** `reason` keeps delete executions apart in names (api / expiry / reconcile). */
+  startDelete(forkId: string, reason: string): Promise<void>;
+}
+
+export class StepFunctionsStarter implements WorkflowStarter {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly createArn: () => string,
+    private readonly deleteArn: () => string,
+  ) {}
+
+  async startCreate(forkId: string): Promise<void> {
+    await this.start(this.createArn(), forkId, forkId);
+  }
+
+  async startDelete(forkId: string, reason: string): Promise<void> {
+    await this.start(this.deleteArn(), `${forkId}-${reason}`.slice(0, 80), forkId);
+  }
+
+  /** Same name + same input is idempotent in a Standard workflow; an existing run is success. */
+  private async start(stateMachineArn: string, name: string, forkId: string): Promise<void> {
+    try {
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ forkId }) }));
+    } catch (error) {
+      if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
+    }
+  }
+}

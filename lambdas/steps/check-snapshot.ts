@@ -1,0 +1,17 @@
+import { BackupNotFoundError } from '../core/errors.js';
+import { forkEngines } from './fork-engine.js';
+import { checked, defineStep, nextPoll } from './step.js';
+
+/** Waits for the fresh snapshot of the source to become available. */
+export const step = defineStep('check-snapshot', async (state, rt) => {
+  const poll = nextPoll(state, rt, 'snapshot');
+  const fork = await rt.store.mustGet(state.forkId);
+  const snapshotId = fork.restore.resolved?.snapshotId ?? '';
+  const [engine] = forkEngines(fork, rt);
+  const snapshot = engine ? await engine.describeSnapshot(snapshotId) : undefined;
+  if (snapshot && ['failed', 'error', 'incompatible-restore'].includes(snapshot.status)) {
+    throw new BackupNotFoundError(`snapshot ${snapshotId} ended ${snapshot.status}`);
+  }
+  return checked(snapshot?.status === 'available', poll);
+});
+export const handler = step.handler;

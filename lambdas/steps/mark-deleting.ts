@@ -1,0 +1,44 @@
+import { ForkStateConflictError } from '../core/errors.js';
+import type { ForkErrorInfo } from '../core/fork.js';
+import { defineStep, type WorkflowState } from './step.js';
+
+/** The Catch of a Lambda task gives `Cause` as the Lambda's error JSON; a local run gives the message. */
+export function failureOf(error: WorkflowState['error']): ForkErrorInfo {
+  const code = error?.Error ?? 'UnknownError';
+  let message = typeof error?.Cause === 'string' ? error.Cause : JSON.stringify(error?.Cause ?? 'unknown cause');
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // not JSON: the message itself
+  }
+  return { code, message: message.slice(0, 2000) };
+}
+
+/**
+ * Entry of the teardown path. A delete moves the fork to `deleting`; the cleanup of a failed create
+ * keeps it `creating` at step `cleaning-up` with the error. A fork already deleted has nothing to do.
+ */
+export const step = defineStep('mark-deleting', async (state, rt) => {
+  const mode = state.mode ?? 'delete';
+  const fork = await rt.store.mustGet(state.forkId);
+  if (fork.status === 'deleted') return { mode, alreadyDeleted: true };
+  try {
+    if (mode === 'cleanup') {
+      const error = failureOf(state.error);
+      await rt.store.transition(fork.id, {
+        step: 'cleaning-up',
+        message: `creation failed (${error.code}): removing what was made`,
+        patch: { error },
+        onlyFrom: ['creating'],
+      });
+    } else if (fork.status !== 'deleting') {
+      await rt.store.transition(fork.id, { step: 'removing-dns', message: 'deletion started' });
+    }
+  } catch (error) {
+    // A delete overtook this create: both paths tear down idempotently and the delete owns the record.
+    if (!(error instanceof ForkStateConflictError)) throw error;
+  }
+  return { mode, alreadyDeleted: false };
+});
+export const handler = step.handler;

@@ -1,0 +1,20 @@
+import { RestoreFailedError } from './check-database.js';
+import { forkEngines } from './fork-engine.js';
+import { defineStep } from './step.js';
+
+/** Points the fork's stable name `<name>.<zone>` at its database endpoint (CNAME, TTL 60). */
+export const step = defineStep('register-dns', async (state, rt) => {
+  const fork = await rt.store.mustGet(state.forkId);
+  await rt.store.transition(fork.id, { step: 'registering-dns', message: `registering ${fork.dnsName}` });
+  const [engine] = forkEngines(fork, rt);
+  const database = engine ? await engine.describeFork(fork.id) : undefined;
+  if (!database?.endpoint) throw new RestoreFailedError(`the fork database ${fork.id} has no endpoint`);
+  await rt.dns.upsert(fork.dnsName, database.endpoint.host);
+  await rt.store.transition(fork.id, {
+    step: 'registering-dns',
+    message: `${fork.dnsName} → ${database.endpoint.host}`,
+    patch: { endpoint: database.endpoint },
+  });
+  return {};
+});
+export const handler = step.handler;

@@ -1,0 +1,9 @@
+import { defineStep, teardownProgress } from './step.js';
+
+/** Removes the fork's CNAME, only while it still points at this fork's database. */
+export const step = defineStep('remove-dns', async (state, rt) => {
+  const fork = await teardownProgress(state, rt, 'removing-dns', 'removing the DNS name');
+  if (fork.endpoint) await rt.dns.removeIfPointsTo(fork.dnsName, fork.endpoint.host);
+  return {};
+});
+export const handler = step.handler;

@@ -1,0 +1,97 @@
+import type { Backup, EngineStrategy, SourceDatabase } from '../core/engines/engine.js';
+import { BackupNotFoundError, RestoreWindowError } from '../core/errors.js';
+import type { ForkRecord, ResolvedRestore } from '../core/fork.js';
+import { freshSnapshotId } from '../core/ids.js';
+import type { Runtime } from '../core/runtime.js';
+import { forkTags } from '../core/tags.js';
+import { forkSource } from './fork-engine.js';
+import { defineStep } from './step.js';
+
+/** Snapshot ARNs become identifiers: restoring by an automated snapshot's ARN is not portable. */
+export function snapshotIdOf(ref: string): string {
+  const match = /:(?:cluster-)?snapshot:(.+)$/.exec(ref);
+  return match?.[1] ?? ref;
+}
+
+/** Checks a requested time against the source's restorable window ourselves, answering with the window. */
+export function checkRestoreWindow(source: SourceDatabase, time: string): void {
+  const { earliest, latest } = source.restorableWindow;
+  const at = new Date(time).getTime();
+  const window = { earliestRestorableTime: earliest ?? null, latestRestorableTime: latest ?? null };
+  if (!earliest || !latest) {
+    throw new RestoreWindowError(`${source.id} has no point-in-time window (are automated backups enabled?)`, {
+      details: [{ path: 'restore.time', message: 'no restorable window', ...window }],
+    });
+  }
+  if (at < new Date(earliest).getTime() || at > new Date(latest).getTime()) {
+    throw new RestoreWindowError(`${time} is outside ${source.id}'s restorable window [${earliest}, ${latest}]`, {
+      details: [{ path: 'restore.time', message: 'outside the restorable window', ...window }],
+    });
+  }
+}
+
+function newestAvailable(backups: Backup[]): Backup | undefined {
+  return backups.find((b) => b.status === 'available');
+}
+
+async function resolve(
+  fork: ForkRecord,
+  engine: EngineStrategy,
+  source: SourceDatabase,
+  rt: Runtime,
+): Promise<{ resolved: ResolvedRestore; ready: boolean }> {
+  const requested = fork.restore.requested;
+  switch (requested.type) {
+    case 'latest-backup': {
+      const backup = newestAvailable(await engine.listBackups(source));
+      if (!backup) {
+        throw new BackupNotFoundError(
+          `${source.id} has no available snapshot; fork it with restore type "point-in-time" or "fresh-snapshot"`,
+        );
+      }
+      return { resolved: { snapshotId: backup.id }, ready: true };
+    }
+    case 'snapshot': {
+      const snapshotId = snapshotIdOf(requested.snapshotId);
+      const backup = await engine.describeSnapshot(snapshotId);
+      if (!backup || (backup.sourceId && backup.sourceId !== source.id)) {
+        throw new BackupNotFoundError(`no snapshot "${snapshotId}" of ${source.id}; see GET /v1/sources/${source.id}/backups`);
+      }
+      if (backup.status !== 'available') {
+        throw new BackupNotFoundError(`snapshot "${snapshotId}" is ${backup.status}, not available`);
+      }
+      return { resolved: { snapshotId }, ready: true };
+    }
+    case 'point-in-time': {
+      if (requested.latest) return { resolved: { useLatestRestorableTime: true }, ready: true };
+      const time = requested.time ?? '';
+      checkRestoreWindow(source, time);
+      return { resolved: { restoreTime: new Date(time).toISOString() }, ready: true };
+    }
+    case 'clone':
+      return { resolved: { useLatestRestorableTime: true }, ready: true };
+    case 'fresh-snapshot': {
+      const snapshotId = freshSnapshotId(fork.id);
+      await rt.store.transition(fork.id, { step: 'snapshotting-source', message: `snapshotting ${source.id} as ${snapshotId}` });
+      await engine.createSnapshot(source, snapshotId, forkTags(fork));
+      return { resolved: { snapshotId }, ready: false };
+    }
+  }
+}
+
+/** Turns the restore request into exactly one snapshot or time (kept in the record as lineage). */
+export const step = defineStep('select-backup', async (state, rt) => {
+  const fork = await rt.store.mustGet(state.forkId);
+  await rt.store.transition(fork.id, { step: 'selecting-backup', message: `choosing a ${fork.restore.requested.type} backup` });
+  const { engine, source } = await forkSource(fork, rt);
+  const { resolved, ready } = await resolve(fork, engine, source, rt);
+  await rt.store.transition(fork.id, {
+    step: ready ? 'selecting-backup' : 'snapshotting-source',
+    message: resolved.snapshotId
+      ? `restoring from snapshot ${resolved.snapshotId}`
+      : `restoring to ${resolved.restoreTime ?? 'the latest restorable time'}`,
+    patch: { restore: { requested: fork.restore.requested, resolved } },
+  });
+  return { ready };
+});
+export const handler = step.handler;

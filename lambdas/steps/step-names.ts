@@ -1,0 +1,31 @@
+/**
+ * Every workflow step handler by name. Each step Lambda carries its name in the
+ * DBFORK_STEP environment variable, which is how the offline runner binds a synthesized
+ * Task state to the same handler code the Lambda runs.
+ */
+export const STEP_NAMES = [
+  // create
+  'resolve-source',
+  'select-backup',
+  'check-snapshot',
+  'restore',
+  'check-database',
+  'create-instances',
+  'rotate-credentials',
+  'check-credentials',
+  'register-dns',
+  'schedule-expiry',
+  'mark-ready',
+  // delete (also the cleanup path of a failed create)
+  'mark-deleting',
+  'remove-dns',
+  'delete-database',
+  'check-gone',
+  'delete-secret',
+  'delete-schedule',
+  'mark-deleted',
+  'mark-failed',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const STEP_ENV_VAR = 'DBFORK_STEP';

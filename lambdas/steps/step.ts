@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { ForkStateConflictError, WaitTimeoutError } from '../core/errors.js';
+import type { ForkRecord, ForkStep } from '../core/fork.js';
+import { FORK_ID_PATTERN } from '../core/ids.js';
+import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import type { StepName } from './step-names.js';
+
+/**
+ * The state that flows through both workflows (docs/workflows.md). Each step parses it, does one
+ * thing, and returns it with its own additions; unknown fields pass through untouched.
+ */
+export const workflowStateSchema = z.looseObject({
+  forkId: z.string().regex(FORK_ID_PATTERN, 'is not a fork id'),
+  mode: z.enum(['delete', 'cleanup']).optional(),
+  ready: z.boolean().optional(),
+  alreadyDeleted: z.boolean().optional(),
+  poll: z.object({ startedAt: z.string(), count: z.number().int() }).optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).optional(),
+});
+export type WorkflowState = z.infer<typeof workflowStateSchema>;
+
+export type StepResult = Partial<Omit<WorkflowState, 'forkId'>>;
+export type StepBody = (state: WorkflowState, rt: Runtime) => Promise<StepResult>;
+
+export interface Step {
+  name: StepName;
+  run(input: unknown, rt: Runtime): Promise<WorkflowState>;
+  handler(input: unknown): Promise<WorkflowState>;
+}
+
+export function defineStep(name: StepName, body: StepBody): Step {
+  const run = async (input: unknown, rt: Runtime): Promise<WorkflowState> => {
+    const state = workflowStateSchema.parse(input);
+    const child = rt.logger.createChild({ persistentKeys: { forkId: state.forkId, step: name } });
+    try {
+      const result = await body(state, rt);
+      child.debug('step done', { ready: result.ready });
+      return { ...state, ...result };
+    } catch (error) {
+      child.warn('step failed', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+      throw error;
+    }
+  };
+  return { name, run, handler: (input: unknown) => run(input, defaultRuntime()) };
+}
+
+/** Minutes each kind of wait may take before the workflow gives up (and cleans up). */
+export const WAIT_BUDGET_MINUTES = {
+  snapshot: 240,
+  database: 180,
+  credentials: 30,
+  gone: 90,
+} as const;
+
+/** Bookkeeping of a Wait/Check/Choice loop: throws once the loop has run past its budget. */
+export function nextPoll(state: WorkflowState, rt: Runtime, budget: keyof typeof WAIT_BUDGET_MINUTES) {
+  const now = rt.now();
+  const poll = state.poll ?? { startedAt: now.toISOString(), count: 0 };
+  const elapsedMinutes = (now.getTime() - new Date(poll.startedAt).getTime()) / 60_000;
+  if (elapsedMinutes > WAIT_BUDGET_MINUTES[budget]) {
+    throw new WaitTimeoutError(
+      `gave up waiting for the ${budget} after ${Math.round(elapsedMinutes)} minutes (${poll.count} checks)`,
+    );
+  }
+  return { ...poll, count: poll.count + 1 };
+}
+
+/** Result of a check: when done the loop bookkeeping is dropped so the next loop starts afresh. */
+export function checked(ready: boolean, poll: { startedAt: string; count: number }): StepResult {
+  return ready ? { ready: true, poll: undefined } : { ready: false, poll };
+}
+
+/**
+ * Teardown steps run in two modes: a delete walks the `deleting` steps; the cleanup of a failed
+ * create stays at `cleaning-up`, so only a delete moves the record.
+ */
+export async function teardownProgress(
+  state: WorkflowState,
+  rt: Runtime,
+  step: ForkStep,
+  message: string,
+): Promise<ForkRecord> {
+  if (state.mode === 'delete') {
+    const fork = await rt.store.mustGet(state.forkId);
+    if (fork.status !== 'deleting') return fork;
+    try {
+      return await rt.store.transition(state.forkId, { step, message });
+    } catch (error) {
+      // A concurrent delete of the same fork is further along: the work is still idempotent.
+      if (error instanceof ForkStateConflictError) return rt.store.mustGet(state.forkId);
+      throw error;
+    }
+  }
+  return rt.store.mustGet(state.forkId);
+}

@@ -1,0 +1,300 @@
+import {
+  CreateDBClusterCommand as CreateDocDbClusterCommand,
+  CreateDBClusterSnapshotCommand as CreateDocDbClusterSnapshotCommand,
+  CreateDBInstanceCommand as CreateDocDbInstanceCommand,
+  DescribeDBClustersCommand as DescribeDocDbClustersCommand,
+  DocDBClient,
+  RestoreDBClusterFromSnapshotCommand as RestoreDocDbClusterFromSnapshotCommand,
+  RestoreDBClusterToPointInTimeCommand as RestoreDocDbClusterToPointInTimeCommand,
+} from '@aws-sdk/client-docdb';
+import {
+  CreateDBClusterCommand,
+  CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  RDSClient,
+  RestoreDBClusterFromSnapshotCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { motoClientConfig, resetMoto } from '../../support/moto.js';
+
+/** Tests of local/moto/launcher.py: moto 5.2 with the docdb engine and the restore guard. */
+describe('moto launcher', () => {
+  let docdb: DocDBClient;
+  let rds: RDSClient;
+
+  beforeEach(async () => {
+    await resetMoto();
+    docdb = new DocDBClient(motoClientConfig());
+    rds = new RDSClient(motoClientConfig());
+  });
+
+  async function createDocDbSource(): Promise<void> {
+    await docdb.send(
+      new CreateDocDbClusterCommand({
+        DBClusterIdentifier: 'catalog',
+        Engine: 'docdb',
+        MasterUsername: 'catalog',
+        MasterUserPassword: 'catalog-password',
+        BackupRetentionPeriod: 1,
+      }),
+    );
+    await docdb.send(
+      new CreateDocDbInstanceCommand({
+        DBInstanceIdentifier: 'catalog-1',
+        DBClusterIdentifier: 'catalog',
+        Engine: 'docdb',
+        DBInstanceClass: 'db.r6g.large',
+      }),
+    );
+  }
+
+  it('creates a DocumentDB cluster and instance with docdb defaults', async () => {
+    const cluster = (
+      await docdb.send(
+        new CreateDocDbClusterCommand({
+          DBClusterIdentifier: 'catalog',
+          Engine: 'docdb',
+          MasterUsername: 'catalog',
+          MasterUserPassword: 'catalog-password',
+        }),
+      )
+    ).DBCluster;
+    const instance = (
+      await docdb.send(
+        new CreateDocDbInstanceCommand({
+          DBInstanceIdentifier: 'catalog-1',
+          DBClusterIdentifier: 'catalog',
+          Engine: 'docdb',
+          DBInstanceClass: 'db.r6g.large',
+        }),
+      )
+    ).DBInstance;
+
+    expect(cluster).toMatchObject({
+      Engine: 'docdb',
+      EngineVersion: '5.0.0',
+      Port: 27017,
+      DBClusterParameterGroup: 'default.docdb5.0',
+    });
+    expect(instance).toMatchObject({
+      Engine: 'docdb',
+      EngineVersion: '5.0.0',
+      DBClusterIdentifier: 'catalog',
+      Endpoint: { Port: 27017 },
+    });
+  });
+
+  it('restores a DocumentDB cluster from a snapshot', async () => {
+    await createDocDbSource();
+    await docdb.send(
+      new CreateDocDbClusterSnapshotCommand({
+        DBClusterIdentifier: 'catalog',
+        DBClusterSnapshotIdentifier: 'catalog-snap',
+      }),
+    );
+
+    const restored = (
+      await docdb.send(
+        new RestoreDocDbClusterFromSnapshotCommand({
+          DBClusterIdentifier: 'catalog-fork',
+          SnapshotIdentifier: 'catalog-snap',
+          Engine: 'docdb',
+          Tags: [{ Key: 'dbfork:managed', Value: 'true' }],
+        }),
+      )
+    ).DBCluster;
+
+    expect(restored).toMatchObject({
+      DBClusterIdentifier: 'catalog-fork',
+      Engine: 'docdb',
+      EngineVersion: '5.0.0',
+      Port: 27017,
+      DBClusterMembers: [],
+    });
+  });
+
+  it('restores a DocumentDB cluster to a point in time and to the latest restorable time', async () => {
+    await createDocDbSource();
+
+    const atTime = (
+      await docdb.send(
+        new RestoreDocDbClusterToPointInTimeCommand({
+          DBClusterIdentifier: 'catalog-pitr',
+          SourceDBClusterIdentifier: 'catalog',
+          RestoreToTime: new Date(Date.now() - 1_000),
+        }),
+      )
+    ).DBCluster;
+    const latest = (
+      await docdb.send(
+        new RestoreDocDbClusterToPointInTimeCommand({
+          DBClusterIdentifier: 'catalog-latest',
+          SourceDBClusterIdentifier: 'catalog',
+          UseLatestRestorableTime: true,
+        }),
+      )
+    ).DBCluster;
+    const listed = await docdb.send(
+      new DescribeDocDbClustersCommand({ Filters: [{ Name: 'engine', Values: ['docdb'] }] }),
+    );
+
+    expect(atTime).toMatchObject({ Engine: 'docdb', Port: 27017, EngineVersion: '5.0.0' });
+    expect(latest).toMatchObject({ Engine: 'docdb', Port: 27017, EngineVersion: '5.0.0' });
+    expect(listed.DBClusters?.map((cluster) => cluster.DBClusterIdentifier).sort()).toEqual([
+      'catalog',
+      'catalog-latest',
+      'catalog-pitr',
+    ]);
+  });
+
+  it('keeps the other engines working: an RDS PostgreSQL instance gets postgres defaults', async () => {
+    const instance = (
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: 'orders',
+          Engine: 'postgres',
+          DBInstanceClass: 'db.t4g.micro',
+          MasterUsername: 'orders',
+          MasterUserPassword: 'orders-password',
+        }),
+      )
+    ).DBInstance;
+
+    expect(instance).toMatchObject({
+      Engine: 'postgres',
+      DBInstanceStatus: 'available',
+      Endpoint: { Port: 5432 },
+      AllocatedStorage: 20,
+    });
+  });
+
+  it('restores an Aurora cluster snapshot whose source used ManageMasterUserPassword', async () => {
+    const source = (
+      await rds.send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: 'ledger',
+          Engine: 'aurora-postgresql',
+          MasterUsername: 'ledger',
+          ManageMasterUserPassword: true,
+        }),
+      )
+    ).DBCluster;
+    await rds.send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: 'ledger',
+        DBClusterSnapshotIdentifier: 'ledger-snap',
+      }),
+    );
+
+    // moto 5.2.1 without the launcher's guard answers HTTP 500 (KeyError '_master_user_password').
+    const restored = (
+      await rds.send(
+        new RestoreDBClusterFromSnapshotCommand({
+          DBClusterIdentifier: 'ledger-fork',
+          SnapshotIdentifier: 'ledger-snap',
+          Engine: 'aurora-postgresql',
+        }),
+      )
+    ).DBCluster;
+    const described = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'ledger-fork' }));
+
+    expect(source?.MasterUserSecret?.SecretArn).toMatch(/^arn:aws:secretsmanager:/);
+    expect(restored).toMatchObject({
+      DBClusterIdentifier: 'ledger-fork',
+      Engine: 'aurora-postgresql',
+      Port: 5432,
+    });
+    expect(described.DBClusters?.[0]?.DBClusterIdentifier).toBe('ledger-fork');
+  });
+
+  it('applies explicit false/0 restore parameters instead of keeping the source values', async () => {
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'orders',
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t4g.micro',
+        MasterUsername: 'orders',
+        MasterUserPassword: 'orders-password',
+        DeletionProtection: true,
+        MultiAZ: true,
+        PubliclyAccessible: true,
+        BackupRetentionPeriod: 7,
+      }),
+    );
+    await rds.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'orders-snap' }),
+    );
+    const forkDefaults = {
+      DeletionProtection: false,
+      MultiAZ: false,
+      PubliclyAccessible: false,
+      BackupRetentionPeriod: 0,
+    };
+
+    const fromSnapshot = (
+      await rds.send(
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: 'orders-fork',
+          DBSnapshotIdentifier: 'orders-snap',
+          ...forkDefaults,
+        }),
+      )
+    ).DBInstance;
+    const toPointInTime = (
+      await rds.send(
+        new RestoreDBInstanceToPointInTimeCommand({
+          SourceDBInstanceIdentifier: 'orders',
+          TargetDBInstanceIdentifier: 'orders-pitr',
+          UseLatestRestorableTime: true,
+          ...forkDefaults,
+        }),
+      )
+    ).DBInstance;
+
+    expect(fromSnapshot).toMatchObject(forkDefaults);
+    expect(toPointInTime).toMatchObject(forkDefaults);
+    await expect(
+      rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'orders-fork', SkipFinalSnapshot: true })),
+    ).resolves.toBeDefined();
+  });
+
+  it('applies an explicit DeletionProtection=false to a DocumentDB cluster restored from a snapshot', async () => {
+    await docdb.send(
+      new CreateDocDbClusterCommand({
+        DBClusterIdentifier: 'catalog',
+        Engine: 'docdb',
+        MasterUsername: 'catalog',
+        MasterUserPassword: 'catalog-password',
+        DeletionProtection: true,
+      }),
+    );
+    await docdb.send(
+      new CreateDocDbClusterSnapshotCommand({
+        DBClusterIdentifier: 'catalog',
+        DBClusterSnapshotIdentifier: 'catalog-snap',
+      }),
+    );
+
+    const restored = (
+      await docdb.send(
+        new RestoreDocDbClusterFromSnapshotCommand({
+          DBClusterIdentifier: 'catalog-fork',
+          SnapshotIdentifier: 'catalog-snap',
+          Engine: 'docdb',
+          DeletionProtection: false,
+        }),
+      )
+    ).DBCluster;
+
+    expect(restored?.DeletionProtection).toBe(false);
+    await expect(
+      rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'catalog-fork', SkipFinalSnapshot: true })),
+    ).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,43 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects (`npx vitest run` runs both; `--project unit` / `--project moto` picks one):
+ * - unit: unit, infra and property tests; no shared emulator; files run in parallel.
+ * - moto: workflow and e2e tests, and any `*.moto.test.ts`; they share ONE moto server
+ *   (test/support/moto-global-setup.ts) and reset it between tests, so files run one at a time.
+ */
+const MOTO_TESTS = ['test/workflow/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/**/*.moto.test.ts'];
+
+const env = {
+  // The AWS SDK warns once per process that it will need Node 22 from 2027; not news in a test log.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+export default defineConfig({
+  test: {
+    env,
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...MOTO_TESTS, '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'moto',
+          include: MOTO_TESTS,
+          globalSetup: ['test/support/moto-global-setup.ts'],
+          setupFiles: ['test/support/moto-env.setup.ts'],
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});

@@ -62,7 +62,10 @@ export const stackConfigSchema = z.strictObject({
     id: z.string().regex(/^Z[A-Z0-9]+$/, 'must be a Route 53 hosted zone id like Z0123456789ABC'),
     domain: z
       .string()
-      .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?$/, 'must be a DNS domain like forks.example.internal'),
+      .regex(
+        /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\.?$/,
+        'must be a DNS domain like forks.example.internal',
+      ),
   }),
   /** Days a deleted fork's record is kept for audit. @default 30 */
   auditRetentionDays: z.number().int().min(1).max(3650).default(30),

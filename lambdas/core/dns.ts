@@ -1,4 +1,9 @@
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 
 /** The fork's CNAME `<name>.<zone>` → its database endpoint. */
 export const DNS_TTL_SECONDS = 60;
@@ -47,7 +52,9 @@ export class ForkDns {
       }),
     );
     const record = out.ResourceRecordSets?.[0];
-    return record && record.Type === 'CNAME' && fqdn(record.Name ?? '') === fqdn(dnsName) ? record : undefined;
+    return record && record.Type === 'CNAME' && fqdn(record.Name ?? '') === fqdn(dnsName)
+      ? record
+      : undefined;
   }
 
   /**
@@ -66,7 +73,8 @@ export class ForkDns {
       );
     } catch (error) {
       // Deleted meanwhile by a concurrent run: the goal is met.
-      if (!(error instanceof Error && error.name === 'InvalidChangeBatch' && !(await this.find(dnsName)))) throw error;
+      if (!(error instanceof Error && error.name === 'InvalidChangeBatch' && !(await this.find(dnsName))))
+        throw error;
     }
     return true;
   }

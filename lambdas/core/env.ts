@@ -27,7 +27,10 @@ const runtimeEnvSchema = z.object({
   tableName: z.string().min(1),
   eventBusName: z.string().min(1).default('default'),
   hostedZoneId: z.string().min(1),
-  hostedZoneDomain: z.string().min(1).transform((d) => d.replace(/\.$/, '')),
+  hostedZoneDomain: z
+    .string()
+    .min(1)
+    .transform((d) => d.replace(/\.$/, '')),
   /** Only the functions that start or schedule workflows get these (avoids CloudFormation cycles). */
   createStateMachineArn: z.string().min(1).optional(),
   deleteStateMachineArn: z.string().min(1).optional(),

@@ -3,7 +3,12 @@ import { type ForkRecord, toPublicFork } from './fork.js';
 
 /** Lifecycle events out (DESIGN.md §5): source `dbfork`, detail = the public fork object, no secrets. */
 export const EVENT_SOURCE = 'dbfork';
-export type LifecycleEvent = 'Fork Requested' | 'Fork Ready' | 'Fork Failed' | 'Fork Expiring' | 'Fork Deleted';
+export type LifecycleEvent =
+  | 'Fork Requested'
+  | 'Fork Ready'
+  | 'Fork Failed'
+  | 'Fork Expiring'
+  | 'Fork Deleted';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
@@ -31,7 +36,9 @@ export class LifecycleEvents {
     );
     if ((result.FailedEntryCount ?? 0) > 0) {
       const entry = result.Entries?.find((e) => e.ErrorCode);
-      throw new EventPublishError(`could not publish "${detailType}": ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+      throw new EventPublishError(
+        `could not publish "${detailType}": ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+      );
     }
   }
 }

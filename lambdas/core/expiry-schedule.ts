@@ -69,7 +69,9 @@ export class ExpirySchedules {
   /** The schedule lives in dbfork's own group under a name derived from the fork id. Missing is success. */
   async delete(forkId: string, groupName: string): Promise<boolean> {
     try {
-      await this.scheduler.send(new DeleteScheduleCommand({ Name: scheduleName(forkId), GroupName: groupName }));
+      await this.scheduler.send(
+        new DeleteScheduleCommand({ Name: scheduleName(forkId), GroupName: groupName }),
+      );
       return true;
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return false;

@@ -41,11 +41,17 @@ const snapshotIdSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^(rds:)?[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*$/, {
-    message: 'must be a snapshot identifier or ARN',
-  });
+  .regex(
+    /^(rds:)?[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*$/,
+    {
+      message: 'must be a snapshot identifier or ARN',
+    },
+  );
 
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time like 2026-11-20T10:00:00Z' });
+const isoTime = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 time like 2026-11-20T10:00:00Z',
+});
 
 export const restoreRequestSchema = z.discriminatedUnion(
   'type',
@@ -53,7 +59,11 @@ export const restoreRequestSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal('latest-backup') }),
     z.strictObject({ type: z.literal('snapshot'), snapshotId: snapshotIdSchema }),
     z
-      .strictObject({ type: z.literal('point-in-time'), time: isoTime.optional(), latest: z.literal(true).optional() })
+      .strictObject({
+        type: z.literal('point-in-time'),
+        time: isoTime.optional(),
+        latest: z.literal(true).optional(),
+      })
       .refine((r) => (r.time === undefined) !== (r.latest === undefined), {
         message: 'give exactly one of "time" or "latest": true',
       }),
@@ -84,13 +94,19 @@ export const sourceRefSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[A-Za-z][A-Za-z0-9-]*$/, {
-    message: 'must be a DB instance or cluster identifier or its ARN',
-  });
+  .regex(
+    /^[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[A-Za-z][A-Za-z0-9-]*$/,
+    {
+      message: 'must be a DB instance or cluster identifier or its ARN',
+    },
+  );
 
 export const forkNameSchema = z
   .string()
-  .regex(FORK_NAME_PATTERN, 'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"');
+  .regex(
+    FORK_NAME_PATTERN,
+    'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"',
+  );
 
 export const createForkBodySchema = z.strictObject({
   source: sourceRefSchema,

@@ -1,5 +1,6 @@
 import type { ForkPolicy } from './config.js';
 import type { RestorePlan, RestoreTarget, SourceDatabase } from './engines/engine.js';
+import { BackupNotFoundError } from './errors.js';
 import type { ForkRecord } from './fork.js';
 import { forkTags } from './tags.js';
 
@@ -13,8 +14,11 @@ export function buildRestorePlan(fork: ForkRecord, source: SourceDatabase, polic
   let target: RestoreTarget;
   if (fork.restore.requested.type === 'clone') target = { type: 'clone' };
   else if (resolved.snapshotId) target = { type: 'snapshot', snapshotId: resolved.snapshotId };
-  else if (resolved.useLatestRestorableTime) target = { type: 'point-in-time', useLatestRestorableTime: true };
-  else target = { type: 'point-in-time', ...(resolved.restoreTime ? { restoreTime: resolved.restoreTime } : {}) };
+  else if (resolved.useLatestRestorableTime)
+    target = { type: 'point-in-time', useLatestRestorableTime: true };
+  else if (resolved.restoreTime) target = { type: 'point-in-time', restoreTime: resolved.restoreTime };
+  // Never guess: a plan without a chosen backup would restore to an invalid time.
+  else throw new BackupNotFoundError(`fork ${fork.id} has no selected backup or restore time yet`);
 
   const instanceClass =
     fork.overrides.instanceClass ?? policy.defaultOverrides.instanceClass ?? source.instanceClass;

@@ -44,7 +44,11 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
     env,
     aws,
     now,
-    store: new ForkStore(aws.dynamo, { tableName: env.tableName, auditRetentionDays: env.auditRetentionDays, now }),
+    store: new ForkStore(aws.dynamo, {
+      tableName: env.tableName,
+      auditRetentionDays: env.auditRetentionDays,
+      now,
+    }),
     engines: EngineRegistry.create({ rds: aws.rds }),
     events: new LifecycleEvents(aws.events, env.eventBusName),
     dns: new ForkDns(aws.route53, env.hostedZoneId),

@@ -61,7 +61,10 @@ export class ForkSecrets {
     assertManagedBy(tagMap(existing.Tags), forkId, `secret ${secretName(forkId)}`);
     try {
       await this.client.send(
-        new DeleteSecretCommand({ SecretId: existing.ARN ?? secretName(forkId), ForceDeleteWithoutRecovery: true }),
+        new DeleteSecretCommand({
+          SecretId: existing.ARN ?? secretName(forkId),
+          ForceDeleteWithoutRecovery: true,
+        }),
       );
     } catch (error) {
       if (errorName(error) !== 'ResourceNotFoundException') throw error;

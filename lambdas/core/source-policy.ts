@@ -1,6 +1,7 @@
 import type { ForkPolicy } from './config.js';
 import type { SourceDatabase } from './engines/engine.js';
 import { SourceNotAllowedError, SourceNotAvailableError } from './errors.js';
+import type { RestoreRequest } from './fork.js';
 import { TAG } from './tags.js';
 
 /** Safety invariant 5: only allow-listed sources (by id/ARN, or tagged dbfork:allow-fork=true). */
@@ -9,7 +10,28 @@ export function isForkAllowed(source: SourceDatabase, policy: ForkPolicy): boole
   return policy.allowTaggedSources && source.tags[TAG.allowFork] === 'true';
 }
 
-export function assertForkable(source: SourceDatabase, policy: ForkPolicy): void {
+/** Restores that read the running source itself rather than its backups. */
+const LIVE_RESTORES: readonly RestoreRequest['type'][] = ['fresh-snapshot', 'clone'];
+/** States in which a source's backups cannot be trusted to restore (or it is going away). */
+const UNUSABLE_STATES = [
+  'creating',
+  'deleting',
+  'failed',
+  'inaccessible-encryption-credentials',
+  'restore-error',
+];
+
+/**
+ * Allow-listed, not itself a fork, and in a state the restore can work from: a snapshot or
+ * point-in-time restore works from backups (a source that is backing up, modifying or stopped is
+ * fine); a fresh snapshot or a clone needs the source `available`. Without `restoreType` only the
+ * allow-list is checked (listing backups).
+ */
+export function assertForkable(
+  source: SourceDatabase,
+  policy: ForkPolicy,
+  restoreType?: RestoreRequest['type'],
+): void {
   if (source.tags[TAG.managed] === 'true') {
     throw new SourceNotAllowedError(`"${source.id}" is itself a dbfork fork; fork its source instead`);
   }
@@ -19,7 +41,11 @@ export function assertForkable(source: SourceDatabase, policy: ForkPolicy): void
       { details: [{ path: 'source', message: 'source not allow-listed' }] },
     );
   }
-  if (source.status !== 'available') {
-    throw new SourceNotAvailableError(`"${source.id}" is ${source.status}; it can be forked once it is available`);
+  if (restoreType === undefined) return;
+  const needsLive = LIVE_RESTORES.includes(restoreType);
+  if ((needsLive && source.status !== 'available') || UNUSABLE_STATES.includes(source.status)) {
+    throw new SourceNotAvailableError(
+      `"${source.id}" is ${source.status}; a ${restoreType} fork can be made once it is available`,
+    );
   }
 }

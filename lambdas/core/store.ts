@@ -34,7 +34,10 @@ import {
 
 const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
 const nameKey = (name: string) => ({ pk: `NAME#${name}`, sk: 'NAME' });
-const idempotencyKey = (owner: string, key: string) => ({ pk: `IDEMPOTENCY#${owner}#${key}`, sk: 'IDEMPOTENCY' });
+const idempotencyKey = (owner: string, key: string) => ({
+  pk: `IDEMPOTENCY#${owner}#${key}`,
+  sk: 'IDEMPOTENCY',
+});
 
 const INDEX_ATTRIBUTES = ['pk', 'sk', 'sourceId', 'createdKey', 'liveKey', 'ttl'] as const;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -112,12 +115,34 @@ function encodeToken(key: Record<string, unknown> | undefined): string | undefin
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-function decodeToken(token: string): Record<string, unknown> {
+/** Key attributes of the list indexes: a start key holds the table key plus these. */
+const LIST_INDEX_KEYS = {
+  bySource: ['sourceId', 'createdKey'],
+  byOwner: ['owner', 'createdKey'],
+  byStatus: ['status', 'createdKey'],
+  byKind: ['sk', 'createdKey'],
+} as const;
+type ListIndex = keyof typeof LIST_INDEX_KEYS;
+
+/**
+ * A token must be a start key of this very query (same index, same partition): DynamoDB answers
+ * anything else with a ValidationException, which would reach the caller as a 500.
+ */
+function decodeToken(token: string, index: ListIndex, partition: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const values = Object.values(parsed);
-      if (values.length > 0 && values.every((v) => typeof v === 'string')) return parsed as Record<string, unknown>;
+      const key = parsed as Record<string, unknown>;
+      const [partitionKey] = LIST_INDEX_KEYS[index];
+      const expected = new Set(['pk', 'sk', ...LIST_INDEX_KEYS[index]]);
+      const names = Object.keys(key);
+      if (
+        names.length === expected.size &&
+        names.every((name) => expected.has(name) && typeof key[name] === 'string') &&
+        key[partitionKey] === partition
+      ) {
+        return key;
+      }
     }
   } catch {
     // fall through to the validation error
@@ -152,7 +177,10 @@ export class ForkStore {
    * Creates the record, its name guard and (optionally) its idempotency item in one transaction.
    * Returns the existing fork when the same idempotency key and body were used before.
    */
-  async create(record: ForkRecord, idempotency?: Idempotency): Promise<{ record: ForkRecord; replayed: boolean }> {
+  async create(
+    record: ForkRecord,
+    idempotency?: Idempotency,
+  ): Promise<{ record: ForkRecord; replayed: boolean }> {
     const bodyHash = idempotency ? hashBody(idempotency.body) : undefined;
     if (idempotency) {
       const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
@@ -195,30 +223,44 @@ export class ForkStore {
       return { record, replayed: false };
     } catch (error) {
       const codes = cancellationCodes(error);
+      // Checked before the name: a racing retry of the same request also collides on the name its
+      // twin just took, and must get the twin's answer, not name_taken.
+      if (idempotency && codes[2] === 'ConditionalCheckFailed') {
+        // Lost a race with the same key: answer as the winner did.
+        const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
+        if (replay) return { record: replay, replayed: true };
+      }
       if (codes[1] === 'ConditionalCheckFailed') {
         throw new NameTakenError(`a live fork named "${record.name}" already exists; pick another name`, {
           cause: error,
           details: [{ path: 'name', message: 'name already in use by a live fork' }],
         });
       }
-      if (idempotency && codes[2] === 'ConditionalCheckFailed') {
-        // Lost a race with the same key: answer as the winner did.
-        const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
-        if (replay) return { record: replay, replayed: true };
-      }
       throw error;
     }
   }
 
-  private async findIdempotent(owner: string, key: string, bodyHash: string): Promise<ForkRecord | undefined> {
+  /** The fork an earlier identical request made with this key, checked before anything else. */
+  async findReplay(owner: string, key: string, body: unknown): Promise<ForkRecord | undefined> {
+    return this.findIdempotent(owner, key, hashBody(body));
+  }
+
+  private async findIdempotent(
+    owner: string,
+    key: string,
+    bodyHash: string,
+  ): Promise<ForkRecord | undefined> {
     const { Item } = await this.dynamo.send(
       new GetCommand({ TableName: this.table, Key: idempotencyKey(owner, key), ConsistentRead: true }),
     );
     if (!Item) return undefined;
     if (Item.bodyHash !== bodyHash) {
-      throw new IdempotencyConflictError('this Idempotency-Key was already used with a different request body', {
-        details: [{ path: 'Idempotency-Key', message: 'reuse a key only to retry the identical request' }],
-      });
+      throw new IdempotencyConflictError(
+        'this Idempotency-Key was already used with a different request body',
+        {
+          details: [{ path: 'Idempotency-Key', message: 'reuse a key only to retry the identical request' }],
+        },
+      );
     }
     return this.get(String(Item.forkId));
   }
@@ -316,21 +358,30 @@ export class ForkStore {
         await this.dynamo.send(new UpdateCommand(update));
       } else {
         const current = await this.mustGet(id);
-        await this.dynamo.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: update },
-              {
-                Delete: {
-                  TableName: this.table,
-                  Key: nameKey(current.name),
-                  ConditionExpression: 'attribute_not_exists(pk) OR forkId = :id',
-                  ExpressionAttributeValues: { ':id': id },
-                },
-              },
-            ],
-          }),
+        // A failed fork released its name already, and a newer fork may hold it now: only release
+        // the guard while it is this fork's (deleting the other fork's guard would fail the move).
+        const { Item: guard } = await this.dynamo.send(
+          new GetCommand({ TableName: this.table, Key: nameKey(current.name), ConsistentRead: true }),
         );
+        if (guard?.forkId !== id) {
+          await this.dynamo.send(new UpdateCommand(update));
+        } else {
+          await this.dynamo.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Update: update },
+                {
+                  Delete: {
+                    TableName: this.table,
+                    Key: nameKey(current.name),
+                    ConditionExpression: 'attribute_not_exists(pk) OR forkId = :id',
+                    ExpressionAttributeValues: { ':id': id },
+                  },
+                },
+              ],
+            }),
+          );
+        }
       }
     } catch (error) {
       if (isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed')) {
@@ -338,7 +389,10 @@ export class ForkStore {
         if (!current) throw new ForkNotFoundError(`no fork with id "${id}"`, { cause: error });
         throw new ForkStateConflictError(
           `fork ${id} is ${current.status} (${current.step}); it cannot move to ${request.step}`,
-          { cause: error, details: [{ message: 'state transition refused', status: current.status, step: current.step }] },
+          {
+            cause: error,
+            details: [{ message: 'state transition refused', status: current.status, step: current.step }],
+          },
         );
       }
       throw error;
@@ -387,13 +441,15 @@ export class ForkStore {
           Key: forkKey(id),
           UpdateExpression:
             'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #updatedAt = :at, #history = list_append(#history, :entry)',
-          ConditionExpression: '#status IN (:creating, :ready)',
+          // A fork being cleaned up is on its way to failed: its expiry no longer matters.
+          ConditionExpression: '#status IN (:creating, :ready) AND #step <> :cleaningUp',
           ExpressionAttributeNames: {
             '#expiresAt': 'expiresAt',
             '#ttlHours': 'ttlHours',
             '#updatedAt': 'updatedAt',
             '#history': 'history',
             '#status': 'status',
+            '#step': 'step',
           },
           ExpressionAttributeValues: {
             ':expiresAt': expiresAt,
@@ -402,15 +458,19 @@ export class ForkStore {
             ':entry': [{ at, step: current.step, status: current.status, message }],
             ':creating': 'creating',
             ':ready': 'ready',
+            ':cleaningUp': 'cleaning-up',
           },
         }),
       );
     } catch (error) {
       if (isConditionalFailure(error)) {
         const latest = await this.mustGet(id);
-        throw new ForkStateConflictError(`fork ${id} is ${latest.status}; only a live fork's expiry can change`, {
-          cause: error,
-        });
+        throw new ForkStateConflictError(
+          `fork ${id} is ${latest.status}; only a live fork's expiry can change`,
+          {
+            cause: error,
+          },
+        );
       }
       throw error;
     }
@@ -422,28 +482,33 @@ export class ForkStore {
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    let indexName: string;
+    let indexName: ListIndex;
     let keyCondition: string;
+    let partition: string;
     if (query.source) {
       indexName = 'bySource';
       keyCondition = '#sourceId = :sourceId';
       names['#sourceId'] = 'sourceId';
-      values[':sourceId'] = query.source;
+      partition = query.source;
+      values[':sourceId'] = partition;
     } else if (query.owner) {
       indexName = 'byOwner';
       keyCondition = '#owner = :owner';
       names['#owner'] = 'owner';
-      values[':owner'] = query.owner;
+      partition = query.owner;
+      values[':owner'] = partition;
     } else if (query.status) {
       indexName = 'byStatus';
       keyCondition = '#status = :status';
       names['#status'] = 'status';
-      values[':status'] = query.status;
+      partition = query.status;
+      values[':status'] = partition;
     } else {
       indexName = 'byKind';
       keyCondition = '#sk = :sk';
       names['#sk'] = 'sk';
-      values[':sk'] = 'FORK';
+      partition = 'FORK';
+      values[':sk'] = partition;
     }
     if (query.owner && indexName !== 'byOwner') {
       filters.push('#owner = :owner');
@@ -462,7 +527,7 @@ export class ForkStore {
       values[':tagValue'] = query.tag.value;
     }
     const items: ForkRecord[] = [];
-    let startKey = query.nextToken ? decodeToken(query.nextToken) : undefined;
+    let startKey = query.nextToken ? decodeToken(query.nextToken, indexName, partition) : undefined;
     // A filtered page can come back short; keep reading until it is full or the index ends.
     do {
       const input: QueryCommandInput = {

@@ -15,17 +15,24 @@ export interface AwsTag {
   Value: string;
 }
 
+/** RDS tag values allow letters, digits, spaces and _.:/=+-@ only; STS session names may hold ','. */
+export function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
 export function forkTags(fork: Pick<ForkRecord, 'id' | 'expiresAt' | 'owner' | 'tags'>): AwsTag[] {
   return [
     { Key: TAG.managed, Value: 'true' },
     { Key: TAG.forkId, Value: fork.id },
     { Key: TAG.expiresAt, Value: fork.expiresAt },
-    { Key: TAG.owner, Value: fork.owner.slice(0, 256) },
+    { Key: TAG.owner, Value: tagValue(fork.owner) },
     ...Object.entries(fork.tags).map(([Key, Value]) => ({ Key, Value })),
   ];
 }
 
-export function tagMap(tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined) {
+export function tagMap(
+  tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+) {
   const out: Record<string, string> = {};
   for (const tag of tags ?? []) if (tag.Key) out[tag.Key] = tag.Value ?? '';
   return out;

@@ -26,7 +26,9 @@ export class StepFunctionsStarter implements WorkflowStarter {
   /** Same name + same input is idempotent in a Standard workflow; an existing run is success. */
   private async start(stateMachineArn: string, name: string, forkId: string): Promise<void> {
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ forkId }) }));
+      await this.sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ forkId }) }),
+      );
     } catch (error) {
       if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
     }

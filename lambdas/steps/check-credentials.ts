@@ -7,6 +7,9 @@ export const step = defineStep('check-credentials', async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
-  return checked(Boolean(engine && database && engine.isAvailable(database) && !database.passwordPending), poll);
+  return checked(
+    Boolean(engine && database && engine.isAvailable(database) && !database.passwordPending),
+    poll,
+  );
 });
 export const handler = step.handler;

@@ -8,7 +8,14 @@ export class RestoreFailedError extends DbForkError {
   readonly statusCode = 502;
 }
 
-const FAILED_STATES = ['failed', 'incompatible-restore', 'incompatible-parameters', 'incompatible-network', 'storage-full', 'inaccessible-encryption-credentials'];
+const FAILED_STATES = [
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+];
 
 /** Waits until the fork's database (and all its instances) is available. */
 export const step = defineStep('check-database', async (state, rt) => {

@@ -4,7 +4,10 @@ import { defineStep } from './step.js';
 export const step = defineStep('mark-deleted', async (state, rt) => {
   const current = await rt.store.mustGet(state.forkId);
   if (current.status === 'deleted') return {};
-  const fork = await rt.store.transition(state.forkId, { step: 'deleted', message: 'fork deleted; nothing left behind' });
+  const fork = await rt.store.transition(state.forkId, {
+    step: 'deleted',
+    message: 'fork deleted; nothing left behind',
+  });
   await rt.events.publish('Fork Deleted', fork);
   return {};
 });

@@ -5,7 +5,9 @@ import { defineStep, type WorkflowState } from './step.js';
 /** The Catch of a Lambda task gives `Cause` as the Lambda's error JSON; a local run gives the message. */
 export function failureOf(error: WorkflowState['error']): ForkErrorInfo {
   const code = error?.Error ?? 'UnknownError';
-  let message = typeof error?.Cause === 'string' ? error.Cause : JSON.stringify(error?.Cause ?? 'unknown cause');
+  const cause = error?.Cause;
+  let message =
+    typeof cause === 'string' ? cause : cause === undefined ? 'unknown cause' : JSON.stringify(cause);
   try {
     const parsed = JSON.parse(message) as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;

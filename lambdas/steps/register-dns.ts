@@ -9,12 +9,14 @@ export const step = defineStep('register-dns', async (state, rt) => {
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
   if (!database?.endpoint) throw new RestoreFailedError(`the fork database ${fork.id} has no endpoint`);
-  await rt.dns.upsert(fork.dnsName, database.endpoint.host);
+  // The endpoint is recorded BEFORE the record is written: remove-dns finds the CNAME by it, so a
+  // step that dies after the UPSERT still leaves nothing behind.
   await rt.store.transition(fork.id, {
     step: 'registering-dns',
     message: `${fork.dnsName} → ${database.endpoint.host}`,
     patch: { endpoint: database.endpoint },
   });
+  await rt.dns.upsert(fork.dnsName, database.endpoint.host);
   return {};
 });
 export const handler = step.handler;

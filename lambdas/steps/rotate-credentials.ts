@@ -19,7 +19,10 @@ function secretEngine(engine: string): string {
  */
 export const step = defineStep('rotate-credentials', async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
-  await rt.store.transition(fork.id, { step: 'rotating-credentials', message: 'setting a new master password' });
+  await rt.store.transition(fork.id, {
+    step: 'rotating-credentials',
+    message: 'setting a new master password',
+  });
   const { engine, source } = await forkSource(fork, rt);
   const database = await engine.describeFork(fork.id);
   let secret = await rt.secrets.read(fork.id);
@@ -31,7 +34,9 @@ export const step = defineStep('rotate-credentials', async (state, rt) => {
       username: source.masterUsername ?? 'admin',
       password: generatePassword(),
       ...(source.dbName ? { dbname: source.dbName } : {}),
-      ...(source.kind === 'rds-instance' ? { dbInstanceIdentifier: fork.id } : { dbClusterIdentifier: fork.id }),
+      ...(source.kind === 'rds-instance'
+        ? { dbInstanceIdentifier: fork.id }
+        : { dbClusterIdentifier: fork.id }),
     };
     secret = { arn: await rt.secrets.create(fork.id, value, forkTags(fork)), value };
   }

@@ -3,8 +3,11 @@ import { defineStep } from './step.js';
 
 /** One-time Scheduler schedule at expiresAt (UTC) that starts the delete workflow, then deletes itself. */
 export const step = defineStep('schedule-expiry', async (state, rt) => {
-  const fork = await rt.store.mustGet(state.forkId);
-  await rt.store.transition(fork.id, { step: 'scheduling-expiry', message: `scheduling deletion at ${fork.expiresAt}` });
+  // The record returned by the transition is read after it: a TTL change that landed meanwhile wins.
+  const fork = await rt.store.transition(state.forkId, {
+    step: 'scheduling-expiry',
+    message: 'scheduling deletion at expiry',
+  });
   await rt.schedules.put(fork.id, fork.expiresAt, {
     groupName: rt.env.schedulerGroupName,
     deleteStateMachineArn: required(rt.env.deleteStateMachineArn, 'deleteStateMachineArn'),

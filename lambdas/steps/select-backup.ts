@@ -3,7 +3,7 @@ import { BackupNotFoundError, RestoreWindowError } from '../core/errors.js';
 import type { ForkRecord, ResolvedRestore } from '../core/fork.js';
 import { freshSnapshotId } from '../core/ids.js';
 import type { Runtime } from '../core/runtime.js';
-import { forkTags } from '../core/tags.js';
+import { forkTags, TAG } from '../core/tags.js';
 import { forkSource } from './fork-engine.js';
 import { defineStep } from './step.js';
 
@@ -19,19 +19,26 @@ export function checkRestoreWindow(source: SourceDatabase, time: string): void {
   const at = new Date(time).getTime();
   const window = { earliestRestorableTime: earliest ?? null, latestRestorableTime: latest ?? null };
   if (!earliest || !latest) {
-    throw new RestoreWindowError(`${source.id} has no point-in-time window (are automated backups enabled?)`, {
-      details: [{ path: 'restore.time', message: 'no restorable window', ...window }],
-    });
+    throw new RestoreWindowError(
+      `${source.id} has no point-in-time window (are automated backups enabled?)`,
+      {
+        details: [{ path: 'restore.time', message: 'no restorable window', ...window }],
+      },
+    );
   }
   if (at < new Date(earliest).getTime() || at > new Date(latest).getTime()) {
-    throw new RestoreWindowError(`${time} is outside ${source.id}'s restorable window [${earliest}, ${latest}]`, {
-      details: [{ path: 'restore.time', message: 'outside the restorable window', ...window }],
-    });
+    throw new RestoreWindowError(
+      `${time} is outside ${source.id}'s restorable window [${earliest}, ${latest}]`,
+      {
+        details: [{ path: 'restore.time', message: 'outside the restorable window', ...window }],
+      },
+    );
   }
 }
 
+/** The newest usable backup of the source itself, never a snapshot another fork took (it goes with that fork). */
 function newestAvailable(backups: Backup[]): Backup | undefined {
-  return backups.find((b) => b.status === 'available');
+  return backups.find((b) => b.status === 'available' && b.tags?.[TAG.managed] !== 'true');
 }
 
 async function resolve(
@@ -55,7 +62,9 @@ async function resolve(
       const snapshotId = snapshotIdOf(requested.snapshotId);
       const backup = await engine.describeSnapshot(snapshotId);
       if (!backup || (backup.sourceId && backup.sourceId !== source.id)) {
-        throw new BackupNotFoundError(`no snapshot "${snapshotId}" of ${source.id}; see GET /v1/sources/${source.id}/backups`);
+        throw new BackupNotFoundError(
+          `no snapshot "${snapshotId}" of ${source.id}; see GET /v1/sources/${source.id}/backups`,
+        );
       }
       if (backup.status !== 'available') {
         throw new BackupNotFoundError(`snapshot "${snapshotId}" is ${backup.status}, not available`);
@@ -72,7 +81,10 @@ async function resolve(
       return { resolved: { useLatestRestorableTime: true }, ready: true };
     case 'fresh-snapshot': {
       const snapshotId = freshSnapshotId(fork.id);
-      await rt.store.transition(fork.id, { step: 'snapshotting-source', message: `snapshotting ${source.id} as ${snapshotId}` });
+      await rt.store.transition(fork.id, {
+        step: 'snapshotting-source',
+        message: `snapshotting ${source.id} as ${snapshotId}`,
+      });
       await engine.createSnapshot(source, snapshotId, forkTags(fork));
       return { resolved: { snapshotId }, ready: false };
     }
@@ -82,7 +94,13 @@ async function resolve(
 /** Turns the restore request into exactly one snapshot or time (kept in the record as lineage). */
 export const step = defineStep('select-backup', async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
-  await rt.store.transition(fork.id, { step: 'selecting-backup', message: `choosing a ${fork.restore.requested.type} backup` });
+  // A retry after a fresh snapshot was started finds the fork at snapshotting-source: never step back.
+  if (fork.step !== 'snapshotting-source') {
+    await rt.store.transition(fork.id, {
+      step: 'selecting-backup',
+      message: `choosing a ${fork.restore.requested.type} backup`,
+    });
+  }
   const { engine, source } = await forkSource(fork, rt);
   const { resolved, ready } = await resolve(fork, engine, source, rt);
   await rt.store.transition(fork.id, {

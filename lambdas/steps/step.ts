@@ -37,7 +37,9 @@ export function defineStep(name: StepName, body: StepBody): Step {
       child.debug('step done', { ready: result.ready });
       return { ...state, ...result };
     } catch (error) {
-      child.warn('step failed', { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+      child.warn('step failed', {
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
       throw error;
     }
   };

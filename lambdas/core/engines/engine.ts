@@ -84,8 +84,8 @@ export interface EngineStrategy {
   describeSnapshot(snapshotId: string): Promise<Backup | undefined>;
   /** The only write to a source (invariant 3): a snapshot tagged as the fork's. */
   createSnapshot(source: SourceDatabase, snapshotId: string, tags: AwsTag[]): Promise<void>;
-  /** Tag-guarded; a missing snapshot is success. */
-  deleteSnapshot(snapshotId: string, forkId: string): Promise<void>;
+  /** Tag-guarded; true once the snapshot is gone (a snapshot still being taken is deleted on a later call). */
+  deleteSnapshot(snapshotId: string, forkId: string): Promise<boolean>;
   /** Idempotent: a fork database that already exists with this fork's tags is success. */
   restore(plan: RestorePlan): Promise<void>;
   /** Creates what a restore does not (cluster instances). Returns true when nothing is left to wait for. */

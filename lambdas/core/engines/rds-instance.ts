@@ -42,7 +42,7 @@ function toSource(db: DBInstance, windowEarliest?: string): SourceDatabase {
     ...(db.EngineVersion ? { engineVersion: db.EngineVersion } : {}),
     status: db.DBInstanceStatus ?? 'unknown',
     tags: tagMap(db.TagList),
-    ...(db.Endpoint?.Port ?? db.DbInstancePort ? { port: db.Endpoint?.Port ?? db.DbInstancePort } : {}),
+    ...((db.Endpoint?.Port ?? db.DbInstancePort) ? { port: db.Endpoint?.Port ?? db.DbInstancePort } : {}),
     ...(db.MasterUsername ? { masterUsername: db.MasterUsername } : {}),
     ...(db.DBName ? { dbName: db.DBName } : {}),
     ...(db.DBInstanceClass ? { instanceClass: db.DBInstanceClass } : {}),
@@ -71,7 +71,10 @@ function toBackup(snapshot: DBSnapshot): Backup {
   return {
     id: snapshot.DBSnapshotIdentifier ?? '',
     ...(snapshot.DBSnapshotArn ? { arn: snapshot.DBSnapshotArn } : {}),
-    type: snapshot.SnapshotType === 'automated' || snapshot.DBSnapshotIdentifier?.startsWith('rds:') ? 'automated' : 'manual',
+    type:
+      snapshot.SnapshotType === 'automated' || snapshot.DBSnapshotIdentifier?.startsWith('rds:')
+        ? 'automated'
+        : 'manual',
     status: snapshot.Status ?? 'unknown',
     ...(snapshot.SnapshotCreateTime ? { createdAt: iso(snapshot.SnapshotCreateTime) } : {}),
     ...(snapshot.DBInstanceIdentifier ? { sourceId: snapshot.DBInstanceIdentifier } : {}),
@@ -119,14 +122,19 @@ export class RdsInstanceEngine implements EngineStrategy {
   async describeSource(id: string): Promise<SourceDatabase | undefined> {
     const db = await this.describeInstance(id);
     if (!db) return undefined;
-    return toSource(db, (db.BackupRetentionPeriod ?? 0) > 0 ? await this.earliestRestorableTime(db) : undefined);
+    return toSource(
+      db,
+      (db.BackupRetentionPeriod ?? 0) > 0 ? await this.earliestRestorableTime(db) : undefined,
+    );
   }
 
   async listSources(): Promise<SourceDatabase[]> {
     const out: SourceDatabase[] = [];
     let marker: string | undefined;
     do {
-      const page = await this.rds.send(new DescribeDBInstancesCommand({ ...(marker ? { Marker: marker } : {}) }));
+      const page = await this.rds.send(
+        new DescribeDBInstancesCommand({ ...(marker ? { Marker: marker } : {}) }),
+      );
       for (const db of page.DBInstances ?? []) {
         // Aurora/DocumentDB members are listed by their cluster engines.
         if (db.DBClusterIdentifier) continue;
@@ -142,7 +150,10 @@ export class RdsInstanceEngine implements EngineStrategy {
     let marker: string | undefined;
     do {
       const page = await this.rds.send(
-        new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: source.id, ...(marker ? { Marker: marker } : {}) }),
+        new DescribeDBSnapshotsCommand({
+          DBInstanceIdentifier: source.id,
+          ...(marker ? { Marker: marker } : {}),
+        }),
       );
       for (const snapshot of page.DBSnapshots ?? []) out.push(toBackup(snapshot));
       marker = page.Marker;
@@ -170,19 +181,28 @@ export class RdsInstanceEngine implements EngineStrategy {
       return;
     }
     await this.rds.send(
-      new CreateDBSnapshotCommand({ DBInstanceIdentifier: source.id, DBSnapshotIdentifier: snapshotId, Tags: tags }),
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: source.id,
+        DBSnapshotIdentifier: snapshotId,
+        Tags: tags,
+      }),
     );
   }
 
-  async deleteSnapshot(snapshotId: string, forkId: string): Promise<void> {
+  async deleteSnapshot(snapshotId: string, forkId: string): Promise<boolean> {
     const existing = await this.describeSnapshot(snapshotId);
-    if (!existing) return;
+    if (!existing) return true;
     assertManagedBy(existing.tags ?? {}, forkId, `snapshot ${snapshotId}`);
+    // A snapshot cannot be deleted while it is being taken: the caller's wait loop asks again.
+    if (existing.status === 'creating' || existing.status === 'deleting') return false;
     try {
       await this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }));
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (isNotFound(error)) return true;
+      if (errorName(error) === 'InvalidDBSnapshotStateFault') return false;
+      throw error;
     }
+    return (await this.describeSnapshot(snapshotId)) === undefined;
   }
 
   async restore(plan: RestorePlan): Promise<void> {
@@ -198,6 +218,8 @@ export class RdsInstanceEngine implements EngineStrategy {
       DeletionProtection: false,
       AutoMinorVersionUpgrade: false,
       CopyTagsToSnapshot: false,
+      // A fork needs no long backup history; 1 day (not 0) keeps point-in-time working on the fork.
+      BackupRetentionPeriod: 1,
       VpcSecurityGroupIds: plan.vpcSecurityGroupIds.length ? plan.vpcSecurityGroupIds : undefined,
       DBSubnetGroupName: plan.subnetGroupName,
       DBParameterGroupName: plan.source.parameterGroupName,
@@ -253,7 +275,9 @@ export class RdsInstanceEngine implements EngineStrategy {
       ...(db.DBInstanceArn ? { arn: db.DBInstanceArn } : {}),
       status: db.DBInstanceStatus ?? 'unknown',
       tags: tagMap(db.TagList),
-      ...(db.Endpoint?.Address ? { endpoint: { host: db.Endpoint.Address, port: db.Endpoint.Port ?? 0 } } : {}),
+      ...(db.Endpoint?.Address
+        ? { endpoint: { host: db.Endpoint.Address, port: db.Endpoint.Port ?? 0 } }
+        : {}),
       passwordPending: Boolean(db.PendingModifiedValues?.MasterUserPassword),
     };
   }
@@ -265,8 +289,6 @@ export class RdsInstanceEngine implements EngineStrategy {
       new ModifyDBInstanceCommand({
         DBInstanceIdentifier: targetId,
         MasterUserPassword: password,
-        // A fork needs no long backup history: keep the minimum without an outage (1 day, not 0).
-        BackupRetentionPeriod: 1,
         ApplyImmediately: true,
       }),
     );

@@ -1,0 +1,448 @@
+/**
+ * The second half of CreateFork: rotate-credentials, check-credentials, register-dns,
+ * schedule-expiry, mark-ready. The store runs on moto; RDS, Secrets Manager, Route 53,
+ * Scheduler and EventBridge are mocked.
+ */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeDBInstancesCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException as ScheduleNotFound,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException as SecretNotFound,
+  type Tag,
+} from '@aws-sdk/client-secrets-manager';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigurationError } from '../../../lambdas/core/env.js';
+import {
+  ForkStateConflictError,
+  NotManagedResourceError,
+  WaitTimeoutError,
+} from '../../../lambdas/core/errors.js';
+import { EventPublishError } from '../../../lambdas/core/events.js';
+import { step as checkCredentials } from '../../../lambdas/steps/check-credentials.js';
+import { RestoreFailedError } from '../../../lambdas/steps/check-database.js';
+import { step as markReady } from '../../../lambdas/steps/mark-ready.js';
+import { step as registerDns } from '../../../lambdas/steps/register-dns.js';
+import { step as rotateCredentials } from '../../../lambdas/steps/rotate-credentials.js';
+import { step as scheduleExpiry } from '../../../lambdas/steps/schedule-expiry.js';
+import {
+  TEST_DELETE_SM_ARN,
+  TEST_EVENT_BUS,
+  TEST_HOSTED_ZONE_ID,
+  TEST_NOW,
+  TEST_SCHEDULER_GROUP,
+  TEST_SCHEDULER_ROLE_ARN,
+  testLogger,
+} from '../../support/runtime.js';
+import { FORK_DNS_NAME, FORK_HOST, FORK_ID, FORK_TAGS, SOURCE_ARN } from '../core/fixtures.js';
+import {
+  forkAt,
+  givenForkDatabase,
+  givenSource,
+  inputsOf,
+  runTwice,
+  type StepTest,
+  stepTest,
+} from './support.js';
+
+const input = { forkId: FORK_ID };
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:dbfork/${FORK_ID}-AbCdEf`;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A Secrets Manager that remembers the one secret created, as the real one would. */
+function fakeSecrets(test: StepTest, existing?: { value: string; tags: Tag[] }) {
+  let secret = existing;
+  test.mocks.secrets.on(DescribeSecretCommand).callsFake(() => {
+    if (!secret)
+      throw new SecretNotFound({
+        message: 'Secrets Manager can’t find the specified secret.',
+        $metadata: {},
+      });
+    return { ARN: SECRET_ARN, Name: `dbfork/${FORK_ID}`, Tags: secret.tags };
+  });
+  test.mocks.secrets
+    .on(GetSecretValueCommand)
+    .callsFake(() => ({ ARN: SECRET_ARN, SecretString: secret?.value }));
+  test.mocks.secrets.on(CreateSecretCommand).callsFake((request: { SecretString: string; Tags: Tag[] }) => {
+    secret = { value: request.SecretString, tags: request.Tags };
+    return { ARN: SECRET_ARN };
+  });
+}
+
+describe('rotate-credentials', () => {
+  async function rotating(): Promise<{ test: StepTest; order: string[] }> {
+    const test = await stepTest(forkAt('creating-instances'));
+    const order: string[] = [];
+    givenSource(test);
+    givenForkDatabase(test);
+    fakeSecrets(test);
+    test.mocks.secrets.on(CreateSecretCommand).callsFake((request: { SecretString: string; Tags: Tag[] }) => {
+      order.push('CreateSecret');
+      test.mocks.secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: request.Tags });
+      test.mocks.secrets
+        .on(GetSecretValueCommand)
+        .resolves({ ARN: SECRET_ARN, SecretString: request.SecretString });
+      return { ARN: SECRET_ARN };
+    });
+    test.mocks.rds.on(ModifyDBInstanceCommand).callsFake(() => {
+      order.push('ModifyDBInstance');
+      return {};
+    });
+    return { test, order };
+  }
+
+  it('stores the standard RDS secret (host = fork DNS name) BEFORE changing the password to it', async () => {
+    const { test, order } = await rotating();
+
+    const state = await rotateCredentials.run(input, test.rt);
+
+    expect(state).toEqual({ forkId: FORK_ID, ready: false, poll: undefined });
+    expect(order).toEqual(['CreateSecret', 'ModifyDBInstance']);
+    const [create] = inputsOf(test.mocks.secrets.commandCalls(CreateSecretCommand));
+    expect(create).toEqual({
+      Name: `dbfork/${FORK_ID}`,
+      Description: `Credentials of dbfork fork ${FORK_ID}`,
+      SecretString: expect.any(String),
+      Tags: FORK_TAGS,
+    });
+    const secret = JSON.parse(create?.SecretString ?? '{}');
+    expect(secret).toEqual({
+      engine: 'postgres',
+      host: FORK_DNS_NAME,
+      port: 5432,
+      username: 'orders_admin',
+      password: expect.stringMatching(/^[^/@" ]{32}$/),
+      dbname: 'orders',
+      dbInstanceIdentifier: FORK_ID,
+    });
+    expect(inputsOf(test.mocks.rds.commandCalls(ModifyDBInstanceCommand))).toEqual([
+      {
+        DBInstanceIdentifier: FORK_ID,
+        MasterUserPassword: secret.password,
+        ApplyImmediately: true,
+      },
+    ]);
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      step: 'rotating-credentials',
+      secretArn: SECRET_ARN,
+    });
+  });
+
+  it('reuses the stored password on a retry instead of minting another', async () => {
+    const { test } = await rotating();
+
+    const [first, second] = await runTwice(rotateCredentials, input, test);
+
+    expect(second).toEqual(first);
+    expect(test.mocks.secrets.commandCalls(CreateSecretCommand)).toHaveLength(1);
+    const passwords = inputsOf(test.mocks.rds.commandCalls(ModifyDBInstanceCommand)).map(
+      (m) => m.MasterUserPassword,
+    );
+    expect(passwords).toHaveLength(2);
+    expect(passwords[1]).toBe(passwords[0]);
+  });
+
+  it('never puts the password in the returned state, the fork record or the logs', async () => {
+    const { test } = await rotating();
+    test.rt.logger = testLogger('DEBUG');
+    const written: string[] = [];
+    const capture = (chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+
+    const state = await rotateCredentials.run(input, test.rt);
+    vi.restoreAllMocks();
+
+    const [create] = inputsOf(test.mocks.secrets.commandCalls(CreateSecretCommand));
+    const password: string = JSON.parse(create?.SecretString ?? '{}').password;
+    expect(password).toHaveLength(32);
+    expect(JSON.stringify(state)).not.toContain(password);
+    expect(JSON.stringify(await test.rt.store.mustGet(FORK_ID))).not.toContain(password);
+    expect(written.join('')).toContain('step done'); // the capture works: the step did log
+    expect(written.join('')).not.toContain(password);
+  });
+
+  it('refuses to read a secret of that name that is not ours, and changes no password', async () => {
+    const test = await stepTest(forkAt('creating-instances'));
+    givenSource(test);
+    givenForkDatabase(test);
+    fakeSecrets(test, {
+      value: JSON.stringify({ password: 'theirs' }),
+      tags: [{ Key: 'team', Value: 'other' }],
+    });
+
+    await expect(rotateCredentials.run(input, test.rt)).rejects.toBeInstanceOf(NotManagedResourceError);
+    expect(test.mocks.secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+    expect(test.mocks.rds.commandCalls(ModifyDBInstanceCommand)).toEqual([]);
+  });
+
+  it('does not change the password of a database without our tags', async () => {
+    const test = await stepTest(forkAt('creating-instances'));
+    givenSource(test);
+    givenForkDatabase(test, { TagList: [] });
+    fakeSecrets(test);
+
+    await expect(rotateCredentials.run(input, test.rt)).rejects.toBeInstanceOf(NotManagedResourceError);
+    expect(test.mocks.rds.commandCalls(ModifyDBInstanceCommand)).toEqual([]);
+  });
+});
+
+describe('check-credentials', () => {
+  it('waits while the password change is pending and is ready once applied', async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    test.mocks.rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: FORK_ID })
+      .resolvesOnce({
+        DBInstances: [
+          { DBInstanceStatus: 'modifying', PendingModifiedValues: { MasterUserPassword: '****' } },
+        ],
+      })
+      .resolvesOnce({
+        DBInstances: [
+          { DBInstanceStatus: 'available', PendingModifiedValues: { MasterUserPassword: '****' } },
+        ],
+      })
+      .resolves({ DBInstances: [{ DBInstanceStatus: 'available', PendingModifiedValues: {} }] });
+
+    const first = await checkCredentials.run(input, test.rt);
+    const second = await checkCredentials.run(first, test.rt);
+    const third = await checkCredentials.run(second, test.rt);
+
+    expect(first).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 1 } });
+    expect(second).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 2 } });
+    expect(third).toEqual({ forkId: FORK_ID, ready: true, poll: undefined });
+  });
+
+  it('gives up with WaitTimeoutError after 30 minutes', async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    givenForkDatabase(test, { DBInstanceStatus: 'modifying' });
+    const started = await checkCredentials.run(input, test.rt);
+
+    test.clock.advance({ minutes: 31 });
+
+    await expect(checkCredentials.run(started, test.rt)).rejects.toBeInstanceOf(WaitTimeoutError);
+  });
+});
+
+describe('register-dns', () => {
+  const UPSERT = {
+    HostedZoneId: TEST_HOSTED_ZONE_ID,
+    ChangeBatch: {
+      Comment: 'dbfork fork endpoint',
+      Changes: [
+        {
+          Action: 'UPSERT',
+          ResourceRecordSet: {
+            Name: `${FORK_DNS_NAME}.`,
+            Type: 'CNAME',
+            TTL: 60,
+            ResourceRecords: [{ Value: FORK_HOST }],
+          },
+        },
+      ],
+    },
+  };
+
+  it('UPSERTs the CNAME <name>.<zone> → the database endpoint with TTL 60 and records the endpoint', async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    givenForkDatabase(test);
+    test.mocks.route53
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: 'c1', Status: 'PENDING', SubmittedAt: new Date() } });
+
+    const [first, second] = await runTwice(registerDns, input, test);
+
+    expect(first).toEqual(input);
+    expect(second).toEqual(first);
+    expect(inputsOf(test.mocks.route53.commandCalls(ChangeResourceRecordSetsCommand))).toEqual([
+      UPSERT,
+      UPSERT,
+    ]);
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      step: 'registering-dns',
+      endpoint: { host: FORK_HOST, port: 5432 },
+      dnsName: FORK_DNS_NAME,
+    });
+  });
+
+  it('has the endpoint recorded even when the UPSERT fails, so remove-dns can clean up after it', async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    givenForkDatabase(test);
+    test.mocks.route53.on(ChangeResourceRecordSetsCommand).rejects(new Error('Route 53 throttled'));
+
+    await expect(registerDns.run(input, test.rt)).rejects.toThrow('Route 53 throttled');
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      endpoint: { host: FORK_HOST, port: 5432 },
+    });
+  });
+
+  it('fails with RestoreFailedError when the database has no endpoint', async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    givenForkDatabase(test, { Endpoint: undefined });
+
+    await expect(registerDns.run(input, test.rt)).rejects.toBeInstanceOf(RestoreFailedError);
+    expect(test.mocks.route53.commandCalls(ChangeResourceRecordSetsCommand)).toEqual([]);
+  });
+});
+
+describe('schedule-expiry', () => {
+  const SCHEDULE = {
+    Name: `dbfork-${FORK_ID}`,
+    GroupName: TEST_SCHEDULER_GROUP,
+    Description: `Deletes dbfork fork ${FORK_ID} when it expires`,
+    ScheduleExpression: 'at(2026-11-21T12:00:00)',
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: {
+      Arn: TEST_DELETE_SM_ARN,
+      RoleArn: TEST_SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify({ forkId: FORK_ID }),
+      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+    },
+  };
+  const notFound = () =>
+    new ScheduleNotFound({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
+
+  it('creates a one-time UTC schedule at expiresAt that starts the delete workflow with {forkId}, then deletes itself', async () => {
+    const test = await stepTest(forkAt('registering-dns'));
+    test.mocks.scheduler.on(GetScheduleCommand).rejects(notFound());
+    test.mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+
+    const state = await scheduleExpiry.run(input, test.rt);
+
+    expect(state).toEqual(input);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(GetScheduleCommand))).toEqual([
+      { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
+    ]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE]);
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      step: 'scheduling-expiry',
+      progress: 95,
+    });
+  });
+
+  it('updates the existing schedule on a retry instead of failing', async () => {
+    const test = await stepTest(forkAt('registering-dns'));
+    test.mocks.scheduler
+      .on(GetScheduleCommand)
+      .rejectsOnce(notFound())
+      .resolves({ Name: `dbfork-${FORK_ID}` });
+    test.mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    test.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+
+    const [first, second] = await runTwice(scheduleExpiry, input, test);
+
+    expect(second).toEqual(first);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE]);
+  });
+
+  it('updates when a concurrent attempt created the schedule first (ConflictException)', async () => {
+    const test = await stepTest(forkAt('registering-dns'));
+    test.mocks.scheduler.on(GetScheduleCommand).rejects(notFound());
+    test.mocks.scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    test.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+
+    await scheduleExpiry.run(input, test.rt);
+
+    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE]);
+  });
+
+  it('fails with ConfigurationError naming the variable when the delete state machine is not configured', async () => {
+    const test = await stepTest(forkAt('registering-dns'), { env: { deleteStateMachineArn: undefined } });
+
+    await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(ConfigurationError);
+    await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(/DBFORK_DELETE_STATE_MACHINE_ARN/);
+    expect(test.mocks.scheduler.calls()).toEqual([]);
+  });
+});
+
+describe('mark-ready', () => {
+  it('moves the fork to ready with readyAt and announces Fork Ready with the public fork object', async () => {
+    const test = await stepTest(
+      forkAt('scheduling-expiry', { endpoint: { host: FORK_HOST, port: 5432 }, secretArn: SECRET_ARN }),
+    );
+    test.clock.advance({ minutes: 12 });
+
+    const state = await markReady.run(input, test.rt);
+
+    expect(state).toEqual(input);
+    const fork = await test.rt.store.mustGet(FORK_ID);
+    expect(fork).toMatchObject({
+      status: 'ready',
+      step: 'ready',
+      progress: 100,
+      readyAt: '2026-11-20T12:12:00.000Z',
+    });
+    const [put] = inputsOf(test.mocks.events.commandCalls(PutEventsCommand));
+    expect(put?.Entries).toEqual([
+      {
+        Source: 'dbfork',
+        DetailType: 'Fork Ready',
+        EventBusName: TEST_EVENT_BUS,
+        Resources: [SOURCE_ARN],
+        Detail: expect.any(String),
+      },
+    ]);
+    const detail = JSON.parse(put?.Entries?.[0]?.Detail ?? '{}');
+    expect(detail).toMatchObject({
+      id: FORK_ID,
+      status: 'ready',
+      dnsName: FORK_DNS_NAME,
+      secretArn: SECRET_ARN,
+      lineage: {
+        sourceId: 'orders-prod',
+        sourceArn: SOURCE_ARN,
+        snapshotId: 'rds:orders-prod-2026-11-20-03-00',
+      },
+    });
+    expect(Object.keys(detail)).not.toEqual(expect.arrayContaining(['order']));
+    expect(detail).not.toHaveProperty('sourceRef');
+    expect(detail).not.toHaveProperty('ttlHours');
+  });
+
+  it('is idempotent: a retry answers the same (and announces again, at least once)', async () => {
+    const test = await stepTest(forkAt('scheduling-expiry'));
+
+    const [first, second] = await runTwice(markReady, input, test);
+
+    expect(second).toEqual(first);
+    expect(test.mocks.events.commandCalls(PutEventsCommand)).toHaveLength(2);
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({ status: 'ready' });
+  });
+
+  it('refuses a fork a delete has overtaken (ForkStateConflictError), announcing nothing', async () => {
+    const test = await stepTest(forkAt('removing-dns'));
+
+    await expect(markReady.run(input, test.rt)).rejects.toBeInstanceOf(ForkStateConflictError);
+    expect(test.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
+  });
+
+  it('fails with EventPublishError when EventBridge rejects the entry', async () => {
+    const test = await stepTest(forkAt('scheduling-expiry'));
+    test.mocks.events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+
+    await expect(markReady.run(input, test.rt)).rejects.toBeInstanceOf(EventPublishError);
+  });
+});

@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import type { ForkPolicy } from '../../core/config.js';
+import { forkDnsName } from '../../core/dns.js';
+import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.js';
+import {
+  BackupNotFoundError,
+  ForkStateConflictError,
+  UnsupportedRestoreError,
+  ValidationError,
+} from '../../core/errors.js';
+import {
+  type CreateForkBody,
+  createForkBodySchema,
+  type EngineKind,
+  type ForkRecord,
+  type RestoreRequest,
+  toPublicFork,
+} from '../../core/fork.js';
+import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
+import type { Runtime } from '../../core/runtime.js';
+import { assertForkable } from '../../core/source-policy.js';
+import { assertTtlAllowed, expiryAfter } from '../../core/ttl.js';
+import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
+import { ServiceUnavailableError } from '../errors.js';
+import { type ApiRequest, header, parseBody } from '../request.js';
+import type { ApiResponse } from '../respond.js';
+
+/** POST /v1/forks: everything a caller can get wrong is refused here, before anything is written. */
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)');
+
+const KIND_LABELS: Record<EngineKind, string> = {
+  'rds-instance': 'RDS instances',
+  'aurora-cluster': 'Aurora clusters',
+  'docdb-cluster': 'DocumentDB clusters',
+};
+
+export interface CreateForkInput {
+  owner: string;
+  body: CreateForkBody;
+  idempotencyKey?: string;
+}
+
+function assertRestoreSupported(
+  rt: Runtime,
+  engine: EngineStrategy,
+  source: SourceDatabase,
+  type: RestoreRequest['type'],
+) {
+  if (engine.supportedRestores.includes(type)) return;
+  const kinds = rt.engines
+    .all()
+    .filter((e) => e.supportedRestores.includes(type))
+    .map((e) => e.kind);
+  const by = kinds.length
+    ? `it is for ${kinds.map((k) => KIND_LABELS[k]).join(' and ')}`
+    : 'no engine here supports it';
+  throw new UnsupportedRestoreError(
+    `restore type "${type}" is not available for ${source.id} (${source.kind}, ${source.engine}): ${by}; ${source.id} supports ${engine.supportedRestores.join(', ')}`,
+    {
+      details: [
+        {
+          path: 'restore.type',
+          message: `unsupported for ${source.kind}`,
+          supportedBy: kinds,
+          supported: [...engine.supportedRestores],
+        },
+      ],
+    },
+  );
+}
+
+async function assertRestoreTarget(engine: EngineStrategy, source: SourceDatabase, restore: RestoreRequest) {
+  if (restore.type === 'point-in-time' && restore.time !== undefined) {
+    checkRestoreWindow(source, restore.time);
+  }
+  if (restore.type === 'snapshot') {
+    const snapshotId = snapshotIdOf(restore.snapshotId);
+    const backup = await engine.describeSnapshot(snapshotId);
+    const hint = `see GET /v1/sources/${source.id}/backups`;
+    if (!backup) {
+      throw new BackupNotFoundError(`no snapshot "${snapshotId}" of ${source.id}; ${hint}`, {
+        details: [{ path: 'restore.snapshotId', message: 'snapshot not found' }],
+      });
+    }
+    if (backup.sourceId && backup.sourceId !== source.id) {
+      throw new BackupNotFoundError(
+        `snapshot "${snapshotId}" is of ${backup.sourceId}, not ${source.id}; ${hint}`,
+        {
+          details: [
+            {
+              path: 'restore.snapshotId',
+              message: 'snapshot belongs to another database',
+              sourceId: backup.sourceId,
+            },
+          ],
+        },
+      );
+    }
+    if (backup.status !== 'available') {
+      throw new BackupNotFoundError(
+        `snapshot "${snapshotId}" is ${backup.status}; it can be used once it is available`,
+        {
+          details: [{ path: 'restore.snapshotId', message: 'snapshot not available', status: backup.status }],
+        },
+      );
+    }
+  }
+}
+
+/** Quota: with an allow-list configured, the class the fork would run on (requested, default or the source's) must be on it. */
+function assertInstanceClassAllowed(
+  policy: ForkPolicy,
+  requested: string | undefined,
+  source?: SourceDatabase,
+) {
+  const allowed = policy.quotas.allowedInstanceClasses;
+  if (allowed.length === 0) return;
+  const effective = requested ?? policy.defaultOverrides.instanceClass ?? source?.instanceClass;
+  if (effective === undefined || allowed.includes(effective)) return;
+  const why = requested
+    ? `instance class ${effective} is not allowed`
+    : `${source?.id} runs on ${effective}, which forks may not use`;
+  throw new ValidationError(`${why}; set overrides.instanceClass to one of ${allowed.join(', ')}`, {
+    details: [{ path: 'overrides.instanceClass', message: 'instance class not allowed', allowed }],
+  });
+}
+
+function newRecord(
+  rt: Runtime,
+  input: CreateForkInput,
+  source: SourceDatabase,
+  ttlHours: number,
+): ForkRecord {
+  const now = rt.now();
+  const at = now.toISOString();
+  const id = newForkId();
+  const name = input.body.name ?? id;
+  return {
+    id,
+    name,
+    sourceRef: input.body.source,
+    source: { id: source.id, arn: source.arn, engine: source.engine, kind: source.kind },
+    restore: { requested: input.body.restore },
+    overrides: input.body.overrides ?? {},
+    status: 'creating',
+    step: 'resolving-source',
+    progress: 0,
+    order: 0,
+    owner: input.owner,
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: expiryAfter(now, ttlHours),
+    ttlHours,
+    dnsName: forkDnsName(name, rt.env.hostedZoneDomain),
+    tags: input.body.tags ?? {},
+    history: [
+      {
+        at,
+        step: 'resolving-source',
+        status: 'creating',
+        message: `requested by ${input.owner}: fork of ${source.id} from ${input.body.restore.type}`,
+      },
+    ],
+  };
+}
+
+/** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
+async function markNotStarted(rt: Runtime, id: string, cause: unknown): Promise<void> {
+  const message = 'the create workflow could not be started';
+  try {
+    await rt.store.transition(id, {
+      step: 'failed',
+      message,
+      patch: { error: { code: 'workflow_not_started', message } },
+      onlyFrom: ['creating'],
+    });
+  } catch (error) {
+    // Already moved on (the start did reach Step Functions after all): the workflow owns the record.
+    if (!(error instanceof ForkStateConflictError)) {
+      rt.logger.error('could not mark an unstarted fork failed', { forkId: id, error, cause });
+    }
+  }
+}
+
+/**
+ * Creates a fork: validates the request against the source and the policy, writes the record
+ * (idempotently), starts the create workflow and announces `Fork Requested`.
+ */
+export async function createFork(
+  rt: Runtime,
+  input: CreateForkInput,
+): Promise<{ fork: ForkRecord; replayed: boolean }> {
+  const { policy } = rt.env;
+  const { body } = input;
+  if (body.name !== undefined && FORK_ID_PATTERN.test(body.name)) {
+    throw new ValidationError(`"${body.name}" looks like a fork id; pick another name`, {
+      details: [{ path: 'name', message: 'names of the form fork-xxxxxxxxxxxx are reserved for fork ids' }],
+    });
+  }
+  // A retry of an accepted request gets the original fork, even if the source changed since.
+  if (input.idempotencyKey) {
+    const replay = await rt.store.findReplay(input.owner, input.idempotencyKey, body);
+    if (replay) return { fork: replay, replayed: true };
+  }
+  const ttlHours = body.ttlHours ?? policy.ttl.defaultHours;
+  assertTtlAllowed(ttlHours, policy);
+  assertInstanceClassAllowed(policy, body.overrides?.instanceClass);
+
+  const { engine, source } = await rt.engines.resolve(body.source);
+  assertForkable(source, policy, body.restore.type);
+  assertRestoreSupported(rt, engine, source, body.restore.type);
+  await assertRestoreTarget(engine, source, body.restore);
+  assertInstanceClassAllowed(policy, body.overrides?.instanceClass, source);
+
+  const record = newRecord(rt, input, source, ttlHours);
+  const created = await rt.store.create(
+    record,
+    input.idempotencyKey ? { key: input.idempotencyKey, body } : undefined,
+  );
+  if (created.replayed) return { fork: created.record, replayed: true };
+
+  try {
+    await rt.workflows.startCreate(record.id);
+  } catch (error) {
+    rt.logger.error('could not start the create workflow', { forkId: record.id, error });
+    await markNotStarted(rt, record.id, error);
+    throw new ServiceUnavailableError(
+      `fork ${record.id} could not be started, so nothing was created; retry the request${input.idempotencyKey ? ' with a new Idempotency-Key' : ''}`,
+      { cause: error, details: [{ message: 'workflow not started', forkId: record.id }] },
+    );
+  }
+  try {
+    await rt.events.publish('Fork Requested', created.record);
+  } catch (error) {
+    // The fork is accepted and its workflow running: a lost notification must not make the caller retry.
+    rt.logger.error('could not publish Fork Requested', { forkId: record.id, error });
+  }
+  return { fork: created.record, replayed: false };
+}
+
+export async function createForkRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+  const body = parseBody(request, createForkBodySchema);
+  const rawKey = header(request, IDEMPOTENCY_HEADER);
+  let idempotencyKey: string | undefined;
+  if (rawKey !== undefined) {
+    const parsed = idempotencyKeySchema.safeParse(rawKey);
+    if (!parsed.success) {
+      throw new ValidationError(
+        `the ${IDEMPOTENCY_HEADER} header ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+        {
+          details: [{ path: IDEMPOTENCY_HEADER, message: parsed.error.issues[0]?.message ?? 'invalid' }],
+        },
+      );
+    }
+    idempotencyKey = parsed.data;
+  }
+  const { fork, replayed } = await createFork(rt, {
+    owner: request.caller,
+    body,
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+  return {
+    statusCode: 202,
+    headers: { location: `/v1/forks/${fork.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+    body: toPublicFork(fork),
+  };
+}

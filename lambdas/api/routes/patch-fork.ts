@@ -1,0 +1,79 @@
+import { required } from '../../core/env.js';
+import { ForkStateConflictError } from '../../core/errors.js';
+import { type ForkRecord, type PatchForkBody, patchForkBodySchema, toPublicFork } from '../../core/fork.js';
+import type { Runtime } from '../../core/runtime.js';
+import { assertTtlAllowed, checkExpiresAt, expiryAfter } from '../../core/ttl.js';
+import { ServiceUnavailableError } from '../errors.js';
+import { type ApiRequest, parseBody, parseParams } from '../request.js';
+import type { ApiResponse } from '../respond.js';
+import { assertCanManage, findFork, forkRefParamsSchema } from './shared.js';
+
+/** PATCH /v1/forks/{id}: extend or shorten a live fork's TTL, bounded by the configured maximum. */
+
+function newExpiry(rt: Runtime, body: PatchForkBody): { expiresAt: string; ttlHours: number } {
+  const now = rt.now();
+  if (body.ttlHours !== undefined) {
+    assertTtlAllowed(body.ttlHours, rt.env.policy);
+    return { expiresAt: expiryAfter(now, body.ttlHours), ttlHours: body.ttlHours };
+  }
+  return checkExpiresAt(body.expiresAt ?? '', now, rt.env.policy);
+}
+
+/** A live fork that is not being cleaned up after a failed create. */
+function isExtendable(fork: ForkRecord): boolean {
+  return fork.status === 'ready' || (fork.status === 'creating' && fork.step !== 'cleaning-up');
+}
+
+/**
+ * The expiry schedule exists from the scheduling-expiry step on; before it, that step reads the new
+ * expiry from the record. A fork being cleaned up or deleted must not get a schedule back.
+ */
+function hasSchedule(fork: ForkRecord): boolean {
+  return fork.step === 'scheduling-expiry' || fork.step === 'ready';
+}
+
+export async function changeExpiry(
+  rt: Runtime,
+  ref: string,
+  caller: string,
+  body: PatchForkBody,
+): Promise<ForkRecord> {
+  const fork = await findFork(rt, ref);
+  assertCanManage(fork, caller, rt.env.policy, 'change the expiry of');
+  if (!isExtendable(fork)) {
+    throw new ForkStateConflictError(
+      `fork ${fork.id} is ${fork.status} (${fork.step}); only a creating or ready fork's expiry can change`,
+      { details: [{ message: 'fork not live', status: fork.status, step: fork.step }] },
+    );
+  }
+  const { expiresAt, ttlHours } = newExpiry(rt, body);
+  // Fail on missing configuration before anything is written.
+  const target = {
+    groupName: rt.env.schedulerGroupName,
+    deleteStateMachineArn: required(rt.env.deleteStateMachineArn, 'deleteStateMachineArn'),
+    roleArn: required(rt.env.schedulerRoleArn, 'schedulerRoleArn'),
+  };
+  const updated = await rt.store.setExpiry(
+    fork.id,
+    expiresAt,
+    ttlHours,
+    `expiry set to ${expiresAt} by ${caller}`,
+  );
+  if (hasSchedule(updated)) {
+    try {
+      await rt.schedules.put(updated.id, expiresAt, target);
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `fork ${updated.id} now expires at ${expiresAt} but its deletion schedule could not be moved; repeat the request`,
+        { cause: error, details: [{ message: 'schedule not updated', forkId: updated.id }] },
+      );
+    }
+  }
+  return updated;
+}
+
+export async function patchForkRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+  const { id } = parseParams(request, forkRefParamsSchema);
+  const body = parseBody(request, patchForkBodySchema);
+  return { statusCode: 200, body: toPublicFork(await changeExpiry(rt, id, request.caller, body)) };
+}

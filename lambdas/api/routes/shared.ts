@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { ForkPolicy } from '../../core/config.js';
+import { ForkNotFoundError, NotOwnerError } from '../../core/errors.js';
+import type { ForkRecord } from '../../core/fork.js';
+import { FORK_ID_PATTERN, FORK_NAME_PATTERN } from '../../core/ids.js';
+import { isAdmin } from '../../core/principals.js';
+import type { Runtime } from '../../core/runtime.js';
+
+/** `{id}` in /v1/forks/{id}: a fork id, or the name of a live fork. */
+export const forkRefParamsSchema = z.strictObject({
+  id: z
+    .string()
+    .max(64)
+    .refine(
+      (ref) => FORK_ID_PATTERN.test(ref) || FORK_NAME_PATTERN.test(ref),
+      'must be a fork id (fork-…) or fork name',
+    ),
+});
+
+export async function findFork(rt: Runtime, ref: string): Promise<ForkRecord> {
+  const byId = FORK_ID_PATTERN.test(ref) ? await rt.store.get(ref) : undefined;
+  const fork = byId ?? (FORK_NAME_PATTERN.test(ref) ? await rt.store.findLiveByName(ref) : undefined);
+  if (!fork) {
+    throw new ForkNotFoundError(`no fork with id or live name "${ref}"`, {
+      details: [{ path: 'id', message: 'fork not found' }],
+    });
+  }
+  return fork;
+}
+
+/** Safety invariant 5: only the owner or a configured admin may extend or delete a fork. */
+export function assertCanManage(fork: ForkRecord, caller: string, policy: ForkPolicy, action: string): void {
+  if (fork.owner === caller || isAdmin(caller, policy.adminPrincipals)) return;
+  throw new NotOwnerError(
+    `only the fork's owner (${fork.owner}) or a dbfork admin may ${action} fork ${fork.id}`,
+    {
+      details: [{ message: 'not the owner', owner: fork.owner, caller }],
+    },
+  );
+}

@@ -1,0 +1,175 @@
+import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ForkRecord } from '../../../lambdas/core/fork.js';
+import {
+  TEST_DELETE_SM_ARN,
+  TEST_SCHEDULER_GROUP,
+  TEST_SCHEDULER_ROLE_ARN,
+  type TestEnvOverrides,
+} from '../../support/runtime.js';
+import { FORK_ID, FORK_NAME, forkRecord, SOURCE_ID } from '../core/fixtures.js';
+import {
+  ADMIN_CALLER,
+  ADMIN_ROLE,
+  type ApiHarness,
+  apiHarness,
+  bodyOf,
+  expectError,
+  givenFork,
+  OTHER_CALLER,
+  updatesOf,
+} from './support.js';
+
+const ready = forkRecord({ status: 'ready', step: 'ready', order: 100, progress: 100 });
+const restoring = forkRecord({ status: 'creating', step: 'restoring', order: 30, progress: 25 });
+
+let h: ApiHarness;
+
+function setup(fork: ForkRecord, env: TestEnvOverrides = {}) {
+  h = apiHarness({ env: { policy: { allowedSources: [SOURCE_ID], adminPrincipals: [ADMIN_ROLE] }, ...env } });
+  givenFork(h.mocks, fork, fork, { ...fork, expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 });
+  h.mocks.dynamo?.on(UpdateCommand).resolves({});
+  h.mocks.scheduler.on(GetScheduleCommand).resolves({ Name: `dbfork-${fork.id}` });
+  h.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+}
+
+beforeEach(() => setup(ready));
+
+const patch = (body: unknown, caller?: string, ref = FORK_ID) =>
+  h.call('PATCH', `/v1/forks/${ref}`, { body, ...(caller ? { caller } : {}) });
+
+function expiryUpdates() {
+  return updatesOf(h.mocks).map((update) => {
+    const values = update.ExpressionAttributeValues as Record<string, unknown>;
+    return { expiresAt: values[':expiresAt'], ttlHours: values[':ttlHours'] };
+  });
+}
+
+describe('PATCH /v1/forks/{id}', () => {
+  it('moves the expiry to now + ttlHours and moves the schedule when the fork is ready', async () => {
+    const result = await patch({ ttlHours: 48 });
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).expiresAt).toBe('2026-11-22T12:00:00.000Z');
+    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 }]);
+    expect(h.mocks.scheduler.commandCalls(UpdateScheduleCommand).map((call) => call.args[0].input)).toEqual([
+      expect.objectContaining({
+        Name: `dbfork-${FORK_ID}`,
+        GroupName: TEST_SCHEDULER_GROUP,
+        ScheduleExpression: 'at(2026-11-22T12:00:00)',
+        ScheduleExpressionTimezone: 'UTC',
+        Target: expect.objectContaining({ Arn: TEST_DELETE_SM_ARN, RoleArn: TEST_SCHEDULER_ROLE_ARN }),
+      }),
+    ]);
+  });
+
+  it('accepts an explicit expiresAt, normalised to UTC, and addresses the fork by name', async () => {
+    const result = await patch({ expiresAt: '2026-11-21T09:30:00+02:00' }, undefined, FORK_NAME);
+
+    expect(result.statusCode).toBe(200);
+    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-21T07:30:00.000Z', ttlHours: 20 }]);
+  });
+
+  it('only records the expiry when the fork is still creating (the workflow schedules it later)', async () => {
+    setup(restoring);
+
+    const result = await patch({ ttlHours: 48 });
+
+    expect(result.statusCode).toBe(200);
+    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 }]);
+    expect(h.mocks.scheduler.calls()).toEqual([]);
+  });
+
+  it("answers 403 and writes nothing when the caller is not the fork's owner", async () => {
+    const error = expectError(await patch({ ttlHours: 48 }, OTHER_CALLER), 403, 'forbidden');
+
+    expect(error.message).toContain(ready.owner);
+    expect(updatesOf(h.mocks)).toEqual([]);
+    expect(h.mocks.scheduler.calls()).toEqual([]);
+  });
+
+  it('lets a session of a configured admin role change any fork', async () => {
+    expect((await patch({ ttlHours: 48 }, ADMIN_CALLER)).statusCode).toBe(200);
+  });
+
+  it('answers 400 naming the maximum when ttlHours is beyond the configured max TTL', async () => {
+    setup(ready, { policy: { allowedSources: [SOURCE_ID], ttl: { defaultHours: 24, maxHours: 72 } } });
+
+    const error = expectError(await patch({ ttlHours: 100 }), 400, 'validation_failed');
+
+    expect(error.message).toContain('72 hours');
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it('answers 400 naming the maximum when expiresAt is beyond now + max TTL', async () => {
+    const error = expectError(await patch({ expiresAt: '2027-01-01T00:00:00Z' }), 400, 'validation_failed');
+
+    expect(error.message).toContain('maximum TTL of 720 hours');
+    expect(error.details).toEqual([
+      {
+        path: 'expiresAt',
+        message: 'must be at most 720 hours from now',
+        maxHours: 720,
+        latest: '2026-12-20T12:00:00.000Z',
+      },
+    ]);
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it.each([
+    ['in the past', '2026-11-20T11:00:00Z'],
+    ['too soon', '2026-11-20T12:02:00Z'],
+  ])('answers 400 when expiresAt is %s', async (words, expiresAt) => {
+    const error = expectError(await patch({ expiresAt }), 400, 'validation_failed');
+
+    expect(error.message).toContain(words);
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it.each([
+    ['neither field', {}],
+    ['both fields', { ttlHours: 2, expiresAt: '2026-11-21T00:00:00Z' }],
+    ['ttlHours 0', { ttlHours: 0 }],
+    ['ttlHours 1.5', { ttlHours: 1.5 }],
+    ['ttlHours "24"', { ttlHours: '24' }],
+    ['an unknown field', { ttlHours: 2, name: 'x' }],
+    ['a bad time', { expiresAt: 'tomorrow' }],
+  ])('answers 400 when the body has %s', async (_case, body) => {
+    expectError(await patch(body), 400, 'validation_failed');
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it.each([
+    forkRecord({ status: 'deleting', step: 'deleting-database', order: 320 }),
+    forkRecord({ status: 'deleted', step: 'deleted', order: 400 }),
+    forkRecord({ status: 'failed', step: 'failed', order: 200 }),
+    forkRecord({ status: 'creating', step: 'cleaning-up', order: 110 }),
+  ])('answers 409 when the fork is $step', async (fork) => {
+    setup(fork);
+
+    const error = expectError(await patch({ ttlHours: 48 }), 409, 'invalid_state');
+
+    expect(error.message).toContain(fork.status);
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it('answers 503 asking to repeat when the schedule cannot be moved', async () => {
+    h.mocks.scheduler
+      .on(UpdateScheduleCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalServerException' }));
+
+    const error = expectError(await patch({ ttlHours: 48 }), 503, 'service_unavailable');
+
+    expect(error.message).toContain('repeat the request');
+  });
+
+  it('answers 500 and writes nothing when the function lacks the scheduler configuration', async () => {
+    setup(ready, { schedulerRoleArn: undefined });
+
+    const error = expectError(await patch({ ttlHours: 48 }), 500, 'internal_error');
+
+    expect(error.message).not.toContain('DBFORK_');
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+});

@@ -1,0 +1,228 @@
+/** Events, stubs and a harness for the HTTP API tests. */
+import {
+  type DBInstance,
+  type DBSnapshot,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { expect } from 'vitest';
+import { type Api, createApi } from '../../../lambdas/api/handler.js';
+import type { EngineStrategy } from '../../../lambdas/core/engines/engine.js';
+import type { EngineKind, ForkRecord, RestoreRequest } from '../../../lambdas/core/fork.js';
+import {
+  type ClientMocks,
+  type MockedRuntime,
+  mockedRuntime,
+  TEST_ACCOUNT,
+  type TestRuntimeOptions,
+} from '../../support/runtime.js';
+import { instanceNotFound, SOURCE_ID, snapshotNotFound } from '../core/fixtures.js';
+
+export const CALLER = `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/developer/alice`;
+export const OTHER_CALLER = `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/developer/bob`;
+export const ADMIN_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/platform/dbfork-admin`;
+export const ADMIN_CALLER = `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/dbfork-admin/carol`;
+export const REQUEST_ID = 'req-0001';
+
+export interface RequestOptions {
+  /** Serialised as JSON unless a string. */
+  body?: unknown;
+  base64?: boolean;
+  query?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
+  /** `null` = no IAM identity at all. @default CALLER */
+  caller?: string | null;
+}
+
+/** An API Gateway REST proxy event as AWS_IAM auth delivers it. */
+export function apiEvent(method: string, path: string, options: RequestOptions = {}): APIGatewayProxyEvent {
+  const caller = options.caller === undefined ? CALLER : options.caller;
+  const raw =
+    options.body === undefined
+      ? null
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
+  const body = raw !== null && options.base64 ? Buffer.from(raw, 'utf8').toString('base64') : raw;
+  const query = options.query ?? {};
+  const multi = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+  const single = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v.at(-1)]));
+  const headers = { 'Content-Type': 'application/json', ...options.headers };
+  return {
+    body,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    httpMethod: method,
+    isBase64Encoded: Boolean(options.base64),
+    path,
+    pathParameters: null,
+    queryStringParameters: Object.keys(single).length ? single : null,
+    multiValueQueryStringParameters: Object.keys(multi).length ? multi : null,
+    stageVariables: null,
+    resource: '/{proxy+}',
+    requestContext: {
+      accountId: TEST_ACCOUNT,
+      apiId: 'api0001',
+      authorizer: undefined,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      path: `/prod${path}`,
+      stage: 'prod',
+      requestId: REQUEST_ID,
+      requestTimeEpoch: 0,
+      resourceId: 'res001',
+      resourcePath: '/{proxy+}',
+      identity: {
+        accessKey: null,
+        accountId: caller ? TEST_ACCOUNT : null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '10.0.0.1',
+        user: null,
+        userAgent: 'dbfork-cli/0.1.0',
+        userArn: caller,
+      },
+    },
+  };
+}
+
+export interface ErrorJson {
+  error: { code: string; message: string; details: Record<string, unknown>[] };
+}
+
+export function bodyOf<T = Record<string, unknown>>(result: APIGatewayProxyResult): T {
+  return JSON.parse(result.body) as T;
+}
+
+/** Asserts the response is the API's error object with this status and code; returns it. */
+export function expectError(
+  result: APIGatewayProxyResult,
+  statusCode: number,
+  code: string,
+): ErrorJson['error'] {
+  const body = bodyOf<ErrorJson>(result);
+  expect({ statusCode: result.statusCode, code: body.error.code }).toEqual({ statusCode, code });
+  expect(result.headers?.['content-type']).toBe('application/json');
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error)).toEqual(['code', 'message', 'details']);
+  return body.error;
+}
+
+export interface ApiHarness extends MockedRuntime {
+  api: Api;
+  call(method: string, path: string, options?: RequestOptions): Promise<APIGatewayProxyResult>;
+}
+
+export function apiHarness(options: TestRuntimeOptions = {}): ApiHarness {
+  const runtime = mockedRuntime(options);
+  const api = createApi(runtime.rt);
+  return { ...runtime, api, call: (method, path, request) => api(apiEvent(method, path, request)) };
+}
+
+/** RDS as the tests see it: these instances and snapshots exist, nothing else does. */
+export function givenRds(mocks: ClientMocks, instances: DBInstance[], snapshots: DBSnapshot[] = []): void {
+  mocks.rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
+    if (input.DBInstanceIdentifier === undefined) return { DBInstances: instances };
+    const found = instances.find((db) => db.DBInstanceIdentifier === input.DBInstanceIdentifier);
+    if (!found) throw instanceNotFound(input.DBInstanceIdentifier);
+    return { DBInstances: [found] };
+  });
+  mocks.rds
+    .on(DescribeDBInstanceAutomatedBackupsCommand)
+    .callsFake((input: { DBInstanceIdentifier?: string }) => ({
+      DBInstanceAutomatedBackups: [
+        {
+          DBInstanceIdentifier: input.DBInstanceIdentifier,
+          RestoreWindow: { EarliestTime: new Date('2026-11-13T04:00:00Z') },
+        },
+      ],
+    }));
+  mocks.rds
+    .on(DescribeDBSnapshotsCommand)
+    .callsFake((input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string }) => {
+      if (input.DBSnapshotIdentifier !== undefined) {
+        const found = snapshots.find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier);
+        if (!found) throw snapshotNotFound(input.DBSnapshotIdentifier);
+        return { DBSnapshots: [found] };
+      }
+      return {
+        DBSnapshots: snapshots.filter(
+          (s) => s.DBInstanceIdentifier === (input.DBInstanceIdentifier ?? SOURCE_ID),
+        ),
+      };
+    });
+}
+
+const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
+
+/**
+ * The store's reads of one fork: `versions` answer its consecutive GetItems (the last one repeats), e.g.
+ * [as found, as after the update]. Its name guard points at it too.
+ */
+export function givenFork(mocks: ClientMocks, ...versions: ForkRecord[]): void {
+  const dynamo = mocks.dynamo;
+  const [first] = versions;
+  if (!dynamo || !first) throw new Error('givenFork needs a mocked DynamoDB and at least one record');
+  let stub = dynamo.on(GetCommand, { Key: forkKey(first.id) });
+  for (const version of versions.slice(0, -1))
+    stub = stub.resolvesOnce({ Item: { ...forkKey(version.id), ...version } });
+  const last = versions.at(-1) ?? first;
+  stub.resolves({ Item: { ...forkKey(last.id), ...last } });
+  dynamo
+    .on(GetCommand, { Key: { pk: `NAME#${first.name}`, sk: 'NAME' } })
+    .resolves({ Item: { forkId: first.id } });
+}
+
+export function givenNoFork(mocks: ClientMocks): void {
+  mocks.dynamo?.on(GetCommand).resolves({});
+}
+
+/** A cluster engine that only declares what it supports (no cluster exists): for "which engines support X". */
+export function declaredEngine(
+  kind: EngineKind,
+  supportedRestores: RestoreRequest['type'][],
+): EngineStrategy {
+  const none = async () => undefined;
+  const fail = async (): Promise<never> => {
+    throw new Error(`${kind} stub: not used by the API`);
+  };
+  return {
+    kind,
+    supportedRestores,
+    describeSource: none,
+    listSources: async () => [],
+    listBackups: async () => [],
+    describeSnapshot: none,
+    createSnapshot: fail,
+    deleteSnapshot: fail,
+    restore: fail,
+    createInstances: fail,
+    isAvailable: () => false,
+    describeFork: none,
+    setMasterPassword: fail,
+    deleteFork: fail,
+  };
+}
+
+/** Every record update the store sent, alone or inside a transaction (where it sits is the store's business). */
+export function updatesOf(mocks: ClientMocks): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const call of mocks.dynamo?.calls() ?? []) {
+    const command = call.args[0];
+    if (command instanceof UpdateCommand) out.push({ ...command.input });
+    if (command instanceof TransactWriteCommand) {
+      for (const item of command.input.TransactItems ?? []) if (item.Update) out.push({ ...item.Update });
+    }
+  }
+  return out;
+}

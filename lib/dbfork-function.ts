@@ -1,0 +1,100 @@
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** Repository root (this file lives in `lib/`). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Lambda runtime of every dbfork function. */
+export const DBFORK_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * ESM bundles still contain CommonJS dependencies that call `require`; esbuild's shim needs a real
+ * `require` in module scope. The alias avoids clashing with a bundled `createRequire` import.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __dbforkCreateRequire } from 'node:module'; const require = __dbforkCreateRequire(import.meta.url);";
+
+/** The esbuild settings of every dbfork bundle (NodejsFunction maps them to esbuild flags). */
+export const DBFORK_BUNDLING = {
+  format: OutputFormat.ESM,
+  // Prefer ESM builds of dependencies so they tree-shake.
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // Bundle the AWS SDK too: pinned versions, tree-shaken, no dependency on the runtime's copy.
+  externalModules: [],
+} as const;
+
+/** Absolute path of a handler module, e.g. `handlerEntry('lambdas/steps/restore.ts')`. */
+export function handlerEntry(relativePath: string): string {
+  return join(PROJECT_ROOT, relativePath);
+}
+
+export interface DbForkFunctionProps {
+  /** Path of the TypeScript module exporting `handler` (absolute, or relative to the repository root). */
+  readonly entry: string;
+  /** One-line description shown in the Lambda console. @default - no description */
+  readonly description?: string;
+  /** Memory in MB. @default 256 */
+  readonly memorySize?: number;
+  /** Maximum run time of one invocation. @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** Retention of the function's log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Environment variables in addition to `POWERTOOLS_SERVICE_NAME`. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one NodejsFunction flavour of dbfork: Node.js 24 on ARM64, minified ESM bundle (`.mjs`) with
+ * source maps, explicit memory and timeout, X-Ray active tracing, and its own log group with a
+ * retention period. Each function gets its own role (no AWS managed policy) that may only write to
+ * its own log group; everything else is granted in `lib/permissions.ts`.
+ */
+export class DbForkFunction extends NodejsFunction {
+  /** The function's execution role (its log group is `this.logGroup`). */
+  override readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: DbForkFunctionProps) {
+    // Created beside the function (not as children) because they must exist before super().
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the dbfork ${id} function`,
+    });
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: isAbsolute(props.entry) ? props.entry : handlerEntry(props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: DBFORK_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'dbfork',
+        ...props.environment,
+      },
+      bundling: { ...DBFORK_BUNDLING, mainFields: [...DBFORK_BUNDLING.mainFields], externalModules: [] },
+    });
+
+    this.role = role;
+    logGroup.grantWrite(role);
+  }
+}

@@ -1,0 +1,109 @@
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { policyOf } from '../lambdas/core/config.js';
+import { ENV } from '../lambdas/core/env.js';
+import type { StepName } from '../lambdas/steps/step-names.js';
+import { ForkApi } from './api.construct.js';
+import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput } from './config.js';
+import type { DbForkFunction } from './dbfork-function.js';
+import { ForkEvents } from './events.construct.js';
+import { ForkExpiry } from './expiry.construct.js';
+import { ForkTable } from './fork-table.construct.js';
+import { ForkFunctions } from './functions.construct.js';
+import { applyNagSuppressions } from './nag-suppressions.js';
+import { NAMES, stateMachineArn } from './names.js';
+import { ForkWorkflows } from './workflows.construct.js';
+
+/** The DbFork construct is configured with the stack configuration itself (DESIGN.md §4). */
+export type DbForkProps = Readonly<StackConfigInput>;
+
+/** Lambda allows 4 KB of environment variables per function; leave room for the token-valued ones. */
+const MAX_POLICY_ENV_BYTES = 3072;
+
+/**
+ * dbfork in one construct: fork table, event bus, expiry schedules, the step Lambdas, the create
+ * and delete workflows and the IAM-authenticated HTTP API. Usable inside any CDK app.
+ * One DbFork per account and region (the bus, schedule group and state machines have fixed names).
+ */
+export class DbFork extends Construct {
+  /** The validated configuration, defaults applied. */
+  readonly config: StackConfig;
+  readonly table: dynamodb.Table;
+  readonly tableKey: kms.Key;
+  readonly eventBus: events.EventBus;
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  readonly schedulerRole: iam.Role;
+  readonly hostedZone: route53.IHostedZone;
+  readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
+  readonly apiFunction: DbForkFunction;
+  readonly createStateMachine: sfn.StateMachine;
+  readonly deleteStateMachine: sfn.StateMachine;
+  readonly api: apigw.RestApi;
+
+  constructor(scope: Construct, id: string, props: DbForkProps) {
+    super(scope, id);
+    const config = parseConfig(props);
+    this.config = config;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    const store = new ForkTable(this, 'Store');
+    this.table = store.table;
+    this.tableKey = store.key;
+    this.eventBus = new ForkEvents(this, 'Events').bus;
+    const expiry = new ForkExpiry(this, 'Expiry');
+    this.scheduleGroup = expiry.scheduleGroup;
+    this.schedulerRole = expiry.schedulerRole;
+    this.hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: config.hostedZone.id,
+      zoneName: config.hostedZone.domain.replace(/\.$/, ''),
+    });
+
+    const policy = JSON.stringify(policyOf(config));
+    if (Buffer.byteLength(policy) > MAX_POLICY_ENV_BYTES) {
+      throw new DbForkConfigError(
+        `dbfork config: the fork policy (allowedSources, adminPrincipals, quotas, ...) is ${Buffer.byteLength(policy)} bytes as JSON; Lambda environments hold 4 KB, keep it under ${MAX_POLICY_ENV_BYTES} (use allowTaggedSources for long source lists)`,
+      );
+    }
+
+    const functions = new ForkFunctions(this, 'Functions', {
+      environment: {
+        [ENV.tableName]: this.table.tableName,
+        [ENV.eventBusName]: this.eventBus.eventBusName,
+        [ENV.hostedZoneId]: config.hostedZone.id,
+        [ENV.hostedZoneDomain]: config.hostedZone.domain,
+        [ENV.schedulerGroupName]: NAMES.scheduleGroup,
+        [ENV.policy]: policy,
+        [ENV.auditRetentionDays]: String(config.auditRetentionDays),
+      },
+      // Built from the fixed names: the api function starts the machines that invoke the steps,
+      // and schedule-expiry (a create step) targets the delete machine; ARNs by name avoid cycles.
+      createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
+      deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      targets: {
+        table: this.table,
+        eventBus: this.eventBus,
+        hostedZoneArn: this.hostedZone.hostedZoneArn,
+        schedulerRole: this.schedulerRole,
+      },
+      logRetention,
+    });
+    this.stepFunctions = functions.steps;
+    this.apiFunction = functions.api;
+
+    const workflows = new ForkWorkflows(this, 'Workflows', { steps: functions.steps, logRetention });
+    this.createStateMachine = workflows.createStateMachine;
+    this.deleteStateMachine = workflows.deleteStateMachine;
+
+    this.api = new ForkApi(this, 'Api', { handler: functions.api, logRetention }).restApi;
+
+    applyNagSuppressions(this);
+  }
+}

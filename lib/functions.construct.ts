@@ -1,0 +1,76 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../lambdas/core/env.js';
+import { STEP_ENV_VAR, STEP_NAMES, type StepName } from '../lambdas/steps/step-names.js';
+import { DbForkFunction } from './dbfork-function.js';
+import { API_FUNCTION, grantFunction, type PermissionTargets } from './permissions.js';
+
+export interface ForkFunctionsProps {
+  /** Variables every function gets (table, bus, zone, scheduler group, policy, audit retention). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** ARN of the CreateFork state machine (built from its name: no dependency on the machine). */
+  readonly createStateMachineArn: string;
+  /** ARN of the DeleteFork state machine (built from its name). */
+  readonly deleteStateMachineArn: string;
+  /** What the functions' IAM statements point at. */
+  readonly targets: PermissionTargets;
+  /** Retention of every function's log group. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** `check-database` → `CheckDatabase`. */
+export function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * One Lambda per workflow step (`lambdas/steps/<step>.ts`, env DBFORK_STEP=<step>) and the HTTP API
+ * handler (`lambdas/api/handler.ts`), each with exactly the permissions of lib/permissions.ts.
+ */
+export class ForkFunctions extends Construct {
+  readonly steps: Readonly<Record<StepName, DbForkFunction>>;
+  readonly api: DbForkFunction;
+
+  constructor(scope: Construct, id: string, props: ForkFunctionsProps) {
+    super(scope, id);
+    const scheduling = {
+      [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+      [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
+    };
+
+    const steps: Partial<Record<StepName, DbForkFunction>> = {};
+    for (const step of STEP_NAMES) {
+      const fn = new DbForkFunction(this, pascalCase(step), {
+        entry: `lambdas/steps/${step}.ts`,
+        description: `dbfork workflow step ${step}`,
+        logRetention: props.logRetention,
+        environment: {
+          ...props.environment,
+          [STEP_ENV_VAR]: step,
+          ...(step === 'schedule-expiry' ? scheduling : {}),
+        },
+      });
+      grantFunction(fn, step, props.targets);
+      steps[step] = fn;
+    }
+    this.steps = steps as Record<StepName, DbForkFunction>;
+
+    this.api = new DbForkFunction(this, 'Api', {
+      entry: 'lambdas/api/handler.ts',
+      description: 'dbfork HTTP API (v1)',
+      // API Gateway gives up on an integration after 29 s.
+      timeout: Duration.seconds(29),
+      logRetention: props.logRetention,
+      environment: {
+        ...props.environment,
+        [ENV.createStateMachineArn]: props.createStateMachineArn,
+        ...scheduling,
+      },
+    });
+    grantFunction(this.api, API_FUNCTION, props.targets);
+  }
+}

@@ -1,0 +1,266 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { StepName } from '../lambdas/steps/step-names.js';
+import { NAMES } from './names.js';
+
+/** How long every poll loop waits between checks (the offline runner shortens it). */
+export const POLL_INTERVAL = Duration.seconds(30);
+
+/** Teardown steps retry anything: leaving resources behind is worse than trying again. */
+const TEARDOWN_RETRY: sfn.RetryProps = {
+  errors: [sfn.Errors.ALL],
+  maxAttempts: 3,
+  backoffRate: 2,
+  interval: Duration.seconds(2),
+};
+
+type StepFunctions = Readonly<Record<StepName, lambda.IFunction>>;
+
+/** `$.<field> == true`, false when the field is absent (a Choice on a missing path would fail). */
+function isTrue(field: string): sfn.Condition {
+  return sfn.Condition.and(
+    sfn.Condition.isPresent(`$.${field}`),
+    sfn.Condition.booleanEquals(`$.${field}`, true),
+  );
+}
+
+/**
+ * A Task that invokes a step Lambda with the whole state and replaces the state with the
+ * handler's result. `payloadResponseOnly` makes the Task's Resource the function ARN itself, so the
+ * handler receives exactly the state and the offline runner can bind the Task to the handler.
+ */
+function stepTask(
+  scope: Construct,
+  stateName: string,
+  fn: lambda.IFunction,
+  payload?: sfn.TaskInput,
+): tasks.LambdaInvoke {
+  return new tasks.LambdaInvoke(scope, stateName, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    // Default: no Parameters, so the handler gets the whole state ($).
+    ...(payload ? { payload } : {}),
+    // No ResultPath: the default `$` (the result becomes the state). An explicit "ResultPath": "$"
+    // means the same on AWS, but aws-local-stepfunctions 3 (the offline runner) nests the result
+    // under a "$" key instead.
+  });
+}
+
+/**
+ * The input of `mark-deleting`, which starts both teardowns: the fork id and the mode (a delete, or
+ * the cleanup of a failed create with the caught error). Explicit because the handler defaults to
+ * `delete` and the Catch path's state carries the half-built create's fields.
+ */
+function teardownInput(mode: 'delete' | 'cleanup'): sfn.TaskInput {
+  return sfn.TaskInput.fromObject({
+    forkId: sfn.JsonPath.stringAt('$.forkId'),
+    mode,
+    ...(mode === 'cleanup' ? { error: sfn.JsonPath.objectAt('$.error') } : {}),
+  });
+}
+
+/** Wait → check → back to the Choice that decides whether the thing is ready. */
+function pollLoop(
+  scope: Construct,
+  names: { wait: string; check: string },
+  checkFn: lambda.IFunction,
+  ready: sfn.Choice,
+): { check: tasks.LambdaInvoke; loop: sfn.Wait } {
+  const wait = new sfn.Wait(scope, names.wait, { time: sfn.WaitTime.duration(POLL_INTERVAL) });
+  const check = stepTask(scope, names.check, checkFn);
+  wait.next(check);
+  check.next(ready);
+  return { check, loop: wait };
+}
+
+export interface TeardownChain {
+  /** The first state of the chain (RemoveDns). */
+  readonly start: sfn.IChainable;
+  /** Every Task of the chain. */
+  readonly tasks: readonly tasks.LambdaInvoke[];
+}
+
+/**
+ * The teardown chain shared by both machines (docs/workflows.md):
+ * RemoveDns → DeleteDatabase → DatabaseGone? ─ready→ DeleteSecret → DeleteSchedule → `next`
+ *                                  └→ WaitForGone → CheckGone → DatabaseGone?
+ * Every Task retries States.ALL; every step is idempotent (a missing resource is success).
+ * @param prefix prepended to every state name ("" in DeleteFork, "Cleanup" in CreateFork)
+ */
+export function buildTeardownChain(
+  scope: Construct,
+  prefix: string,
+  steps: StepFunctions,
+  next: sfn.IChainable,
+): TeardownChain {
+  const name = (state: string) => `${prefix}${state}`;
+  const removeDns = stepTask(scope, name('RemoveDns'), steps['remove-dns']);
+  const deleteDatabase = stepTask(scope, name('DeleteDatabase'), steps['delete-database']);
+  const gone = new sfn.Choice(scope, name('DatabaseGone?'));
+  const { check: checkGone, loop } = pollLoop(
+    scope,
+    { wait: name('WaitForGone'), check: name('CheckGone') },
+    steps['check-gone'],
+    gone,
+  );
+  const deleteSecret = stepTask(scope, name('DeleteSecret'), steps['delete-secret']);
+  const deleteSchedule = stepTask(scope, name('DeleteSchedule'), steps['delete-schedule']);
+
+  const all = [removeDns, deleteDatabase, checkGone, deleteSecret, deleteSchedule];
+  for (const task of all) task.addRetry(TEARDOWN_RETRY);
+
+  removeDns.next(deleteDatabase).next(gone);
+  gone.when(isTrue('ready'), deleteSecret).otherwise(loop);
+  deleteSecret.next(deleteSchedule).next(next);
+  return { start: removeDns, tasks: all };
+}
+
+/** CreateFork: resolve → backup → restore → instances → credentials → DNS → expiry → ready. */
+export function buildCreateDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
+  // The Catch path: record the failure, tear down whatever exists, end failed.
+  const startCleanup = stepTask(scope, 'StartCleanup', steps['mark-deleting'], teardownInput('cleanup'));
+  const markFailed = stepTask(scope, 'MarkFailed', steps['mark-failed']);
+  const failed = new sfn.Fail(scope, 'Failed', {
+    error: 'ForkFailed',
+    cause: 'The create workflow failed and cleaned up; the fork record keeps the error',
+  });
+  const cleanup = buildTeardownChain(scope, 'Cleanup', steps, markFailed);
+  startCleanup.addRetry(TEARDOWN_RETRY).next(cleanup.start);
+  markFailed.addRetry(TEARDOWN_RETRY).next(failed);
+
+  const createTasks: tasks.LambdaInvoke[] = [];
+  const task = (stateName: string, step: StepName) => {
+    const t = stepTask(scope, stateName, steps[step]);
+    createTasks.push(t);
+    return t;
+  };
+
+  const resolveSource = task('ResolveSource', 'resolve-source');
+  const selectBackup = task('SelectBackup', 'select-backup');
+  const snapshotReady = new sfn.Choice(scope, 'SnapshotReady?');
+  const restore = task('Restore', 'restore');
+  const databaseReady = new sfn.Choice(scope, 'DatabaseReady?');
+  const createInstances = task('CreateInstances', 'create-instances');
+  const instancesReady = new sfn.Choice(scope, 'InstancesReady?');
+  const rotateCredentials = task('RotateCredentials', 'rotate-credentials');
+  const credentialsReady = new sfn.Choice(scope, 'CredentialsReady?');
+  const registerDns = task('RegisterDns', 'register-dns');
+  const scheduleExpiry = task('ScheduleExpiry', 'schedule-expiry');
+  const markReady = task('MarkReady', 'mark-ready');
+  const ready = new sfn.Succeed(scope, 'Ready');
+
+  const snapshotPoll = pollLoop(
+    scope,
+    { wait: 'WaitForSnapshot', check: 'CheckSnapshot' },
+    steps['check-snapshot'],
+    snapshotReady,
+  );
+  const databasePoll = pollLoop(
+    scope,
+    { wait: 'WaitForDatabase', check: 'CheckDatabase' },
+    steps['check-database'],
+    databaseReady,
+  );
+  const instancesPoll = pollLoop(
+    scope,
+    { wait: 'WaitForInstances', check: 'CheckInstances' },
+    steps['check-database'],
+    instancesReady,
+  );
+  const credentialsPoll = pollLoop(
+    scope,
+    { wait: 'WaitForCredentials', check: 'CheckCredentials' },
+    steps['check-credentials'],
+    credentialsReady,
+  );
+  createTasks.push(snapshotPoll.check, databasePoll.check, instancesPoll.check, credentialsPoll.check);
+
+  resolveSource.next(selectBackup).next(snapshotReady);
+  snapshotReady.when(isTrue('ready'), restore).otherwise(snapshotPoll.loop);
+  restore.next(databaseReady);
+  databaseReady.when(isTrue('ready'), createInstances).otherwise(databasePoll.loop);
+  createInstances.next(instancesReady);
+  instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesPoll.loop);
+  rotateCredentials.next(credentialsReady);
+  credentialsReady.when(isTrue('ready'), registerDns).otherwise(credentialsPoll.loop);
+  registerDns.next(scheduleExpiry).next(markReady).next(ready);
+
+  for (const t of createTasks) t.addCatch(startCleanup, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  return resolveSource;
+}
+
+/** DeleteFork: mark deleting → (already deleted? done) → teardown → mark deleted. */
+export function buildDeleteDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
+  const markDeleting = stepTask(scope, 'MarkDeleting', steps['mark-deleting'], teardownInput('delete'));
+  const alreadyDeleted = new sfn.Choice(scope, 'AlreadyDeleted?');
+  const markDeleted = stepTask(scope, 'MarkDeleted', steps['mark-deleted']);
+  const deleted = new sfn.Succeed(scope, 'Deleted');
+  const teardown = buildTeardownChain(scope, '', steps, markDeleted);
+
+  markDeleting.addRetry(TEARDOWN_RETRY).next(alreadyDeleted);
+  alreadyDeleted.when(isTrue('alreadyDeleted'), deleted).otherwise(teardown.start);
+  markDeleted.addRetry(TEARDOWN_RETRY).next(deleted);
+  return markDeleting;
+}
+
+export interface ForkWorkflowsProps {
+  /** The step Lambdas, by step name. */
+  readonly steps: StepFunctions;
+  /** Retention of the state machines' execution log groups. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The two Standard state machines of docs/workflows.md, with X-Ray tracing and full logging. */
+export class ForkWorkflows extends Construct {
+  readonly createStateMachine: sfn.StateMachine;
+  readonly deleteStateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ForkWorkflowsProps) {
+    super(scope, id);
+    this.createStateMachine = this.machine(
+      'CreateFork',
+      NAMES.createStateMachine,
+      'Creates a dbfork fork; cleans up and fails on any error',
+      (s) => buildCreateDefinition(s, props.steps),
+      props.logRetention,
+    );
+    this.deleteStateMachine = this.machine(
+      'DeleteFork',
+      NAMES.deleteStateMachine,
+      'Deletes a dbfork fork (on request or at expiry)',
+      (s) => buildDeleteDefinition(s, props.steps),
+      props.logRetention,
+    );
+  }
+
+  private machine(
+    id: string,
+    stateMachineName: string,
+    comment: string,
+    definition: (scope: Construct) => sfn.IChainable,
+    retention: logs.RetentionDays,
+  ): sfn.StateMachine {
+    // Each machine gets its own scope: the teardown states of both would otherwise collide.
+    const scope = new Construct(this, id);
+    const logGroup = new logs.LogGroup(scope, 'Logs', {
+      // The vended-logs prefix keeps the CloudWatch Logs resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    return new sfn.StateMachine(scope, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition(scope)),
+      tracingEnabled: true,
+      // ALL (not only ERROR) so every transition is auditable; the state never carries secrets
+      // (credentials live only in Secrets Manager, DESIGN.md §3.4).
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+  }
+}

@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import { freshSnapshotId, newForkId, secretName } from '../../lambdas/core/ids.js';
+import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
+import { API_FUNCTION, FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
+import { synthesizeTemplate } from '../../local/synth.js';
+import {
+  actionsOf,
+  checkStatement,
+  findViolations,
+  type LocatedStatement,
+  policyStatements,
+  resourcesOf,
+  type Statement,
+} from './iam-rules.js';
+import { dbforkFunctions, functionNamed, props, resourcesOfType } from './template.js';
+
+const template = synthesizeTemplate();
+const statements = policyStatements(template);
+const functions = dbforkFunctions(template);
+
+/** Allow statements attached to a function's role. */
+function statementsOf(name: string): Statement[] {
+  const role = functionNamed(template, name).roleLogicalId;
+  return statements
+    .filter((s) => s.roles.includes(role) && s.statement.Effect === 'Allow')
+    .map((s) => s.statement);
+}
+
+function actionsGranted(name: string): Set<string> {
+  return new Set(statementsOf(name).flatMap(actionsOf));
+}
+
+function statementsWith(action: string): LocatedStatement[] {
+  return statements.filter((s) => actionsOf(s.statement).includes(action));
+}
+
+const RDS_WRITE = /^rds:(?!Describe|List)/;
+
+describe('IAM safety rules (walker)', () => {
+  it('finds no violation in any policy of the stack', () => {
+    expect(statements.length).toBeGreaterThan(50);
+    expect(findViolations(statements)).toEqual([]);
+  });
+
+  it('flags an rds Delete without the ResourceTag condition', () => {
+    const fixture: Statement = {
+      Effect: 'Allow',
+      Action: 'rds:DeleteDBInstance',
+      Resource: 'arn:aws:rds:*:*:db:fork-*',
+    };
+    expect(checkStatement(fixture)).toEqual([
+      'rds Delete*/Modify*/Reboot* without StringEquals aws:ResourceTag/dbfork:managed = "true"',
+    ]);
+  });
+
+  it('flags an rds Modify on a database even when a parameter group is listed too', () => {
+    const fixture: Statement = {
+      Effect: 'Allow',
+      Action: ['rds:ModifyDBInstance'],
+      Resource: ['arn:aws:rds:us-east-1:1:pg:*', 'arn:aws:rds:us-east-1:1:db:orders-prod'],
+    };
+    expect(checkStatement(fixture)).toContain(
+      'rds Delete*/Modify*/Reboot* without StringEquals aws:ResourceTag/dbfork:managed = "true"',
+    );
+  });
+
+  it('flags a restore without the RequestTag condition, or with the tag on the wrong key', () => {
+    const untagged: Statement = {
+      Effect: 'Allow',
+      Action: 'rds:RestoreDBClusterToPointInTime',
+      Resource: '*',
+    };
+    const wrongKey: Statement = {
+      ...untagged,
+      Condition: { StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' } },
+    };
+    for (const fixture of [untagged, wrongKey]) {
+      expect(checkStatement(fixture)).toContain(
+        'rds create/restore/tag without StringEquals aws:RequestTag/dbfork:managed = "true"',
+      );
+    }
+  });
+
+  it('flags a destructive action on "*" without a tag condition, whatever the service', () => {
+    const fixture: Statement = { Effect: 'Allow', Action: ['secretsmanager:DeleteSecret'], Resource: '*' };
+    expect(checkStatement(fixture)).toEqual([
+      'destructive action on "Resource": "*" without a tag condition (secretsmanager:DeleteSecret)',
+    ]);
+  });
+
+  it('flags service-wide action wildcards', () => {
+    expect(
+      checkStatement({ Effect: 'Allow', Action: 'rds:*', Resource: 'arn:aws:rds:*:*:db:fork-*' }),
+    ).toContain('service-wide action wildcard');
+  });
+
+  it('accepts the compliant twins of those fixtures', () => {
+    const managed = { StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' } };
+    const born = { StringEquals: { 'aws:RequestTag/dbfork:managed': 'true' } };
+    expect(
+      checkStatement({ Effect: 'Allow', Action: 'rds:DeleteDBInstance', Resource: '*', Condition: managed }),
+    ).toEqual([]);
+    expect(
+      checkStatement({
+        Effect: 'Allow',
+        Action: 'rds:RestoreDBClusterToPointInTime',
+        Resource: '*',
+        Condition: born,
+      }),
+    ).toEqual([]);
+    expect(
+      checkStatement({
+        Effect: 'Allow',
+        Action: 'secretsmanager:DeleteSecret',
+        Resource: '*',
+        Condition: managed,
+      }),
+    ).toEqual([]);
+    expect(checkStatement({ Effect: 'Deny', Action: 'rds:*', Resource: '*' })).toEqual([]);
+  });
+
+  it('reports where a violation is when one is planted in the template', () => {
+    const planted = structuredClone(template);
+    planted.Resources.Planted = {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyDocument: {
+          Statement: [{ Sid: 'Oops', Effect: 'Allow', Action: 'rds:ModifyDBCluster', Resource: '*' }],
+        },
+        Roles: [{ Ref: functionNamed(template, 'restore').roleLogicalId }],
+      },
+    };
+    expect(findViolations(policyStatements(planted))).toEqual([
+      {
+        policy: 'Planted',
+        sid: 'Oops',
+        rule: 'rds Delete*/Modify*/Reboot* without StringEquals aws:ResourceTag/dbfork:managed = "true"',
+      },
+      {
+        policy: 'Planted',
+        sid: 'Oops',
+        rule: 'destructive action on "Resource": "*" without a tag condition (rds:ModifyDBCluster)',
+      },
+    ]);
+  });
+});
+
+describe('RDS permissions', () => {
+  it('lets DeleteDBCluster act on both the cluster and cluster-snapshot resource types of forks', () => {
+    const [deletes] = statementsWith('rds:DeleteDBCluster');
+    const resources = resourcesOf(deletes?.statement ?? {});
+    expect(resources.some((r) => r.endsWith(':cluster:fork-*'))).toBe(true);
+    expect(resources.some((r) => r.endsWith(':cluster-snapshot:fork-*'))).toBe(true);
+    expect(deletes?.statement.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' },
+    });
+  });
+
+  it('scopes every rds delete, modify and reboot of a database to fork-* ARNs', () => {
+    for (const { statement } of statements.filter((s) =>
+      actionsOf(s.statement).some((a) => /^rds:(Delete|Reboot)/.test(a)),
+    )) {
+      for (const resource of resourcesOf(statement))
+        expect(resource).toMatch(/:(db|cluster|snapshot|cluster-snapshot):fork-\*$/);
+    }
+  });
+
+  it('lets only restore restore, and only delete-database and check-gone delete', () => {
+    const holders = (pattern: RegExp) =>
+      functions
+        .filter((f) => [...actionsGranted(f.name)].some((a) => pattern.test(a)))
+        .map((f) => f.name)
+        .sort();
+    expect(holders(/^rds:RestoreDB/)).toEqual(['restore']);
+    expect(holders(/^rds:Delete/)).toEqual(['check-gone', 'delete-database']);
+    expect(holders(/^rds:CreateDB(Cluster)?Snapshot$/)).toEqual(['select-backup']);
+    expect(holders(/^rds:CreateDBInstance$/)).toEqual(['create-instances']);
+  });
+
+  it('leaves read-only steps and the API without any rds write', () => {
+    for (const name of [
+      'resolve-source',
+      'check-snapshot',
+      'check-database',
+      'check-credentials',
+      API_FUNCTION,
+    ]) {
+      expect(
+        [...actionsGranted(name)].filter((a) => RDS_WRITE.test(a)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('names every resource dbfork creates with the prefix the IAM ARNs assume', () => {
+    const forkId = newForkId();
+    expect(forkId.startsWith(FORK_RESOURCE_PREFIX)).toBe(true);
+    expect(freshSnapshotId(forkId).startsWith(FORK_RESOURCE_PREFIX)).toBe(true);
+    expect(secretName(forkId)).toBe(`dbfork/${forkId}`);
+  });
+});
+
+describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge permissions', () => {
+  const byService = (service: string) =>
+    statements.filter(
+      (s) =>
+        s.statement.Effect === 'Allow' && actionsOf(s.statement).some((a) => a.startsWith(`${service}:`)),
+    );
+
+  it('touches only secrets named dbfork/*, and deletes or reads them only when tagged managed', () => {
+    const secretStatements = byService('secretsmanager');
+    expect(secretStatements.length).toBeGreaterThan(0);
+    for (const { statement } of secretStatements) {
+      expect(resourcesOf(statement)).toEqual([
+        'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dbfork/*',
+      ]);
+      const actions = actionsOf(statement);
+      if (actions.some((a) => /:(Delete|Put|Update|GetSecretValue)/.test(a))) {
+        expect(statement.Condition, statement.Sid).toEqual({
+          StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' },
+        });
+      }
+      if (actions.includes('secretsmanager:CreateSecret')) {
+        expect(statement.Condition, statement.Sid).toEqual({
+          StringEquals: { 'aws:RequestTag/dbfork:managed': 'true' },
+        });
+      }
+    }
+  });
+
+  it('changes DNS records only in the configured hosted zone', () => {
+    const dns = byService('route53');
+    expect(dns.length).toBe(2);
+    for (const { statement } of dns) {
+      expect(actionsOf(statement).sort()).toEqual([
+        'route53:ChangeResourceRecordSets',
+        'route53:ListResourceRecordSets',
+      ]);
+      expect(resourcesOf(statement)).toEqual([
+        'arn:<AWS::Partition>:route53:::hostedzone/Z0123456789EXAMPLE',
+      ]);
+    }
+  });
+
+  it('manages only schedules of the dbfork group and passes only the scheduler role, only to Scheduler', () => {
+    for (const { statement } of byService('scheduler')) {
+      expect(resourcesOf(statement)).toEqual([
+        'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/dbfork/*',
+      ]);
+    }
+    const passRole = statementsWith('iam:PassRole');
+    expect(passRole.length).toBe(2);
+    const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
+      id.includes('SchedulerRole'),
+    )?.[0];
+    for (const { statement } of passRole) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [schedulerRole, 'Arn'] });
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
+    }
+  });
+
+  it('lets the scheduler role start the delete machine and nothing else', () => {
+    const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
+      id.includes('SchedulerRole'),
+    )?.[0];
+    const granted = statements.filter((s) => s.roles.includes(schedulerRole ?? '')).map((s) => s.statement);
+    expect(granted).toHaveLength(1);
+    expect(actionsOf(granted[0] ?? {})).toEqual(['states:StartExecution']);
+    expect(resourcesOf(granted[0] ?? {})).toEqual([
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+    ]);
+  });
+
+  it('lets only the API start workflows, both of them', () => {
+    const starters = statementsWith('states:StartExecution').filter(
+      (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
+    );
+    expect(starters.flatMap((s) => s.roles)).toEqual([functionNamed(template, API_FUNCTION).roleLogicalId]);
+    expect(resourcesOf(starters[0]?.statement ?? {}).sort()).toEqual([
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+    ]);
+  });
+
+  it('publishes events only to the dbfork bus, from the functions that announce lifecycle changes', () => {
+    const [busId] = resourcesOfType(template, 'AWS::Events::EventBus')[0] ?? [];
+    const publishers = functions
+      .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
+      .map((f) => f.name);
+    expect(publishers.sort()).toEqual(['api', 'mark-deleted', 'mark-failed', 'mark-ready']);
+    for (const { statement } of statementsWith('events:PutEvents')) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    }
+  });
+
+  it('gives every function read/write on the fork table (and its indexes) and nothing else in DynamoDB', () => {
+    const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0] ?? [];
+    for (const fn of functions) {
+      const dynamo = statementsOf(fn.name).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.flatMap(actionsOf), fn.name).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']),
+      );
+      for (const statement of dynamo) {
+        expect(resourcesOf(statement), fn.name).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/*`]);
+      }
+    }
+  });
+});
+
+describe('FUNCTION_CAPABILITIES', () => {
+  it('covers exactly the functions in the stack', () => {
+    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(functions.map((f) => f.name).sort());
+  });
+
+  it('keeps every function role free of AWS managed policies', () => {
+    for (const fn of functions) {
+      const role = template.Resources[fn.roleLogicalId];
+      expect(role && props(role).ManagedPolicyArns, fn.name).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,387 @@
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
+import { bindStateMachine, type CloudFormationTemplate } from '../../local/state-machine-runner.js';
+import {
+  definitionJoins,
+  placeholderFunctionArn,
+  renderDefinition,
+  renderDefinitions,
+  stepsByLogicalId,
+  synthesizeTemplate,
+} from '../../local/synth.js';
+
+const template = synthesizeTemplate();
+const definitions = renderDefinitions(template);
+
+type State = {
+  Type: string;
+  Resource?: string;
+  Parameters?: unknown;
+  ResultPath?: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Seconds?: number;
+  Choices?: { Next: string; And?: { Variable: string; IsPresent?: boolean; BooleanEquals?: boolean }[] }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+};
+type Definition = { StartAt: string; States: Record<string, State> };
+
+const create = definitions.create as unknown as Definition;
+const remove = definitions.delete as unknown as Definition;
+
+const stepOf = (state: State | undefined) => state?.Resource?.replace(placeholderFunctionArn(''), '');
+const tasks = (d: Definition) => Object.entries(d.States).filter(([, s]) => s.Type === 'Task');
+
+const TEARDOWN = [
+  'RemoveDns',
+  'DeleteDatabase',
+  'DatabaseGone?',
+  'WaitForGone',
+  'CheckGone',
+  'DeleteSecret',
+  'DeleteSchedule',
+];
+
+describe('asl-validator', () => {
+  it('accepts both rendered definitions', () => {
+    for (const [name, definition] of Object.entries(definitions)) {
+      const result = aslValidator(definition);
+      expect(result.errorsText('\n'), name).toBe('');
+      expect(result.isValid, name).toBe(true);
+    }
+  });
+
+  it('rejects a definition with a dangling transition', () => {
+    const broken = structuredClone(create);
+    const first = broken.States[broken.StartAt];
+    if (first) first.Next = 'NoSuchState';
+    const result = aslValidator(broken);
+    expect(result.isValid).toBe(false);
+    expect(result.errorsText('\n')).toContain('NoSuchState');
+  });
+});
+
+describe('CreateFork definition', () => {
+  it('has the states of docs/workflows.md, starting at ResolveSource', () => {
+    expect(create.StartAt).toBe('ResolveSource');
+    expect(Object.keys(create.States).sort()).toEqual(
+      [
+        'ResolveSource',
+        'SelectBackup',
+        'SnapshotReady?',
+        'WaitForSnapshot',
+        'CheckSnapshot',
+        'Restore',
+        'DatabaseReady?',
+        'WaitForDatabase',
+        'CheckDatabase',
+        'CreateInstances',
+        'InstancesReady?',
+        'WaitForInstances',
+        'CheckInstances',
+        'RotateCredentials',
+        'CredentialsReady?',
+        'WaitForCredentials',
+        'CheckCredentials',
+        'RegisterDns',
+        'ScheduleExpiry',
+        'MarkReady',
+        'Ready',
+        'StartCleanup',
+        ...TEARDOWN.map((s) => `Cleanup${s}`),
+        'MarkFailed',
+        'Failed',
+      ].sort(),
+    );
+  });
+
+  it('binds each Task to its step function by ARN, passing the whole state and keeping the result as the state', () => {
+    const expected: Record<string, string> = {
+      ResolveSource: 'resolve-source',
+      SelectBackup: 'select-backup',
+      CheckSnapshot: 'check-snapshot',
+      Restore: 'restore',
+      CheckDatabase: 'check-database',
+      CreateInstances: 'create-instances',
+      CheckInstances: 'check-database',
+      RotateCredentials: 'rotate-credentials',
+      CheckCredentials: 'check-credentials',
+      RegisterDns: 'register-dns',
+      ScheduleExpiry: 'schedule-expiry',
+      MarkReady: 'mark-ready',
+      StartCleanup: 'mark-deleting',
+      CleanupRemoveDns: 'remove-dns',
+      CleanupDeleteDatabase: 'delete-database',
+      CleanupCheckGone: 'check-gone',
+      CleanupDeleteSecret: 'delete-secret',
+      CleanupDeleteSchedule: 'delete-schedule',
+      MarkFailed: 'mark-failed',
+    };
+    expect(Object.fromEntries(tasks(create).map(([name, s]) => [name, stepOf(s)]))).toEqual(expected);
+    for (const [name, state] of tasks(create)) {
+      if (name !== 'StartCleanup') expect(state.Parameters, name).toBeUndefined();
+      // Absent = `$`: the handler's result replaces the state (see stepTask on why not explicit).
+      expect(state.ResultPath, name).toBeUndefined();
+    }
+  });
+
+  it('starts the cleanup with the fork id, mode cleanup and the caught error', () => {
+    expect(create.States.StartCleanup?.Parameters).toEqual({
+      'forkId.$': '$.forkId',
+      mode: 'cleanup',
+      'error.$': '$.error',
+    });
+  });
+
+  it('walks the happy path in the documented order', () => {
+    const next = (name: string) => create.States[name]?.Next;
+    const whenReady = (name: string) => create.States[name]?.Choices?.[0]?.Next;
+    expect(next('ResolveSource')).toBe('SelectBackup');
+    expect(next('SelectBackup')).toBe('SnapshotReady?');
+    expect(whenReady('SnapshotReady?')).toBe('Restore');
+    expect(next('Restore')).toBe('DatabaseReady?');
+    expect(whenReady('DatabaseReady?')).toBe('CreateInstances');
+    expect(next('CreateInstances')).toBe('InstancesReady?');
+    expect(whenReady('InstancesReady?')).toBe('RotateCredentials');
+    expect(next('RotateCredentials')).toBe('CredentialsReady?');
+    expect(whenReady('CredentialsReady?')).toBe('RegisterDns');
+    expect(next('RegisterDns')).toBe('ScheduleExpiry');
+    expect(next('ScheduleExpiry')).toBe('MarkReady');
+    expect(next('MarkReady')).toBe('Ready');
+    expect(create.States.Ready?.Type).toBe('Succeed');
+  });
+
+  it('polls every not-ready Choice through a 30 s Wait and its check, back to the Choice', () => {
+    const loops = [
+      ['SnapshotReady?', 'WaitForSnapshot', 'CheckSnapshot'],
+      ['DatabaseReady?', 'WaitForDatabase', 'CheckDatabase'],
+      ['InstancesReady?', 'WaitForInstances', 'CheckInstances'],
+      ['CredentialsReady?', 'WaitForCredentials', 'CheckCredentials'],
+    ] as const;
+    for (const [choice, wait, check] of loops) {
+      const c = create.States[choice];
+      expect(c?.Default, choice).toBe(wait);
+      expect(c?.Choices?.[0]?.And, choice).toEqual([
+        { Variable: '$.ready', IsPresent: true },
+        { Variable: '$.ready', BooleanEquals: true },
+      ]);
+      expect(create.States[wait], wait).toMatchObject({ Type: 'Wait', Seconds: 30, Next: check });
+      expect(create.States[check]?.Next, check).toBe(choice);
+    }
+  });
+
+  it('catches every error of every create Task into StartCleanup with the error at $.error', () => {
+    const createTasks = tasks(create).filter(
+      ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
+    );
+    expect(createTasks.length).toBe(12);
+    for (const [name, state] of createTasks) {
+      expect(state.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], Next: 'StartCleanup', ResultPath: '$.error' },
+      ]);
+    }
+  });
+
+  it('cleans up through the teardown chain, then marks the fork failed and fails', () => {
+    expect(create.States.StartCleanup?.Next).toBe('CleanupRemoveDns');
+    expect(create.States.CleanupDeleteSchedule?.Next).toBe('MarkFailed');
+    expect(create.States.MarkFailed?.Next).toBe('Failed');
+    expect(create.States.Failed?.Type).toBe('Fail');
+  });
+});
+
+describe('DeleteFork definition', () => {
+  it('marks deleting, skips an already deleted fork, tears down and marks deleted', () => {
+    expect(remove.StartAt).toBe('MarkDeleting');
+    expect(Object.keys(remove.States).sort()).toEqual(
+      ['MarkDeleting', 'AlreadyDeleted?', ...TEARDOWN, 'MarkDeleted', 'Deleted'].sort(),
+    );
+    expect(stepOf(remove.States.MarkDeleting)).toBe('mark-deleting');
+    expect(remove.States.MarkDeleting?.Parameters).toEqual({ 'forkId.$': '$.forkId', mode: 'delete' });
+    expect(remove.States.MarkDeleting?.Next).toBe('AlreadyDeleted?');
+    expect(remove.States['AlreadyDeleted?']).toMatchObject({
+      Default: 'RemoveDns',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.alreadyDeleted', IsPresent: true },
+            { Variable: '$.alreadyDeleted', BooleanEquals: true },
+          ],
+          Next: 'Deleted',
+        },
+      ],
+    });
+    expect(remove.States.DeleteSchedule?.Next).toBe('MarkDeleted');
+    expect(stepOf(remove.States.MarkDeleted)).toBe('mark-deleted');
+    expect(remove.States.MarkDeleted?.Next).toBe('Deleted');
+    expect(remove.States.Deleted?.Type).toBe('Succeed');
+  });
+});
+
+describe('Teardown chain', () => {
+  const strip = (definition: Definition, prefix: string) =>
+    Object.fromEntries(
+      TEARDOWN.map((name) => {
+        const state = structuredClone(definition.States[`${prefix}${name}`]) as State;
+        const unprefix = (s: string | undefined) => (s?.startsWith(prefix) ? s.slice(prefix.length) : s);
+        if (state.Next) state.Next = unprefix(state.Next);
+        if (state.Default) state.Default = unprefix(state.Default);
+        for (const choice of state.Choices ?? []) choice.Next = unprefix(choice.Next) ?? choice.Next;
+        return [name, state];
+      }),
+    );
+
+  it('is the same chain in both machines (one builder), apart from the Cleanup prefix and where it ends', () => {
+    const inCreate = strip(create, 'Cleanup');
+    const inDelete = strip(remove, '');
+    expect(inCreate.DeleteSchedule?.Next).toBe('MarkFailed');
+    expect(inDelete.DeleteSchedule?.Next).toBe('MarkDeleted');
+    delete inCreate.DeleteSchedule?.Next;
+    delete inDelete.DeleteSchedule?.Next;
+    expect(inCreate).toEqual(inDelete);
+  });
+
+  it('retries every teardown Task on any error, 3 attempts with backoff 2, and never catches', () => {
+    const teardownTasks = [
+      ...tasks(remove),
+      ...tasks(create).filter(
+        ([name]) => name.startsWith('Cleanup') || name === 'StartCleanup' || name === 'MarkFailed',
+      ),
+    ];
+    expect(teardownTasks.length).toBe(7 + 7);
+    for (const [name, state] of teardownTasks) {
+      const last = state.Retry?.at(-1);
+      expect(last, name).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3, BackoffRate: 2 });
+      expect(state.Catch, name).toBeUndefined();
+    }
+  });
+
+  it('waits 30 s between checks that the database is gone', () => {
+    expect(remove.States.WaitForGone).toMatchObject({ Type: 'Wait', Seconds: 30, Next: 'CheckGone' });
+    expect(remove.States['DatabaseGone?']?.Choices?.[0]?.Next).toBe('DeleteSecret');
+  });
+});
+
+describe('local/synth.ts definition helpers', () => {
+  it('returns the raw Fn::Join of each definition, with the functions as GetAtt tokens', () => {
+    const joins = definitionJoins(template);
+    const steps = stepsByLogicalId(template);
+    for (const join of Object.values(joins)) {
+      const tokens = join['Fn::Join'][1].filter((part) => typeof part !== 'string') as {
+        'Fn::GetAtt'?: [string, string];
+      }[];
+      const functionTokens = tokens.filter((t) => t['Fn::GetAtt']);
+      expect(functionTokens.length).toBeGreaterThan(0);
+      for (const token of functionTokens) expect(steps[token['Fn::GetAtt']?.[0] ?? '']).toBeDefined();
+    }
+  });
+
+  it('maps every step function by logical id to its DBFORK_STEP', () => {
+    expect(Object.values(stepsByLogicalId(template)).sort()).toEqual([...STEP_NAMES].sort());
+  });
+
+  it('renders tokens with a caller-supplied resolver', () => {
+    const text = renderDefinition(
+      definitionJoins(template).delete,
+      template,
+      () => 'arn:aws:lambda:eu-west-1:1:function:x',
+    );
+    expect(JSON.parse(text).States.MarkDeleting.Resource).toBe('arn:aws:lambda:eu-west-1:1:function:x');
+  });
+});
+
+describe('Offline run of both definitions (aws-local-stepfunctions, stub handlers)', () => {
+  type Input = { forkId: string; failAt?: string; [key: string]: unknown };
+  const STARTERS: readonly string[] = [
+    'select-backup',
+    'restore',
+    'create-instances',
+    'rotate-credentials',
+    'delete-database',
+  ];
+  const machine = (name: string) =>
+    bindStateMachine({
+      template: template as unknown as CloudFormationTemplate,
+      stateMachine: (_id, resource) => resource.Properties?.StateMachineName === name,
+      handlers: Object.fromEntries(
+        STEP_NAMES.map((step) => [
+          step,
+          async (event: unknown) => {
+            const input = event as Input;
+            calls.push({ step, input });
+            if (input.failAt === step)
+              throw Object.assign(new Error(`${step} failed`), { name: 'StubError' });
+            // Starting steps start something ("not ready"); each check says "not yet" once, then "ready".
+            const checks = calls.filter((c) => c.step === step).length;
+            const ready = step.startsWith('check-') ? checks % 2 === 0 : !STARTERS.includes(step);
+            return { ...input, ready };
+          },
+        ]),
+      ),
+    });
+  let calls: { step: string; input: Input }[] = [];
+  const forkId = 'fork-abcdefghijkl';
+
+  it('creates a fork through every step, polling each Wait loop, and succeeds', async () => {
+    calls = [];
+    await expect(machine('dbfork-create').run({ forkId }).result).resolves.toMatchObject({
+      forkId,
+      ready: true,
+    });
+    expect(calls.map((c) => c.step)).toEqual([
+      'resolve-source',
+      'select-backup',
+      'check-snapshot',
+      'check-snapshot',
+      'restore',
+      'check-database',
+      'check-database',
+      'create-instances',
+      'check-database',
+      'check-database',
+      'rotate-credentials',
+      'check-credentials',
+      'check-credentials',
+      'register-dns',
+      'schedule-expiry',
+      'mark-ready',
+    ]);
+  });
+
+  it('cleans up with mode cleanup and the caught error when a step fails, then fails', async () => {
+    calls = [];
+    const run = machine('dbfork-create').run({ forkId, failAt: 'restore' }).result;
+    await expect(run).rejects.toThrow(/ForkFailed/);
+    const cleanup = calls.find((c) => c.step === 'mark-deleting');
+    expect(cleanup?.input).toMatchObject({ forkId, mode: 'cleanup', error: { Error: 'StubError' } });
+    expect(calls.map((c) => c.step).slice(-6)).toEqual([
+      'delete-database',
+      'check-gone',
+      'check-gone',
+      'delete-secret',
+      'delete-schedule',
+      'mark-failed',
+    ]);
+  });
+
+  it('deletes a fork with mode delete through the whole teardown', async () => {
+    calls = [];
+    await expect(machine('dbfork-delete').run({ forkId }).result).resolves.toMatchObject({
+      forkId,
+      mode: 'delete',
+    });
+    expect(calls.map((c) => c.step)).toEqual([
+      'mark-deleting',
+      'remove-dns',
+      'delete-database',
+      'check-gone',
+      'check-gone',
+      'delete-secret',
+      'delete-schedule',
+      'mark-deleted',
+    ]);
+  });
+});

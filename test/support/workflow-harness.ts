@@ -1,0 +1,186 @@
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
+import { createFork } from '../../lambdas/api/routes/create-fork.js';
+import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
+import { createForkBodySchema, type ForkRecord } from '../../lambdas/core/fork.js';
+import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
+import type { StepHandlers } from '../../lambdas/steps/registry.js';
+import type { StepName } from '../../lambdas/steps/step-names.js';
+import { type LocalExecution, LocalWorkflows } from '../../local/local-workflows.js';
+import { type SeededRdsSource, seedPlatform, seedRdsSource } from '../../local/seed.js';
+import { type CfnTemplate, synthesizeTemplate } from '../../local/synth.js';
+import { motoEndpoint } from './moto.js';
+import {
+  createMotoForkTable,
+  motoClients,
+  TEST_SCHEDULER_ROLE_ARN,
+  testEnv,
+  testLogger,
+  uniqueTableName,
+} from './runtime.js';
+
+/**
+ * Workflow tests: the synthesized state machines run in-process (aws-local-stepfunctions), every
+ * Task bound to the real step handler, every SDK client pointed at moto.
+ */
+
+export const OWNER = 'arn:aws:iam::123456789012:user/alice';
+export const DOMAIN = 'forks.workflow.internal';
+export const SCHEDULE_GROUP = 'dbfork';
+
+let template: CfnTemplate | undefined;
+/** Synthesized once per test file: the definitions are what `cdk deploy` would ship. */
+export function stackTemplate(): CfnTemplate {
+  template ??= synthesizeTemplate();
+  return template;
+}
+
+export class InjectedFaultError extends Error {
+  override readonly name = 'InjectedFaultError';
+}
+
+export type Fault = 'after' | 'before';
+
+/** Wraps handlers so a step fails right after (or before) its real side effects. */
+export function injectFaults(faults: Partial<Record<StepName, Fault>>) {
+  return (handlers: StepHandlers): StepHandlers => {
+    const wrapped = { ...handlers };
+    for (const [name, when] of Object.entries(faults) as [StepName, Fault][]) {
+      const real = handlers[name];
+      wrapped[name] = async (input: unknown) => {
+        if (when === 'before') throw new InjectedFaultError(`injected failure before ${name}`);
+        await real(input);
+        throw new InjectedFaultError(`injected failure after ${name}`);
+      };
+    }
+    return wrapped;
+  };
+}
+
+export interface Harness {
+  rt: Runtime;
+  workflows: LocalWorkflows;
+  source: SeededRdsSource;
+  clients: ReturnType<typeof motoClients>;
+  /** Creates a fork through the API's domain function and waits for its workflow to settle. */
+  create(body: Record<string, unknown>): Promise<{ fork: ForkRecord; execution: LocalExecution }>;
+  /** Deletes a fork through the API's domain function and waits for the delete workflow. */
+  delete(forkId: string): Promise<{ fork: ForkRecord; execution: LocalExecution | undefined }>;
+  leftovers(forkId: string): Promise<Leftovers>;
+}
+
+export interface Leftovers {
+  instances: string[];
+  snapshots: string[];
+  secrets: string[];
+  dnsRecords: string[];
+  schedules: string[];
+}
+
+export async function workflowHarness(
+  options: { faults?: Partial<Record<StepName, Fault>>; sourceId?: string } = {},
+): Promise<Harness> {
+  const endpoint = motoEndpoint();
+  const clients = motoClients(endpoint);
+  const tableName = uniqueTableName();
+  await createMotoForkTable(endpoint, tableName);
+  const eventBusName = 'dbfork';
+  const { hostedZoneId } = await seedPlatform(clients, {
+    domain: DOMAIN,
+    eventBusName,
+    scheduleGroupName: SCHEDULE_GROUP,
+  });
+  const sourceId = options.sourceId ?? 'orders-prod';
+  const source = await seedRdsSource(endpoint, clients.rds, { id: sourceId, tags: { team: 'orders' } });
+  const workflows = new LocalWorkflows(stackTemplate(), {
+    ...(options.faults ? { wrapHandlers: injectFaults(options.faults) } : {}),
+  });
+  const env = testEnv({
+    tableName,
+    hostedZoneId,
+    hostedZoneDomain: DOMAIN,
+    eventBusName,
+    schedulerGroupName: SCHEDULE_GROUP,
+    schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
+    awsEndpoint: endpoint,
+    policy: { allowedSources: [sourceId] },
+  });
+  const rt = createRuntime({ env, aws: clients, workflows, logger: testLogger() });
+  workflows.attach(rt);
+
+  const settled = async (kind: 'create' | 'delete', forkId: string) => {
+    await workflows.idle();
+    return workflows
+      .list(forkId)
+      .filter((e) => e.kind === kind)
+      .at(-1);
+  };
+
+  return {
+    rt,
+    workflows,
+    source,
+    clients,
+    async create(body) {
+      const { fork } = await createFork(rt, { owner: OWNER, body: createForkBodySchema.parse(body) });
+      const execution = await settled('create', fork.id);
+      if (!execution) throw new Error(`no create execution for ${fork.id}`);
+      return { fork: await rt.store.mustGet(fork.id), execution };
+    },
+    async delete(forkId) {
+      await deleteFork(rt, forkId, OWNER);
+      const execution = await settled('delete', forkId);
+      return { fork: await rt.store.mustGet(forkId), execution };
+    },
+    leftovers: (forkId) => leftovers(rt, clients, forkId, hostedZoneId),
+  };
+}
+
+/** Everything in the emulator that belongs to a fork: must be empty after a delete or a failure. */
+async function leftovers(
+  rt: Runtime,
+  clients: ReturnType<typeof motoClients>,
+  forkId: string,
+  hostedZoneId: string,
+): Promise<Leftovers> {
+  const instances = (await clients.rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
+  const snapshots = (await clients.rds.send(new DescribeDBSnapshotsCommand({}))).DBSnapshots ?? [];
+  const secrets = (await clients.secrets.send(new ListSecretsCommand({}))).SecretList ?? [];
+  const records =
+    (await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: hostedZoneId })))
+      .ResourceRecordSets ?? [];
+  const schedules =
+    (await clients.scheduler.send(new ListSchedulesCommand({ GroupName: SCHEDULE_GROUP }))).Schedules ?? [];
+  const fork = await rt.store.get(forkId);
+  return {
+    instances: instances.map((i) => i.DBInstanceIdentifier ?? '').filter((id) => id.startsWith(forkId)),
+    snapshots: snapshots.map((s) => s.DBSnapshotIdentifier ?? '').filter((id) => id.includes(forkId)),
+    secrets: secrets.map((s) => s.Name ?? '').filter((name) => name.includes(forkId)),
+    dnsRecords: records
+      .filter((r) => r.Type === 'CNAME' && fork && r.Name === `${fork.dnsName}.`)
+      .map((r) => r.Name ?? ''),
+    schedules: schedules.map((s) => s.Name ?? '').filter((name) => name.includes(forkId)),
+  };
+}
+
+export const NOTHING_LEFT: Leftovers = {
+  instances: [],
+  snapshots: [],
+  secrets: [],
+  dnsRecords: [],
+  schedules: [],
+};
+
+export async function secretValue(
+  clients: ReturnType<typeof motoClients>,
+  arn: string,
+): Promise<Record<string, unknown>> {
+  const out = await clients.secrets.send(new GetSecretValueCommand({ SecretId: arn }));
+  return JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>;
+}
+
+export async function schedule(clients: ReturnType<typeof motoClients>, name: string) {
+  return clients.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: SCHEDULE_GROUP }));
+}

@@ -80,7 +80,11 @@ export interface Leftovers {
 }
 
 export async function workflowHarness(
-  options: { faults?: Partial<Record<StepName, Fault>>; sourceId?: string } = {},
+  options: {
+    faults?: Partial<Record<StepName, Fault>>;
+    sourceId?: string;
+    engine?: 'postgres' | 'mysql' | 'mariadb';
+  } = {},
 ): Promise<Harness> {
   const endpoint = motoEndpoint();
   const clients = motoClients(endpoint);
@@ -93,7 +97,11 @@ export async function workflowHarness(
     scheduleGroupName: SCHEDULE_GROUP,
   });
   const sourceId = options.sourceId ?? 'orders-prod';
-  const source = await seedRdsSource(endpoint, clients.rds, { id: sourceId, tags: { team: 'orders' } });
+  const source = await seedRdsSource(endpoint, clients.rds, {
+    id: sourceId,
+    tags: { team: 'orders' },
+    ...(options.engine ? { engine: options.engine } : {}),
+  });
   const workflows = new LocalWorkflows(stackTemplate(), {
     ...(options.faults ? { wrapHandlers: injectFaults(options.faults) } : {}),
   });

@@ -5,16 +5,28 @@ import {
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scheduleName, secretName } from '../../lambdas/core/ids.js';
+import { fireDueSchedules } from '../../local/scheduler-emulation.js';
 import { resetMoto, startMotoRecording, stopMotoRecording } from '../support/moto.js';
 import {
   DOMAIN,
   type Harness,
   NOTHING_LEFT,
   OWNER,
+  SCHEDULE_GROUP,
   schedule,
   secretValue,
   workflowHarness,
 } from '../support/workflow-harness.js';
+
+function schedulerOf(h: Harness, now: Date) {
+  return {
+    scheduler: h.clients.scheduler,
+    groupName: SCHEDULE_GROUP,
+    deleteStateMachineArn: h.rt.env.deleteStateMachineArn ?? '',
+    workflows: h.workflows,
+    now,
+  };
+}
 
 async function describeInstance(h: Harness, id: string) {
   const out = await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
@@ -116,6 +128,36 @@ describe('CreateFork and DeleteFork workflows for an RDS instance (moto)', () =>
     expect(await h.leftovers(fork.id)).toEqual(NOTHING_LEFT);
     // The source is untouched.
     expect((await describeInstance(h, 'orders-prod')).DBInstanceStatus).toBe('available');
+  });
+
+  it('expires: the expiry schedule, fired as Scheduler would at expiresAt, deletes the fork and leaves nothing', async () => {
+    const h = await workflowHarness();
+    const { fork } = await h.create({ source: 'orders-prod', ttlHours: 1 });
+    expect(fork.status).toBe('ready');
+
+    const early = await fireDueSchedules(schedulerOf(h, new Date(Date.parse(fork.expiresAt) - 60_000)));
+    expect(early).toEqual([]);
+    const fired = await fireDueSchedules(schedulerOf(h, new Date(Date.parse(fork.expiresAt) + 1000)));
+    expect(fired).toEqual([{ name: scheduleName(fork.id), forkId: fork.id }]);
+    await h.workflows.idle();
+
+    expect((await h.rt.store.mustGet(fork.id)).status).toBe('deleted');
+    expect(await h.leftovers(fork.id)).toEqual(NOTHING_LEFT);
+  });
+
+  it('forks MySQL and MariaDB instances too', async () => {
+    const mysql = await workflowHarness({ sourceId: 'billing-mysql', engine: 'mysql' });
+    const mysqlFork = await mysql.create({ source: 'billing-mysql' });
+    expect(mysqlFork.fork.status).toBe('ready');
+    expect(await secretValue(mysql.clients, mysqlFork.fork.secretArn ?? '')).toMatchObject({
+      engine: 'mysql',
+    });
+    await resetMoto();
+    const mariadb = await workflowHarness({ sourceId: 'billing-mariadb', engine: 'mariadb' });
+    const mariadbFork = await mariadb.create({ source: 'billing-mariadb' });
+    expect(mariadbFork.fork.status).toBe('ready');
+    await mariadb.delete(mariadbFork.fork.id);
+    expect(await mariadb.leftovers(mariadbFork.fork.id)).toEqual(NOTHING_LEFT);
   });
 
   it('forks from a named snapshot', async () => {

@@ -2,20 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-
-/**
- * Global secondary indexes of the fork table: name → [partition key, sort key], all projecting ALL.
- * The store (lambdas/core/store.ts) lists by source/owner/status, by item kind (`byKind`, the sort
- * key as partition) and scans live forks by expiry; local/table.ts creates the same table offline
- * and the infra tests compare the two.
- */
-export const FORK_TABLE_INDEXES = {
-  bySource: ['sourceId', 'createdKey'],
-  byOwner: ['owner', 'createdKey'],
-  byStatus: ['status', 'createdKey'],
-  byExpiry: ['liveKey', 'expiresAt'],
-  byKind: ['sk', 'createdKey'],
-} as const;
+import { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE } from '../lambdas/core/table-schema.js';
 
 export interface ForkTableProps {
   /**
@@ -52,7 +39,7 @@ export class ForkTable extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'ttl',
+      timeToLiveAttribute: FORK_TABLE_TTL_ATTRIBUTE,
       removalPolicy,
     });
 

@@ -2,6 +2,7 @@
  * Creates dbfork's DynamoDB table exactly as the CDK stack declares it (keys, GSIs, billing, TTL), for
  * the offline runtime and for tests against moto. Idempotent: an existing table is left as it is.
  */
+
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -11,18 +12,9 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE } from '../lambdas/core/table-schema.js';
 
-/** Attribute DynamoDB expires items by: idempotency items after a day, deleted forks after the audit period. */
-export const FORK_TABLE_TTL_ATTRIBUTE = 'ttl';
-
-/** The GSIs of the fork table: name → [partition key, sort key]. All project ALL. */
-export const FORK_TABLE_INDEXES = {
-  bySource: ['sourceId', 'createdKey'],
-  byOwner: ['owner', 'createdKey'],
-  byStatus: ['status', 'createdKey'],
-  byExpiry: ['liveKey', 'expiresAt'],
-  byKind: ['sk', 'createdKey'],
-} as const satisfies Record<string, readonly [string, string]>;
+export { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE } from '../lambdas/core/table-schema.js';
 
 /** The CreateTable request of the fork table (also what the stack's tests compare against). */
 export function forkTableDefinition(tableName: string): CreateTableCommandInput {

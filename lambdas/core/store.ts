@@ -23,6 +23,8 @@ import {
   isLive,
   STEPS,
 } from './fork.js';
+import { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE, type ForkTableIndex } from './table-schema.js';
+import type { Ttl } from './ttl.js';
 
 /**
  * Fork records in one DynamoDB table. Items:
@@ -39,7 +41,7 @@ const idempotencyKey = (owner: string, key: string) => ({
   sk: 'IDEMPOTENCY',
 });
 
-const INDEX_ATTRIBUTES = ['pk', 'sk', 'sourceId', 'createdKey', 'liveKey', 'ttl'] as const;
+const INDEX_ATTRIBUTES = ['pk', 'sk', 'sourceId', 'createdKey', 'liveKey', FORK_TABLE_TTL_ATTRIBUTE] as const;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_HISTORY = 100;
 
@@ -115,14 +117,8 @@ function encodeToken(key: Record<string, unknown> | undefined): string | undefin
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-/** Key attributes of the list indexes: a start key holds the table key plus these. */
-const LIST_INDEX_KEYS = {
-  bySource: ['sourceId', 'createdKey'],
-  byOwner: ['owner', 'createdKey'],
-  byStatus: ['status', 'createdKey'],
-  byKind: ['sk', 'createdKey'],
-} as const;
-type ListIndex = keyof typeof LIST_INDEX_KEYS;
+/** The indexes a list can read: any of them is a newest-first view of fork records. */
+type ListIndex = Exclude<ForkTableIndex, 'byExpiry'>;
 
 /**
  * A token must be a start key of this very query (same index, same partition): DynamoDB answers
@@ -133,8 +129,8 @@ function decodeToken(token: string, index: ListIndex, partition: string): Record
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const key = parsed as Record<string, unknown>;
-      const [partitionKey] = LIST_INDEX_KEYS[index];
-      const expected = new Set(['pk', 'sk', ...LIST_INDEX_KEYS[index]]);
+      const [partitionKey] = FORK_TABLE_INDEXES[index];
+      const expected = new Set<string>(['pk', 'sk', ...FORK_TABLE_INDEXES[index]]);
       const names = Object.keys(key);
       if (
         names.length === expected.size &&
@@ -430,8 +426,13 @@ export class ForkStore {
     );
   }
 
-  /** Changes the expiry of a live fork (creating or ready). */
-  async setExpiry(id: string, expiresAt: string, ttlHours: number, message: string): Promise<ForkRecord> {
+  /**
+   * Changes the expiry of a live fork (creating or ready). `ttl` is the TTL asked for: whole hours,
+   * or both units (see lambdas/core/ttl.ts); the record keeps `ttlHours` and `ttlMinutes`.
+   */
+  async setExpiry(id: string, expiresAt: string, ttl: number | Ttl, message: string): Promise<ForkRecord> {
+    const { hours: ttlHours, minutes: ttlMinutes } =
+      typeof ttl === 'number' ? { hours: ttl, minutes: ttl * 60 } : ttl;
     const at = this.now().toISOString();
     const current = await this.mustGet(id);
     try {
@@ -440,12 +441,13 @@ export class ForkStore {
           TableName: this.table,
           Key: forkKey(id),
           UpdateExpression:
-            'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #updatedAt = :at, #history = list_append(#history, :entry)',
+            'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #ttlMinutes = :ttlMinutes, #updatedAt = :at, #history = list_append(#history, :entry)',
           // A fork being cleaned up is on its way to failed: its expiry no longer matters.
           ConditionExpression: '#status IN (:creating, :ready) AND #step <> :cleaningUp',
           ExpressionAttributeNames: {
             '#expiresAt': 'expiresAt',
             '#ttlHours': 'ttlHours',
+            '#ttlMinutes': 'ttlMinutes',
             '#updatedAt': 'updatedAt',
             '#history': 'history',
             '#status': 'status',
@@ -454,6 +456,7 @@ export class ForkStore {
           ExpressionAttributeValues: {
             ':expiresAt': expiresAt,
             ':ttlHours': ttlHours,
+            ':ttlMinutes': ttlMinutes,
             ':at': at,
             ':entry': [{ at, step: current.step, status: current.status, message }],
             ':creating': 'creating',
@@ -479,46 +482,27 @@ export class ForkStore {
 
   /** Newest first. Uses the most selective index; other filters apply on the page. */
   async list(query: ListQuery): Promise<ListPage> {
+    // The most selective filter picks the index; the others filter its pages.
+    const [indexName, partition]: [ListIndex, string] = query.source
+      ? ['bySource', query.source]
+      : query.owner
+        ? ['byOwner', query.owner]
+        : query.status
+          ? ['byStatus', query.status]
+          : ['byKind', 'FORK'];
+    const partitionKey = FORK_TABLE_INDEXES[indexName][0];
+    const keyCondition = `#${partitionKey} = :${partitionKey}`;
+    const names: Record<string, string> = { [`#${partitionKey}`]: partitionKey };
+    const values: Record<string, unknown> = { [`:${partitionKey}`]: partition };
     const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    let indexName: ListIndex;
-    let keyCondition: string;
-    let partition: string;
-    if (query.source) {
-      indexName = 'bySource';
-      keyCondition = '#sourceId = :sourceId';
-      names['#sourceId'] = 'sourceId';
-      partition = query.source;
-      values[':sourceId'] = partition;
-    } else if (query.owner) {
-      indexName = 'byOwner';
-      keyCondition = '#owner = :owner';
-      names['#owner'] = 'owner';
-      partition = query.owner;
-      values[':owner'] = partition;
-    } else if (query.status) {
-      indexName = 'byStatus';
-      keyCondition = '#status = :status';
-      names['#status'] = 'status';
-      partition = query.status;
-      values[':status'] = partition;
-    } else {
-      indexName = 'byKind';
-      keyCondition = '#sk = :sk';
-      names['#sk'] = 'sk';
-      partition = 'FORK';
-      values[':sk'] = partition;
-    }
-    if (query.owner && indexName !== 'byOwner') {
-      filters.push('#owner = :owner');
-      names['#owner'] = 'owner';
-      values[':owner'] = query.owner;
-    }
-    if (query.status && indexName !== 'byStatus') {
-      filters.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = query.status;
+    for (const [attribute, value] of [
+      ['owner', query.owner],
+      ['status', query.status],
+    ] as const) {
+      if (value === undefined || attribute === partitionKey) continue;
+      filters.push(`#${attribute} = :${attribute}`);
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
     }
     if (query.tag) {
       filters.push('#tags.#tagKey = :tagValue');

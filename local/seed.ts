@@ -1,4 +1,12 @@
 import {
+  CreateDBClusterCommand as CreateDocDbClusterCommand,
+  CreateDBClusterParameterGroupCommand as CreateDocDbClusterParameterGroupCommand,
+  CreateDBClusterSnapshotCommand as CreateDocDbClusterSnapshotCommand,
+  CreateDBInstanceCommand as CreateDocDbInstanceCommand,
+  CreateDBSubnetGroupCommand as CreateDocDbSubnetGroupCommand,
+  DocDBClient,
+} from '@aws-sdk/client-docdb';
+import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
@@ -11,6 +19,10 @@ import {
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
 import {
+  CreateDBClusterCommand,
+  type CreateDBClusterCommandInput,
+  CreateDBClusterParameterGroupCommand,
+  CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBParameterGroupCommand,
   CreateDBSnapshotCommand,
@@ -39,7 +51,16 @@ export interface SeededNetwork {
   subnetGroupName: string;
 }
 
-export async function seedNetwork(endpoint: string, rds: RDSClient, name: string): Promise<SeededNetwork> {
+/**
+ * A VPC with two subnets, a security group open to the VPC on `port`, and a DB subnet group (made
+ * through the RDS or the DocumentDB API, whichever client is given).
+ */
+export async function seedNetwork(
+  endpoint: string,
+  client: RDSClient | DocDBClient,
+  name: string,
+  port = 5432,
+): Promise<SeededNetwork> {
   const ec2 = new EC2Client(clientConfig({ endpoint }));
   try {
     const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }));
@@ -67,18 +88,18 @@ export async function seedNetwork(endpoint: string, rds: RDSClient, name: string
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: securityGroupId,
         IpPermissions: [
-          { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.20.0.0/16' }] },
+          { IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '10.20.0.0/16' }] },
         ],
       }),
     );
     const subnetGroupName = `${name}-subnets`;
-    await rds.send(
-      new CreateDBSubnetGroupCommand({
-        DBSubnetGroupName: subnetGroupName,
-        DBSubnetGroupDescription: `${name} subnets`,
-        SubnetIds: subnets.map((s) => s.Subnet?.SubnetId ?? ''),
-      }),
-    );
+    const subnetGroup = {
+      DBSubnetGroupName: subnetGroupName,
+      DBSubnetGroupDescription: `${name} subnets`,
+      SubnetIds: subnets.map((s) => s.Subnet?.SubnetId ?? ''),
+    };
+    if (client instanceof DocDBClient) await client.send(new CreateDocDbSubnetGroupCommand(subnetGroup));
+    else await client.send(new CreateDBSubnetGroupCommand(subnetGroup));
     return { vpcId, securityGroupId, subnetGroupName };
   } finally {
     ec2.destroy();
@@ -151,7 +172,7 @@ export async function seedRdsSource(
       BackupRetentionPeriod: 7,
       MultiAZ: true,
       DeletionProtection: options.deletionProtection ?? true,
-      Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      Tags: awsTags(options.tags),
     }),
   );
   const manualSnapshotId = `${options.id}-manual-1`;
@@ -166,6 +187,188 @@ export async function seedRdsSource(
     optionGroupName,
     manualSnapshotId,
   };
+}
+
+/** A seeded Aurora or DocumentDB source: its network, groups, writer and one manual cluster snapshot. */
+export interface SeededClusterSource extends SeededNetwork {
+  id: string;
+  arn: string;
+  engine: string;
+  clusterParameterGroupName: string;
+  /** The writer's DB parameter group (Aurora only: DocumentDB instances have none). */
+  parameterGroupName?: string;
+  writerInstanceId: string;
+  instanceClass: string;
+  port: number;
+  manualSnapshotId: string;
+}
+
+export interface AuroraSourceOptions {
+  id: string;
+  engine: 'aurora-postgresql' | 'aurora-mysql';
+  /** A Serverless v2 cluster (scaling 0.5-8 ACUs) with a `db.serverless` writer. @default false */
+  serverless?: boolean;
+  tags?: Record<string, string>;
+}
+
+export interface DocdbSourceOptions {
+  id: string;
+  tags?: Record<string, string>;
+}
+
+const AURORA = {
+  'aurora-postgresql': { family: 'aurora-postgresql15', version: '15.4', port: 5432 },
+  'aurora-mysql': { family: 'aurora-mysql8.0', version: '8.0.mysql_aurora.3.05.2', port: 3306 },
+} as const;
+
+const awsTags = (tags: Record<string, string> = {}) =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+/** The four creates of a cluster source, through the RDS or the DocumentDB SDK. */
+interface ClusterSeedCalls {
+  clusterParameterGroup(input: {
+    DBClusterParameterGroupName: string;
+    DBParameterGroupFamily: string;
+    Description: string;
+  }): Promise<unknown>;
+  cluster(input: CreateDBClusterCommandInput): Promise<{ DBCluster?: { DBClusterArn?: string } }>;
+  instance(input: {
+    DBInstanceIdentifier: string;
+    DBClusterIdentifier: string;
+    Engine: string;
+    DBInstanceClass: string;
+    DBParameterGroupName?: string;
+  }): Promise<unknown>;
+  snapshot(input: { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string }): Promise<unknown>;
+}
+
+interface ClusterSeed {
+  engine: string;
+  version: string;
+  family: string;
+  instanceClass: string;
+  username: string;
+  dbName?: string;
+  parameterGroupName?: string;
+  serverless?: boolean;
+  calls: ClusterSeedCalls;
+}
+
+/**
+ * A cluster in `network` with its own cluster parameter group, a week of backups, deletion
+ * protection on, a writer `<id>-1` and one manual snapshot `<id>-manual-1`.
+ */
+async function seedCluster(
+  network: SeededNetwork,
+  options: { id: string; tags?: Record<string, string> },
+  port: number,
+  seed: ClusterSeed,
+): Promise<SeededClusterSource> {
+  const { id } = options;
+  const clusterParameterGroupName = `${id}-cluster-params`;
+  const writerInstanceId = `${id}-1`;
+  const manualSnapshotId = `${id}-manual-1`;
+  await seed.calls.clusterParameterGroup({
+    DBClusterParameterGroupName: clusterParameterGroupName,
+    DBParameterGroupFamily: seed.family,
+    Description: `${id} cluster parameters`,
+  });
+  const created = await seed.calls.cluster({
+    DBClusterIdentifier: id,
+    Engine: seed.engine,
+    EngineVersion: seed.version,
+    Port: port,
+    MasterUsername: seed.username,
+    MasterUserPassword: 'source-password-never-copied',
+    ...(seed.dbName ? { DatabaseName: seed.dbName } : {}),
+    VpcSecurityGroupIds: [network.securityGroupId],
+    DBSubnetGroupName: network.subnetGroupName,
+    DBClusterParameterGroupName: clusterParameterGroupName,
+    BackupRetentionPeriod: 7,
+    DeletionProtection: true,
+    ...(seed.serverless ? { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 } } : {}),
+    Tags: awsTags(options.tags),
+  });
+  await seed.calls.instance({
+    DBInstanceIdentifier: writerInstanceId,
+    DBClusterIdentifier: id,
+    Engine: seed.engine,
+    DBInstanceClass: seed.instanceClass,
+    ...(seed.parameterGroupName ? { DBParameterGroupName: seed.parameterGroupName } : {}),
+  });
+  await seed.calls.snapshot({ DBClusterIdentifier: id, DBClusterSnapshotIdentifier: manualSnapshotId });
+  return {
+    ...network,
+    id,
+    arn: created.DBCluster?.DBClusterArn ?? '',
+    engine: seed.engine,
+    clusterParameterGroupName,
+    ...(seed.parameterGroupName ? { parameterGroupName: seed.parameterGroupName } : {}),
+    writerInstanceId,
+    instanceClass: seed.instanceClass,
+    port,
+    manualSnapshotId,
+  };
+}
+
+/**
+ * An Aurora cluster (provisioned `db.r6g.large`, or Serverless v2) in its own network, with its
+ * own cluster parameter group, a writer with its own DB parameter group, and one manual snapshot.
+ */
+export async function seedAuroraSource(
+  endpoint: string,
+  rds: RDSClient,
+  options: AuroraSourceOptions,
+): Promise<SeededClusterSource> {
+  const { family, version, port } = AURORA[options.engine];
+  const network = await seedNetwork(endpoint, rds, options.id, port);
+  const parameterGroupName = `${options.id}-params`;
+  await rds.send(
+    new CreateDBParameterGroupCommand({
+      DBParameterGroupName: parameterGroupName,
+      DBParameterGroupFamily: family,
+      Description: `${options.id} instance parameters`,
+    }),
+  );
+  return seedCluster(network, options, port, {
+    engine: options.engine,
+    version,
+    family,
+    instanceClass: options.serverless ? 'db.serverless' : 'db.r6g.large',
+    username: 'app_admin',
+    dbName: 'analytics',
+    parameterGroupName,
+    ...(options.serverless ? { serverless: true } : {}),
+    calls: {
+      clusterParameterGroup: (input) => rds.send(new CreateDBClusterParameterGroupCommand(input)),
+      cluster: (input) => rds.send(new CreateDBClusterCommand(input)),
+      instance: (input) => rds.send(new CreateDBInstanceCommand(input)),
+      snapshot: (input) => rds.send(new CreateDBClusterSnapshotCommand(input)),
+    },
+  });
+}
+
+/** An Amazon DocumentDB 5.0 cluster (through `@aws-sdk/client-docdb`) seeded like `seedAuroraSource`. */
+export async function seedDocdbSource(
+  endpoint: string,
+  docdb: DocDBClient,
+  options: DocdbSourceOptions,
+): Promise<SeededClusterSource> {
+  const port = 27017;
+  const network = await seedNetwork(endpoint, docdb, options.id, port);
+  return seedCluster(network, options, port, {
+    engine: 'docdb',
+    version: '5.0.0',
+    family: 'docdb5.0',
+    instanceClass: 'db.r6g.large',
+    username: 'catalog_admin',
+    calls: {
+      clusterParameterGroup: (input) => docdb.send(new CreateDocDbClusterParameterGroupCommand(input)),
+      cluster: (input) => docdb.send(new CreateDocDbClusterCommand(input)),
+      instance: (input) => docdb.send(new CreateDocDbInstanceCommand(input)),
+      snapshot: (input) => docdb.send(new CreateDocDbClusterSnapshotCommand(input)),
+    },
+  });
 }
 
 export interface PlatformClients {

@@ -1,3 +1,4 @@
+import { DocDBClient } from '@aws-sdk/client-docdb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -19,6 +20,8 @@ export interface ClientOptions {
 
 export interface AwsClients {
   rds: RDSClient;
+  /** Amazon DocumentDB (the RDS Query API under its own SDK). */
+  docdb: DocDBClient;
   dynamo: DynamoDBDocumentClient;
   secrets: SecretsManagerClient;
   route53: Route53Client;
@@ -39,6 +42,7 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const config = clientConfig(options);
   return {
     rds: new RDSClient(config),
+    docdb: new DocDBClient(config),
     dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config), {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     }),

@@ -124,6 +124,13 @@ export class NotManagedResourceError extends DbForkError {
   readonly statusCode = 409;
 }
 
+/** The fork's database ended in a failed state, or vanished, while it was being made. */
+export class RestoreFailedError extends DbForkError {
+  override readonly name = 'RestoreFailedError';
+  readonly code = 'restore_failed';
+  readonly statusCode = 502;
+}
+
 /** A wait loop ran past its budget; the create workflow cleans up. */
 export class WaitTimeoutError extends DbForkError {
   override readonly name = 'WaitTimeoutError';

@@ -27,6 +27,11 @@ export function freshSnapshotId(forkId: string): string {
   return `${forkId}-source`;
 }
 
+/** The writer instance dbfork adds to a fork cluster (a restored cluster has no instances). */
+export function writerInstanceId(forkId: string): string {
+  return `${forkId}-1`;
+}
+
 export function secretName(forkId: string): string {
   return `dbfork/${forkId}`;
 }

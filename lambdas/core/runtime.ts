@@ -49,7 +49,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       auditRetentionDays: env.auditRetentionDays,
       now,
     }),
-    engines: EngineRegistry.create({ rds: aws.rds }),
+    engines: EngineRegistry.create({ rds: aws.rds, docdb: aws.docdb }),
     events: new LifecycleEvents(aws.events, env.eventBusName),
     dns: new ForkDns(aws.route53, env.hostedZoneId),
     secrets: new ForkSecrets(aws.secrets),

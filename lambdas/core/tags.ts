@@ -30,6 +30,11 @@ export function forkTags(fork: Pick<ForkRecord, 'id' | 'expiresAt' | 'owner' | '
   ];
 }
 
+/** The fork id a set of fork tags names ('' when none). */
+export function forkIdOf(tags: readonly AwsTag[]): string {
+  return tags.find((t) => t.Key === TAG.forkId)?.Value ?? '';
+}
+
 export function tagMap(
   tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
 ) {

@@ -1,12 +1,8 @@
-import { DbForkError } from '../core/errors.js';
+import { RestoreFailedError } from '../core/errors.js';
 import { forkEngines } from './fork-engine.js';
 import { checked, defineStep, nextPoll } from './step.js';
 
-export class RestoreFailedError extends DbForkError {
-  override readonly name = 'RestoreFailedError';
-  readonly code = 'restore_failed';
-  readonly statusCode = 502;
-}
+export { RestoreFailedError };
 
 const FAILED_STATES = [
   'failed',
@@ -17,7 +13,12 @@ const FAILED_STATES = [
   'inaccessible-encryption-credentials',
 ];
 
-/** Waits until the fork's database (and all its instances) is available. */
+/**
+ * Two waits use this check. Right after `restore` (the fork is at `restoring`) it waits for the
+ * database itself, instance or cluster: a restored cluster has no instances yet, and
+ * `create-instances` can only add them to an available cluster. After `create-instances` it waits
+ * until the database and all its instances are available (the engine's `isAvailable`).
+ */
 export const step = defineStep('check-database', async (state, rt) => {
   const poll = nextPoll(state, rt, 'database');
   const fork = await rt.store.mustGet(state.forkId);
@@ -26,6 +27,12 @@ export const step = defineStep('check-database', async (state, rt) => {
   if (database && FAILED_STATES.includes(database.status)) {
     throw new RestoreFailedError(`the fork database ${fork.id} is ${database.status}`);
   }
-  return checked(Boolean(engine && database && engine.isAvailable(database)), poll);
+  const failed = database?.instances?.find((instance) => FAILED_STATES.includes(instance.status));
+  if (failed) throw new RestoreFailedError(`instance ${failed.id} of the fork database is ${failed.status}`);
+  const ready =
+    fork.step === 'restoring'
+      ? database?.status === 'available'
+      : engine && database && engine.isAvailable(database);
+  return checked(Boolean(ready), poll);
 });
 export const handler = step.handler;

@@ -181,6 +181,31 @@ def patch_moto() -> list[str]:
         wrap("restore_db_cluster_from_snapshot", cluster_keys)
 
     attempt("explicit-false-on-restore", explicit_false_on_restore)
+
+    # 6. moto 5.2.1 keeps a cluster's automated snapshot ("rds:<cluster>-<time>", made when the
+    #    cluster is created or restored) after DeleteDBCluster. AWS removes a cluster's automated
+    #    backups with it (DeleteAutomatedBackups defaults to true; DocumentDB always does), so a
+    #    deleted fork left a snapshot behind that AWS would not. Remove them unless the request
+    #    says DeleteAutomatedBackups=false.
+    def delete_cluster_automated_backups() -> None:
+        from moto.rds.responses import RDSResponse
+
+        original = RDSResponse.delete_db_cluster
+
+        def patched(self: Any) -> Any:
+            cluster_id = str(self.params.get("DBClusterIdentifier") or "").lower()
+            keep = str(self.params.get("DeleteAutomatedBackups", True)).lower() == "false"
+            result = original(self)
+            if not keep:
+                snapshots = self.backend.cluster_snapshots
+                for snapshot_id, snapshot in list(snapshots.items()):
+                    if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == cluster_id:
+                        del snapshots[snapshot_id]
+            return result
+
+        RDSResponse.delete_db_cluster = patched
+
+    attempt("delete-cluster-automated-backups", delete_cluster_automated_backups)
     return failed
 
 

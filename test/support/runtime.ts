@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DocDBClient } from '@aws-sdk/client-docdb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -128,6 +129,7 @@ export function testLogger(logLevel = process.env.DBFORK_TEST_LOG_LEVEL ?? 'SILE
 
 export interface ClientMocks {
   rds: AwsClientStub<RDSClient>;
+  docdb: AwsClientStub<DocDBClient>;
   secrets: AwsClientStub<SecretsManagerClient>;
   route53: AwsClientStub<Route53Client>;
   scheduler: AwsClientStub<SchedulerClient>;
@@ -191,6 +193,7 @@ export function mockedRuntime(
   if (options.dynamo) aws.dynamo = options.dynamo;
   const mocks: ClientMocks = {
     rds: strict(mockClient(aws.rds), 'RDSClient'),
+    docdb: strict(mockClient(aws.docdb), 'DocDBClient'),
     secrets: strict(mockClient(aws.secrets), 'SecretsManagerClient'),
     route53: strict(mockClient(aws.route53), 'Route53Client'),
     scheduler: strict(mockClient(aws.scheduler), 'SchedulerClient'),

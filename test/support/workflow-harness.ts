@@ -1,4 +1,10 @@
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-rds';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
@@ -9,7 +15,15 @@ import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
 import { type LocalExecution, LocalWorkflows } from '../../local/local-workflows.js';
-import { type SeededRdsSource, seedPlatform, seedRdsSource } from '../../local/seed.js';
+import {
+  type AuroraSourceOptions,
+  type SeededClusterSource,
+  type SeededRdsSource,
+  seedAuroraSource,
+  seedDocdbSource,
+  seedPlatform,
+  seedRdsSource,
+} from '../../local/seed.js';
 import { type CfnTemplate, synthesizeTemplate } from '../../local/synth.js';
 import { motoEndpoint } from './moto.js';
 import {
@@ -59,25 +73,36 @@ export function injectFaults(faults: Partial<Record<StepName, Fault>>) {
   };
 }
 
-export interface Harness {
+export interface Harness<Source = SeededRdsSource> {
   rt: Runtime;
   workflows: LocalWorkflows;
-  source: SeededRdsSource;
+  source: Source;
   clients: ReturnType<typeof motoClients>;
   /** Creates a fork through the API's domain function and waits for its workflow to settle. */
   create(body: Record<string, unknown>): Promise<{ fork: ForkRecord; execution: LocalExecution }>;
   /** Deletes a fork through the API's domain function and waits for the delete workflow. */
   delete(forkId: string): Promise<{ fork: ForkRecord; execution: LocalExecution | undefined }>;
   leftovers(forkId: string): Promise<Leftovers>;
+  /** The same emulator, table and source, with workflows whose steps fail as told. */
+  withFaults(faults: Partial<Record<StepName, Fault>>): Harness<Source>;
 }
 
 export interface Leftovers {
   instances: string[];
+  clusters: string[];
   snapshots: string[];
+  clusterSnapshots: string[];
   secrets: string[];
   dnsRecords: string[];
   schedules: string[];
 }
+
+type Clients = ReturnType<typeof motoClients>;
+
+/** The cluster a `clusterWorkflowHarness` seeds: Aurora (provisioned or Serverless v2) or DocumentDB. */
+export type ClusterHarnessSource =
+  | ({ kind: 'aurora-cluster' } & Omit<AuroraSourceOptions, 'id' | 'tags'>)
+  | { kind: 'docdb-cluster' };
 
 export async function workflowHarness(
   options: {
@@ -85,7 +110,42 @@ export async function workflowHarness(
     sourceId?: string;
     engine?: 'postgres' | 'mysql' | 'mariadb';
   } = {},
-): Promise<Harness> {
+): Promise<Harness<SeededRdsSource>> {
+  const sourceId = options.sourceId ?? 'orders-prod';
+  return buildHarness(sourceId, options.faults, (endpoint, clients) =>
+    seedRdsSource(endpoint, clients.rds, {
+      id: sourceId,
+      tags: { team: 'orders' },
+      ...(options.engine ? { engine: options.engine } : {}),
+    }),
+  );
+}
+
+/** A harness around a seeded Aurora or DocumentDB source (see `seedAuroraSource` / `seedDocdbSource`). */
+export async function clusterWorkflowHarness(options: {
+  source: ClusterHarnessSource;
+  sourceId: string;
+  faults?: Partial<Record<StepName, Fault>>;
+}): Promise<Harness<SeededClusterSource>> {
+  const { source, sourceId } = options;
+  const tags = { team: 'analytics' };
+  return buildHarness(sourceId, options.faults, (endpoint, clients) =>
+    source.kind === 'docdb-cluster'
+      ? seedDocdbSource(endpoint, clients.docdb, { id: sourceId, tags })
+      : seedAuroraSource(endpoint, clients.rds, {
+          id: sourceId,
+          engine: source.engine,
+          ...(source.serverless ? { serverless: true } : {}),
+          tags,
+        }),
+  );
+}
+
+async function buildHarness<Source>(
+  sourceId: string,
+  faults: Partial<Record<StepName, Fault>> | undefined,
+  seed: (endpoint: string, clients: Clients) => Promise<Source>,
+): Promise<Harness<Source>> {
   const endpoint = motoEndpoint();
   const clients = motoClients(endpoint);
   const tableName = uniqueTableName();
@@ -96,15 +156,7 @@ export async function workflowHarness(
     eventBusName,
     scheduleGroupName: SCHEDULE_GROUP,
   });
-  const sourceId = options.sourceId ?? 'orders-prod';
-  const source = await seedRdsSource(endpoint, clients.rds, {
-    id: sourceId,
-    tags: { team: 'orders' },
-    ...(options.engine ? { engine: options.engine } : {}),
-  });
-  const workflows = new LocalWorkflows(stackTemplate(), {
-    ...(options.faults ? { wrapHandlers: injectFaults(options.faults) } : {}),
-  });
+  const source = await seed(endpoint, clients);
   const env = testEnv({
     tableName,
     hostedZoneId,
@@ -115,46 +167,56 @@ export async function workflowHarness(
     awsEndpoint: endpoint,
     policy: { allowedSources: [sourceId] },
   });
-  const rt = createRuntime({ env, aws: clients, workflows, logger: testLogger() });
-  workflows.attach(rt);
 
-  const settled = async (kind: 'create' | 'delete', forkId: string) => {
-    await workflows.idle();
-    return workflows
-      .list(forkId)
-      .filter((e) => e.kind === kind)
-      .at(-1);
+  const harness = (withFaults: Partial<Record<StepName, Fault>> | undefined): Harness<Source> => {
+    const workflows = new LocalWorkflows(stackTemplate(), {
+      ...(withFaults ? { wrapHandlers: injectFaults(withFaults) } : {}),
+    });
+    const rt = createRuntime({ env, aws: clients, workflows, logger: testLogger() });
+    workflows.attach(rt);
+    const settled = async (kind: 'create' | 'delete', forkId: string) => {
+      await workflows.idle();
+      return workflows
+        .list(forkId)
+        .filter((e) => e.kind === kind)
+        .at(-1);
+    };
+    return {
+      rt,
+      workflows,
+      source,
+      clients,
+      async create(body) {
+        const { fork } = await createFork(rt, { owner: OWNER, body: createForkBodySchema.parse(body) });
+        const execution = await settled('create', fork.id);
+        if (!execution) throw new Error(`no create execution for ${fork.id}`);
+        return { fork: await rt.store.mustGet(fork.id), execution };
+      },
+      async delete(forkId) {
+        await deleteFork(rt, forkId, OWNER);
+        const execution = await settled('delete', forkId);
+        return { fork: await rt.store.mustGet(forkId), execution };
+      },
+      leftovers: (forkId) => leftovers(rt, clients, forkId, hostedZoneId),
+      withFaults: (more) => harness(more),
+    };
   };
-
-  return {
-    rt,
-    workflows,
-    source,
-    clients,
-    async create(body) {
-      const { fork } = await createFork(rt, { owner: OWNER, body: createForkBodySchema.parse(body) });
-      const execution = await settled('create', fork.id);
-      if (!execution) throw new Error(`no create execution for ${fork.id}`);
-      return { fork: await rt.store.mustGet(fork.id), execution };
-    },
-    async delete(forkId) {
-      await deleteFork(rt, forkId, OWNER);
-      const execution = await settled('delete', forkId);
-      return { fork: await rt.store.mustGet(forkId), execution };
-    },
-    leftovers: (forkId) => leftovers(rt, clients, forkId, hostedZoneId),
-  };
+  return harness(faults);
 }
 
 /** Everything in the emulator that belongs to a fork: must be empty after a delete or a failure. */
 async function leftovers(
   rt: Runtime,
-  clients: ReturnType<typeof motoClients>,
+  clients: Clients,
   forkId: string,
   hostedZoneId: string,
 ): Promise<Leftovers> {
+  // One RDS API answers for every engine: moto (like AWS) lists DocumentDB clusters through it too.
   const instances = (await clients.rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
+  const clusters = (await clients.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
   const snapshots = (await clients.rds.send(new DescribeDBSnapshotsCommand({}))).DBSnapshots ?? [];
+  const clusterSnapshots =
+    (await clients.rds.send(new DescribeDBClusterSnapshotsCommand({}))).DBClusterSnapshots ?? [];
   const secrets = (await clients.secrets.send(new ListSecretsCommand({}))).SecretList ?? [];
   const records =
     (await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: hostedZoneId })))
@@ -164,7 +226,11 @@ async function leftovers(
   const fork = await rt.store.get(forkId);
   return {
     instances: instances.map((i) => i.DBInstanceIdentifier ?? '').filter((id) => id.startsWith(forkId)),
+    clusters: clusters.map((c) => c.DBClusterIdentifier ?? '').filter((id) => id.startsWith(forkId)),
     snapshots: snapshots.map((s) => s.DBSnapshotIdentifier ?? '').filter((id) => id.includes(forkId)),
+    clusterSnapshots: clusterSnapshots
+      .map((s) => s.DBClusterSnapshotIdentifier ?? '')
+      .filter((id) => id.includes(forkId)),
     secrets: secrets.map((s) => s.Name ?? '').filter((name) => name.includes(forkId)),
     dnsRecords: records
       .filter((r) => r.Type === 'CNAME' && fork && r.Name === `${fork.dnsName}.`)
@@ -175,7 +241,9 @@ async function leftovers(
 
 export const NOTHING_LEFT: Leftovers = {
   instances: [],
+  clusters: [],
   snapshots: [],
+  clusterSnapshots: [],
   secrets: [],
   dnsRecords: [],
   schedules: [],
@@ -191,4 +259,28 @@ export async function secretValue(
 
 export async function schedule(clients: ReturnType<typeof motoClients>, name: string) {
   return clients.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: SCHEDULE_GROUP }));
+}
+
+/** The DB instance, as moto describes it now (throws when there is none). */
+export async function describeInstance(h: { clients: Clients }, id: string) {
+  const out = await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+  const instance = out.DBInstances?.[0];
+  if (!instance) throw new Error(`no instance ${id}`);
+  return instance;
+}
+
+/** The DB cluster (Aurora or DocumentDB), as moto describes it now (throws when there is none). */
+export async function describeCluster(h: { clients: Clients }, id: string) {
+  const out = await h.clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
+  const cluster = out.DBClusters?.[0];
+  if (!cluster) throw new Error(`no cluster ${id}`);
+  return cluster;
+}
+
+export async function tagsOf(
+  h: { clients: Clients },
+  arn: string,
+): Promise<Record<string, string | undefined>> {
+  const out = await h.clients.rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+  return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key, t.Value]));
 }

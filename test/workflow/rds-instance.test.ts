@@ -1,20 +1,18 @@
-import {
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotsCommand,
-  ListTagsForResourceCommand,
-} from '@aws-sdk/client-rds';
+import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scheduleName, secretName } from '../../lambdas/core/ids.js';
 import { fireDueSchedules } from '../../local/scheduler-emulation.js';
 import { resetMoto, startMotoRecording, stopMotoRecording } from '../support/moto.js';
 import {
   DOMAIN,
+  describeInstance,
   type Harness,
   NOTHING_LEFT,
   OWNER,
   SCHEDULE_GROUP,
   schedule,
   secretValue,
+  tagsOf,
   workflowHarness,
 } from '../support/workflow-harness.js';
 
@@ -26,18 +24,6 @@ function schedulerOf(h: Harness, now: Date) {
     workflows: h.workflows,
     now,
   };
-}
-
-async function describeInstance(h: Harness, id: string) {
-  const out = await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-  const instance = out.DBInstances?.[0];
-  if (!instance) throw new Error(`no instance ${id}`);
-  return instance;
-}
-
-async function tagsOf(h: Harness, arn: string) {
-  const out = await h.clients.rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
-  return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key, t.Value]));
 }
 
 describe('CreateFork and DeleteFork workflows for an RDS instance (moto)', () => {

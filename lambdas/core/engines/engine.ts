@@ -6,6 +6,13 @@ import type { AwsTag } from '../tags.js';
  * implementing this, registered in `registry.ts`.
  */
 
+/** Aurora / DocumentDB Serverless v2 capacity range (ACUs), copied to a fork of a Serverless v2 source. */
+export interface ServerlessV2Scaling {
+  minCapacity?: number;
+  maxCapacity?: number;
+  secondsUntilAutoPause?: number;
+}
+
 export interface RestorableWindow {
   earliest?: string;
   latest?: string;
@@ -29,6 +36,9 @@ export interface SourceDatabase {
   parameterGroupName?: string;
   optionGroupName?: string;
   clusterParameterGroupName?: string;
+  /** Clusters: the writer instance's identifier (its class and DB parameter group are the fork writer's). */
+  writerInstanceId?: string;
+  serverlessV2Scaling?: ServerlessV2Scaling;
   restorableWindow: RestorableWindow;
 }
 
@@ -63,6 +73,13 @@ export interface RestorePlan {
   tags: AwsTag[];
 }
 
+/** An instance of a fork cluster. */
+export interface ForkInstance {
+  id: string;
+  status: string;
+  writer: boolean;
+}
+
 export interface ForkDatabase {
   id: string;
   arn?: string;
@@ -71,6 +88,8 @@ export interface ForkDatabase {
   endpoint?: { host: string; port: number };
   /** A password change has been requested but not yet applied. */
   passwordPending: boolean;
+  /** Clusters: their instances (a restored cluster has none until `createInstances`). */
+  instances?: ForkInstance[];
 }
 
 export interface EngineStrategy {
@@ -90,8 +109,12 @@ export interface EngineStrategy {
   restore(plan: RestorePlan): Promise<void>;
   /** Creates what a restore does not (cluster instances). Returns true when nothing is left to wait for. */
   createInstances(plan: RestorePlan): Promise<boolean>;
-  /** True when the fork database (and all its instances) is available. */
+  /**
+   * True when the fork database and all its instances are available (a cluster: it and its writer).
+   * The wait right after `restore` only needs `ForkDatabase.status` (the instance or cluster itself).
+   */
   isAvailable(fork: ForkDatabase): boolean;
+  /** undefined only once the database (instance or cluster) is gone. */
   describeFork(targetId: string): Promise<ForkDatabase | undefined>;
   /** Tag-guarded. */
   setMasterPassword(targetId: string, forkId: string, password: string): Promise<void>;

@@ -13,8 +13,19 @@ import {
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { errorName } from '../errors.js';
-import { assertManagedBy, tagMap } from '../tags.js';
+import { assertManagedBy, forkIdOf, tagMap } from '../tags.js';
 import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
+import {
+  activeSecurityGroupIds,
+  allPages,
+  createOnce,
+  deleteManagedSnapshot,
+  iso,
+  markerOf,
+  needsDelete,
+  newestFirst,
+  toBackup,
+} from './guarded.js';
 
 /** RDS DB instances: postgres, mysql, mariadb (and oracle/sqlserver, which use the same calls). */
 export const RDS_INSTANCE_ENGINES = [
@@ -31,8 +42,6 @@ export const RDS_INSTANCE_ENGINES = [
   'sqlserver-web',
 ] as const;
 
-const iso = (date: Date | undefined) => date?.toISOString();
-
 function toSource(db: DBInstance, windowEarliest?: string): SourceDatabase {
   return {
     id: db.DBInstanceIdentifier ?? '',
@@ -47,9 +56,7 @@ function toSource(db: DBInstance, windowEarliest?: string): SourceDatabase {
     ...(db.DBName ? { dbName: db.DBName } : {}),
     ...(db.DBInstanceClass ? { instanceClass: db.DBInstanceClass } : {}),
     ...(db.StorageType ? { storageType: db.StorageType } : {}),
-    vpcSecurityGroupIds: (db.VpcSecurityGroups ?? [])
-      .filter((g) => g.Status !== 'inactive')
-      .flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
+    vpcSecurityGroupIds: activeSecurityGroupIds(db.VpcSecurityGroups),
     ...(db.DBSubnetGroup?.DBSubnetGroupName ? { subnetGroupName: db.DBSubnetGroup.DBSubnetGroupName } : {}),
     ...(db.DBParameterGroups?.[0]?.DBParameterGroupName
       ? { parameterGroupName: db.DBParameterGroups[0].DBParameterGroupName }
@@ -67,20 +74,13 @@ function toSource(db: DBInstance, windowEarliest?: string): SourceDatabase {
   };
 }
 
-function toBackup(snapshot: DBSnapshot): Backup {
-  return {
-    id: snapshot.DBSnapshotIdentifier ?? '',
-    ...(snapshot.DBSnapshotArn ? { arn: snapshot.DBSnapshotArn } : {}),
-    type:
-      snapshot.SnapshotType === 'automated' || snapshot.DBSnapshotIdentifier?.startsWith('rds:')
-        ? 'automated'
-        : 'manual',
-    status: snapshot.Status ?? 'unknown',
-    ...(snapshot.SnapshotCreateTime ? { createdAt: iso(snapshot.SnapshotCreateTime) } : {}),
-    ...(snapshot.DBInstanceIdentifier ? { sourceId: snapshot.DBInstanceIdentifier } : {}),
-    ...(snapshot.Engine ? { engine: snapshot.Engine } : {}),
-    tags: tagMap(snapshot.TagList),
+function toSnapshotBackup(snapshot: DBSnapshot): Backup {
+  const ref = {
+    id: snapshot.DBSnapshotIdentifier,
+    arn: snapshot.DBSnapshotArn,
+    sourceId: snapshot.DBInstanceIdentifier,
   };
+  return toBackup(ref, snapshot, tagMap(snapshot.TagList));
 }
 
 function isNotFound(error: unknown): boolean {
@@ -121,7 +121,8 @@ export class RdsInstanceEngine implements EngineStrategy {
 
   async describeSource(id: string): Promise<SourceDatabase | undefined> {
     const db = await this.describeInstance(id);
-    if (!db) return undefined;
+    // A member of an Aurora or DocumentDB cluster is forked through its cluster.
+    if (!db || db.DBClusterIdentifier) return undefined;
     return toSource(
       db,
       (db.BackupRetentionPeriod ?? 0) > 0 ? await this.earliestRestorableTime(db) : undefined,
@@ -129,43 +130,29 @@ export class RdsInstanceEngine implements EngineStrategy {
   }
 
   async listSources(): Promise<SourceDatabase[]> {
-    const out: SourceDatabase[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.rds.send(
-        new DescribeDBInstancesCommand({ ...(marker ? { Marker: marker } : {}) }),
-      );
-      for (const db of page.DBInstances ?? []) {
-        // Aurora/DocumentDB members are listed by their cluster engines.
-        if (db.DBClusterIdentifier) continue;
-        out.push(toSource(db, undefined));
-      }
-      marker = page.Marker;
-    } while (marker);
-    return out;
+    const instances = await allPages(async (marker) => {
+      const page = await this.rds.send(new DescribeDBInstancesCommand(markerOf(marker)));
+      return { items: page.DBInstances, marker: page.Marker };
+    });
+    // Aurora/DocumentDB members are listed by their cluster engines.
+    return instances.filter((db) => !db.DBClusterIdentifier).map((db) => toSource(db, undefined));
   }
 
   async listBackups(source: SourceDatabase): Promise<Backup[]> {
-    const out: Backup[] = [];
-    let marker: string | undefined;
-    do {
+    const snapshots = await allPages(async (marker) => {
       const page = await this.rds.send(
-        new DescribeDBSnapshotsCommand({
-          DBInstanceIdentifier: source.id,
-          ...(marker ? { Marker: marker } : {}),
-        }),
+        new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: source.id, ...markerOf(marker) }),
       );
-      for (const snapshot of page.DBSnapshots ?? []) out.push(toBackup(snapshot));
-      marker = page.Marker;
-    } while (marker);
-    return out.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+      return { items: page.DBSnapshots, marker: page.Marker };
+    });
+    return newestFirst(snapshots.map(toSnapshotBackup));
   }
 
   async describeSnapshot(snapshotId: string): Promise<Backup | undefined> {
     try {
       const out = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
       const snapshot = out.DBSnapshots?.[0];
-      return snapshot ? toBackup(snapshot) : undefined;
+      return snapshot ? toSnapshotBackup(snapshot) : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -173,44 +160,35 @@ export class RdsInstanceEngine implements EngineStrategy {
   }
 
   async createSnapshot(source: SourceDatabase, snapshotId: string, tags: RestorePlan['tags']): Promise<void> {
-    const existing = await this.describeSnapshot(snapshotId);
-    if (existing) {
-      // A retried step: continue only if the snapshot is the one we took.
-      const forkId = tags.find((t) => t.Key === 'dbfork:fork-id')?.Value ?? '';
-      assertManagedBy(existing.tags ?? {}, forkId, `snapshot ${snapshotId}`);
-      return;
-    }
-    await this.rds.send(
-      new CreateDBSnapshotCommand({
-        DBInstanceIdentifier: source.id,
-        DBSnapshotIdentifier: snapshotId,
-        Tags: tags,
-      }),
-    );
+    // A retried step: continue only if the snapshot is the one we took.
+    await createOnce({
+      resource: `snapshot ${snapshotId}`,
+      forkId: forkIdOf(tags),
+      existingTags: async () => (await this.describeSnapshot(snapshotId))?.tags,
+      create: () =>
+        this.rds.send(
+          new CreateDBSnapshotCommand({
+            DBInstanceIdentifier: source.id,
+            DBSnapshotIdentifier: snapshotId,
+            Tags: tags,
+          }),
+        ),
+      alreadyExists: 'DBSnapshotAlreadyExistsFault',
+    });
   }
 
-  async deleteSnapshot(snapshotId: string, forkId: string): Promise<boolean> {
-    const existing = await this.describeSnapshot(snapshotId);
-    if (!existing) return true;
-    assertManagedBy(existing.tags ?? {}, forkId, `snapshot ${snapshotId}`);
-    // A snapshot cannot be deleted while it is being taken: the caller's wait loop asks again.
-    if (existing.status === 'creating' || existing.status === 'deleting') return false;
-    try {
-      await this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }));
-    } catch (error) {
-      if (isNotFound(error)) return true;
-      if (errorName(error) === 'InvalidDBSnapshotStateFault') return false;
-      throw error;
-    }
-    return (await this.describeSnapshot(snapshotId)) === undefined;
+  deleteSnapshot(snapshotId: string, forkId: string): Promise<boolean> {
+    return deleteManagedSnapshot({
+      snapshotId,
+      forkId,
+      describe: () => this.describeSnapshot(snapshotId),
+      remove: () => this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId })),
+      notFound: 'DBSnapshotNotFoundFault',
+      busy: 'InvalidDBSnapshotStateFault',
+    });
   }
 
   async restore(plan: RestorePlan): Promise<void> {
-    const existing = await this.describeFork(plan.targetId);
-    if (existing) {
-      assertManagedBy(existing.tags, plan.forkId, `DB instance ${plan.targetId}`);
-      return;
-    }
     const common = {
       DBInstanceClass: plan.instanceClass,
       MultiAZ: plan.multiAz,
@@ -228,35 +206,38 @@ export class RdsInstanceEngine implements EngineStrategy {
       Port: plan.source.port,
       Tags: plan.tags,
     };
-    try {
-      if (plan.target.type === 'snapshot') {
-        await this.rds.send(
-          new RestoreDBInstanceFromDBSnapshotCommand({
-            DBInstanceIdentifier: plan.targetId,
-            DBSnapshotIdentifier: plan.target.snapshotId,
-            ...common,
-          }),
-        );
-      } else if (plan.target.type === 'point-in-time') {
-        await this.rds.send(
-          new RestoreDBInstanceToPointInTimeCommand({
-            SourceDBInstanceIdentifier: plan.source.id,
-            TargetDBInstanceIdentifier: plan.targetId,
-            ...(plan.target.useLatestRestorableTime
-              ? { UseLatestRestorableTime: true }
-              : { RestoreTime: new Date(plan.target.restoreTime ?? '') }),
-            ...common,
-          }),
-        );
-      } else {
-        throw new Error(`rds-instance cannot restore by ${plan.target.type}`);
-      }
-    } catch (error) {
+    const { target } = plan;
+    await createOnce({
+      resource: `DB instance ${plan.targetId}`,
+      forkId: plan.forkId,
+      existingTags: async () => (await this.describeFork(plan.targetId))?.tags,
+      create: async () => {
+        if (target.type === 'snapshot') {
+          return this.rds.send(
+            new RestoreDBInstanceFromDBSnapshotCommand({
+              DBInstanceIdentifier: plan.targetId,
+              DBSnapshotIdentifier: target.snapshotId,
+              ...common,
+            }),
+          );
+        }
+        if (target.type === 'point-in-time') {
+          return this.rds.send(
+            new RestoreDBInstanceToPointInTimeCommand({
+              SourceDBInstanceIdentifier: plan.source.id,
+              TargetDBInstanceIdentifier: plan.targetId,
+              ...(target.useLatestRestorableTime
+                ? { UseLatestRestorableTime: true }
+                : { RestoreTime: new Date(target.restoreTime ?? '') }),
+              ...common,
+            }),
+          );
+        }
+        throw new Error(`rds-instance cannot restore by ${target.type}`);
+      },
       // Lost a race with our own earlier attempt: fine if it is ours.
-      if (errorName(error) !== 'DBInstanceAlreadyExistsFault') throw error;
-      const raced = await this.describeFork(plan.targetId);
-      assertManagedBy(raced?.tags ?? {}, plan.forkId, `DB instance ${plan.targetId}`);
-    }
+      alreadyExists: 'DBInstanceAlreadyExistsFault',
+    });
   }
 
   async createInstances(): Promise<boolean> {
@@ -295,10 +276,7 @@ export class RdsInstanceEngine implements EngineStrategy {
   }
 
   async deleteFork(targetId: string, forkId: string): Promise<void> {
-    const fork = await this.describeFork(targetId);
-    if (!fork) return;
-    assertManagedBy(fork.tags, forkId, `DB instance ${targetId}`);
-    if (fork.status === 'deleting') return;
+    if (!needsDelete(await this.describeFork(targetId), forkId, `DB instance ${targetId}`)) return;
     try {
       await this.rds.send(
         new DeleteDBInstanceCommand({

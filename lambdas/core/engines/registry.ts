@@ -1,12 +1,16 @@
+import type { DocDBClient } from '@aws-sdk/client-docdb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { SourceNotFoundError } from '../errors.js';
 import type { EngineKind } from '../fork.js';
+import { AuroraClusterEngine } from './aurora-cluster.js';
+import { DocDbClusterEngine } from './docdb-cluster.js';
 import type { EngineStrategy, SourceDatabase } from './engine.js';
 import { RdsInstanceEngine } from './rds-instance.js';
 
 /** Every engine strategy, and detection of a source's kind from its identifier or ARN alone. */
 export interface EngineClients {
   rds: RDSClient;
+  docdb: DocDBClient;
 }
 
 export class EngineRegistry {
@@ -16,8 +20,13 @@ export class EngineRegistry {
     this.engines = new Map(engines.map((engine) => [engine.kind, engine]));
   }
 
+  /** Lookup order: an identifier is tried as an instance first, then as an Aurora or DocumentDB cluster. */
   static create(clients: EngineClients): EngineRegistry {
-    return new EngineRegistry([new RdsInstanceEngine(clients.rds)]);
+    return new EngineRegistry([
+      new RdsInstanceEngine(clients.rds),
+      new AuroraClusterEngine(clients.rds),
+      new DocDbClusterEngine(clients.docdb),
+    ]);
   }
 
   get(kind: EngineKind): EngineStrategy {

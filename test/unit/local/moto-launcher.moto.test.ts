@@ -2,6 +2,7 @@ import {
   CreateDBClusterCommand as CreateDocDbClusterCommand,
   CreateDBClusterSnapshotCommand as CreateDocDbClusterSnapshotCommand,
   CreateDBInstanceCommand as CreateDocDbInstanceCommand,
+  DeleteDBClusterCommand as DeleteDocDbClusterCommand,
   DescribeDBClustersCommand as DescribeDocDbClustersCommand,
   DocDBClient,
   RestoreDBClusterFromSnapshotCommand as RestoreDocDbClusterFromSnapshotCommand,
@@ -14,6 +15,7 @@ import {
   CreateDBSnapshotCommand,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   RDSClient,
   RestoreDBClusterFromSnapshotCommand,
@@ -34,7 +36,7 @@ describe('moto launcher', () => {
     rds = new RDSClient(motoClientConfig());
   });
 
-  async function createDocDbSource(): Promise<void> {
+  async function createDocDbCluster(): Promise<void> {
     await docdb.send(
       new CreateDocDbClusterCommand({
         DBClusterIdentifier: 'catalog',
@@ -44,6 +46,10 @@ describe('moto launcher', () => {
         BackupRetentionPeriod: 1,
       }),
     );
+  }
+
+  async function createDocDbSource(): Promise<void> {
+    await createDocDbCluster();
     await docdb.send(
       new CreateDocDbInstanceCommand({
         DBInstanceIdentifier: 'catalog-1',
@@ -262,6 +268,45 @@ describe('moto launcher', () => {
     await expect(
       rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'orders-fork', SkipFinalSnapshot: true })),
     ).resolves.toBeDefined();
+  });
+
+  it('deletes a cluster’s automated snapshot with the cluster, as AWS does, unless told to keep it', async () => {
+    const automatedOf = async (clusterId: string) =>
+      (
+        (await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterId })))
+          .DBClusterSnapshots ?? []
+      )
+        .filter((s) => s.SnapshotType === 'automated')
+        .map((s) => s.DBClusterSnapshotIdentifier);
+    for (const id of ['gone', 'kept']) {
+      await rds.send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: id,
+          Engine: 'aurora-postgresql',
+          MasterUsername: 'ledger',
+          MasterUserPassword: 'ledger-password',
+        }),
+      );
+    }
+    // Stock moto 5.2.1 keeps `rds:<cluster>-<time>` after DeleteDBCluster (DocumentDB clusters too).
+    await createDocDbCluster();
+    expect(await automatedOf('gone')).toEqual([expect.stringMatching(/^rds:gone-/)]);
+
+    await rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'gone', SkipFinalSnapshot: true }));
+    await docdb.send(
+      new DeleteDocDbClusterCommand({ DBClusterIdentifier: 'catalog', SkipFinalSnapshot: true }),
+    );
+    await rds.send(
+      new DeleteDBClusterCommand({
+        DBClusterIdentifier: 'kept',
+        SkipFinalSnapshot: true,
+        DeleteAutomatedBackups: false,
+      }),
+    );
+
+    expect(await automatedOf('gone')).toEqual([]);
+    expect(await automatedOf('catalog')).toEqual([]);
+    expect(await automatedOf('kept')).toEqual([expect.stringMatching(/^rds:kept-/)]);
   });
 
   it('applies an explicit DeletionProtection=false to a DocumentDB cluster restored from a snapshot', async () => {

@@ -2,8 +2,12 @@
  * The first half of CreateFork: resolve-source, select-backup, check-snapshot, restore,
  * create-instances, check-database. The store runs on moto; RDS is mocked.
  */
+import { DescribeDBClustersCommand as DescribeDocDbClustersCommand } from '@aws-sdk/client-docdb';
 import {
+  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
+  type DBCluster,
+  type DBInstance,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -31,6 +35,15 @@ import { step as restore } from '../../../lambdas/steps/restore.js';
 import { step as selectBackup } from '../../../lambdas/steps/select-backup.js';
 import { TEST_NOW } from '../../support/runtime.js';
 import {
+  AURORA_ID,
+  auroraCluster,
+  auroraWriter,
+  clusterArn,
+  FORK_WRITER_ID,
+  forkCluster,
+  forkWriter,
+} from '../core/cluster-fixtures.js';
+import {
   FORK_ID,
   FORK_TAGS,
   forkRecord,
@@ -43,6 +56,7 @@ import {
 import {
   forkAt,
   givenForkDatabase,
+  givenNoClusters,
   givenNoForkDatabase,
   givenSource,
   inputsOf,
@@ -125,9 +139,16 @@ describe('resolve-source', () => {
   it('fails with SourceNotFoundError when no engine knows the source', async () => {
     const test = await stepTest();
     test.mocks.rds.on(DescribeDBInstancesCommand).rejects(instanceNotFound(SOURCE_ID));
+    givenNoClusters(test);
 
     await expect(resolveSource.run(input, test.rt)).rejects.toBeInstanceOf(SourceNotFoundError);
-    expect(test.mocks.rds.commandCalls(DescribeDBClustersCommand)).toEqual([]);
+    // Asked as an instance, then as an Aurora cluster (RDS API), then as a DocumentDB cluster.
+    expect(inputsOf(test.mocks.rds.commandCalls(DescribeDBClustersCommand))).toEqual([
+      { DBClusterIdentifier: SOURCE_ID },
+    ]);
+    expect(inputsOf(test.mocks.docdb.commandCalls(DescribeDocDbClustersCommand))).toEqual([
+      { DBClusterIdentifier: SOURCE_ID },
+    ]);
   });
 
   it('refuses a restore type the engine cannot do (clone of an RDS instance)', async () => {
@@ -522,5 +543,87 @@ describe('check-database', () => {
     test.clock.advance({ minutes: 181 });
 
     await expect(checkDatabase.run(started, test.rt)).rejects.toBeInstanceOf(WaitTimeoutError);
+  });
+});
+
+describe('create-instances and check-database of an Aurora cluster fork', () => {
+  const AURORA: SourceSummary = {
+    id: AURORA_ID,
+    arn: clusterArn(AURORA_ID),
+    engine: 'aurora-postgresql',
+    kind: 'aurora-cluster',
+  };
+
+  /** The source cluster and its writer, and the fork cluster (with `writer`, if given) as RDS shows them. */
+  function givenClusterFork(test: StepTest, fork: DBCluster, writer?: DBInstance) {
+    test.mocks.rds.on(DescribeDBClustersCommand, { DBClusterIdentifier: AURORA_ID }).resolves({
+      DBClusters: [auroraCluster()],
+    });
+    test.mocks.rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: `${AURORA_ID}-1` }).resolves({
+      DBInstances: [auroraWriter()],
+    });
+    test.mocks.rds
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: FORK_ID })
+      .resolves({ DBClusters: [fork] });
+    test.mocks.rds
+      .on(DescribeDBInstancesCommand, { Filters: [{ Name: 'db-cluster-id', Values: [FORK_ID] }] })
+      .resolves({ DBInstances: writer ? [writer] : [] });
+    if (writer) {
+      test.mocks.rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: FORK_WRITER_ID }).resolves({
+        DBInstances: [writer],
+      });
+    } else {
+      test.mocks.rds
+        .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: FORK_WRITER_ID })
+        .rejects(instanceNotFound(FORK_WRITER_ID));
+    }
+  }
+
+  const asWriter = { DBClusterMembers: [{ DBInstanceIdentifier: FORK_WRITER_ID, IsClusterWriter: true }] };
+
+  it('waits after the restore for the cluster alone: a restored cluster has no instances yet', async () => {
+    const test = await stepTest(forkAt('restoring', { source: AURORA }));
+    givenClusterFork(test, forkCluster());
+
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: true });
+  });
+
+  it('adds the writer, then waits until the cluster and its writer are both available', async () => {
+    const test = await stepTest(forkAt('restoring', { source: AURORA }));
+    givenClusterFork(test, forkCluster());
+    test.mocks.rds.on(CreateDBInstanceCommand).resolves({});
+
+    await expect(createInstances.run(input, test.rt)).resolves.toEqual({
+      ...input,
+      ready: false,
+      poll: undefined,
+    });
+    expect(inputsOf(test.mocks.rds.commandCalls(CreateDBInstanceCommand))).toEqual([
+      expect.objectContaining({
+        DBInstanceIdentifier: FORK_WRITER_ID,
+        DBClusterIdentifier: FORK_ID,
+        DBInstanceClass: 'db.r6g.xlarge',
+      }),
+    ]);
+    expect((await test.rt.store.mustGet(FORK_ID)).step).toBe('creating-instances');
+
+    // The writer is being created: not ready. Once it is available: ready.
+    givenClusterFork(test, forkCluster(asWriter), forkWriter({ DBInstanceStatus: 'creating' }));
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: false });
+    givenClusterFork(test, forkCluster(asWriter), forkWriter());
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: true });
+  });
+
+  it('fails with RestoreFailedError when the writer ends in a failed state', async () => {
+    const test = await stepTest(forkAt('creating-instances', { source: AURORA }));
+    givenClusterFork(
+      test,
+      forkCluster(asWriter),
+      forkWriter({ DBInstanceStatus: 'incompatible-parameters' }),
+    );
+
+    await expect(checkDatabase.run(input, test.rt)).rejects.toThrow(
+      `instance ${FORK_WRITER_ID} of the fork database is incompatible-parameters`,
+    );
   });
 });

@@ -4,9 +4,11 @@
  * requests can be asserted.
  */
 
+import { DescribeDBClustersCommand as DescribeDocDbClustersCommand } from '@aws-sdk/client-docdb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type DBInstance,
+  DescribeDBClustersCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
@@ -19,6 +21,7 @@ import {
   mockedRuntimeWithMotoStore,
   type TestRuntimeOptions,
 } from '../../support/runtime.js';
+import { clusterNotFound } from '../core/cluster-fixtures.js';
 import {
   FORK_ID,
   forkInstance,
@@ -95,6 +98,16 @@ export function givenNoForkDatabase(test: MockedRuntime): void {
   test.mocks.rds
     .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: FORK_ID })
     .rejects(instanceNotFound());
+}
+
+/** No Aurora or DocumentDB cluster exists (by any name). */
+export function givenNoClusters(test: MockedRuntime): void {
+  test.mocks.rds.on(DescribeDBClustersCommand).callsFake((input) => {
+    throw clusterNotFound(input.DBClusterIdentifier);
+  });
+  test.mocks.docdb.on(DescribeDocDbClustersCommand).callsFake((input) => {
+    throw clusterNotFound(input.DBClusterIdentifier);
+  });
 }
 
 export const inputsOf = <T>(calls: { args: [{ input: T }] }[]): T[] =>

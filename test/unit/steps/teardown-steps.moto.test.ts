@@ -52,7 +52,15 @@ import {
   snapshot,
   snapshotNotFound,
 } from '../core/fixtures.js';
-import { forkAt, givenForkDatabase, givenNoForkDatabase, inputsOf, runTwice, stepTest } from './support.js';
+import {
+  forkAt,
+  givenForkDatabase,
+  givenNoClusters,
+  givenNoForkDatabase,
+  inputsOf,
+  runTwice,
+  stepTest,
+} from './support.js';
 
 const del = { forkId: FORK_ID, mode: 'delete' as const, alreadyDeleted: false };
 const cleanup = {
@@ -306,6 +314,7 @@ describe('delete-database', () => {
   it('looks in every engine when the source was never resolved', async () => {
     const test = await stepTest(forkAt('resolving-source', { step: 'cleaning-up', order: 110 }));
     givenForkDatabase(test);
+    givenNoClusters(test);
     test.mocks.rds.on(DeleteDBInstanceCommand).resolves({});
 
     await deleteDatabase.run(cleanup, test.rt);

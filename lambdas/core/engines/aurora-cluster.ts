@@ -1,0 +1,99 @@
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBClusterCommand,
+  type RDSClient,
+  RestoreDBClusterFromSnapshotCommand,
+  RestoreDBClusterToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { tagMap } from '../tags.js';
+import {
+  type ClusterApi,
+  ClusterEngine,
+  clusterRestoreCommon,
+  FORK_BACKUP_RETENTION_DAYS,
+} from './cluster-engine.js';
+import type { RestorePlan } from './engine.js';
+
+/** Aurora PostgreSQL and MySQL clusters, provisioned or Serverless v2 (`aurora` is MySQL 5.6-compatible). */
+export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql', 'aurora'] as const;
+
+/** Storage types of an Aurora cluster; another one (an instance default such as gp3) does not apply. */
+const AURORA_STORAGE_TYPES = ['aurora', 'aurora-iopt1'];
+
+/** Aurora restores take every setting at once, so nothing is left to set afterwards. */
+function auroraRestore(plan: RestorePlan) {
+  const storageType = plan.storageType;
+  return {
+    ...clusterRestoreCommon(plan),
+    DBClusterParameterGroupName: plan.source.clusterParameterGroupName,
+    BackupRetentionPeriod: FORK_BACKUP_RETENTION_DAYS,
+    CopyTagsToSnapshot: false,
+    ...(storageType && AURORA_STORAGE_TYPES.includes(storageType) ? { StorageType: storageType } : {}),
+  };
+}
+
+function auroraApi(rds: RDSClient): ClusterApi {
+  return {
+    describeClusters: (input) => rds.send(new DescribeDBClustersCommand(input)),
+    describeInstances: (input) => rds.send(new DescribeDBInstancesCommand(input)),
+    describeSnapshots: (input) => rds.send(new DescribeDBClusterSnapshotsCommand(input)),
+    // RDS returns every resource's tags in its Describe* answer.
+    tagsOf: async (resource) => tagMap(resource.TagList),
+    createSnapshot: (input) => rds.send(new CreateDBClusterSnapshotCommand(input)),
+    deleteSnapshot: (id) => rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),
+    restoreFromSnapshot: (plan, snapshotId) =>
+      rds.send(
+        new RestoreDBClusterFromSnapshotCommand({
+          ...auroraRestore(plan),
+          SnapshotIdentifier: snapshotId,
+          Engine: plan.source.engine,
+        }),
+      ),
+    restoreToPointInTime: (plan, at) =>
+      rds.send(
+        new RestoreDBClusterToPointInTimeCommand({
+          ...auroraRestore(plan),
+          SourceDBClusterIdentifier: plan.source.id,
+          ...at,
+        }),
+      ),
+    createInstance: (plan, writer) =>
+      rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: writer.id,
+          DBClusterIdentifier: plan.targetId,
+          Engine: plan.source.engine,
+          DBInstanceClass: writer.instanceClass,
+          DBParameterGroupName: plan.source.parameterGroupName,
+          PubliclyAccessible: false,
+          AutoMinorVersionUpgrade: false,
+          Tags: plan.tags,
+        }),
+      ),
+    modifyCluster: (input) => rds.send(new ModifyDBClusterCommand(input)),
+    // Final snapshots do not apply to Aurora instances; the cluster's are skipped.
+    deleteInstance: (id) => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id })),
+    deleteCluster: (id) =>
+      rds.send(
+        new DeleteDBClusterCommand({
+          DBClusterIdentifier: id,
+          SkipFinalSnapshot: true,
+          DeleteAutomatedBackups: true,
+        }),
+      ),
+  };
+}
+
+/** Aurora clusters (RestoreDBCluster*, copy-on-write clones, then a writer instance). */
+export class AuroraClusterEngine extends ClusterEngine {
+  constructor(rds: RDSClient) {
+    super('aurora-cluster', AURORA_ENGINES, auroraApi(rds));
+  }
+}

@@ -1,0 +1,75 @@
+import {
+  CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  type DocDBClient,
+  ListTagsForResourceCommand,
+  ModifyDBClusterCommand,
+  RestoreDBClusterFromSnapshotCommand,
+  RestoreDBClusterToPointInTimeCommand,
+} from '@aws-sdk/client-docdb';
+import { tagMap } from '../tags.js';
+import { type ClusterApi, ClusterEngine, clusterRestoreCommon } from './cluster-engine.js';
+
+export const DOCDB_ENGINES = ['docdb'] as const;
+
+function docdbApi(docdb: DocDBClient): ClusterApi {
+  return {
+    describeClusters: (input) => docdb.send(new DescribeDBClustersCommand(input)),
+    describeInstances: (input) => docdb.send(new DescribeDBInstancesCommand(input)),
+    describeSnapshots: (input) => docdb.send(new DescribeDBClusterSnapshotsCommand(input)),
+    // DocumentDB's Describe* answers carry no tags.
+    tagsOf: async (_resource, arn) =>
+      arn ? tagMap((await docdb.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList) : {},
+    createSnapshot: (input) => docdb.send(new CreateDBClusterSnapshotCommand(input)),
+    deleteSnapshot: (id) =>
+      docdb.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),
+    restoreFromSnapshot: (plan, snapshotId) =>
+      docdb.send(
+        new RestoreDBClusterFromSnapshotCommand({
+          ...clusterRestoreCommon(plan),
+          SnapshotIdentifier: snapshotId,
+          Engine: plan.source.engine,
+          DBClusterParameterGroupName: plan.source.clusterParameterGroupName,
+        }),
+      ),
+    // Takes no parameter group (nor retention): createInstances sets them on the available cluster.
+    restoreToPointInTime: (plan, at) =>
+      docdb.send(
+        new RestoreDBClusterToPointInTimeCommand({
+          ...clusterRestoreCommon(plan),
+          SourceDBClusterIdentifier: plan.source.id,
+          ...at,
+        }),
+      ),
+    createInstance: (plan, writer) =>
+      docdb.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: writer.id,
+          DBClusterIdentifier: plan.targetId,
+          Engine: plan.source.engine,
+          DBInstanceClass: writer.instanceClass,
+          Tags: plan.tags,
+        }),
+      ),
+    modifyCluster: (input) => docdb.send(new ModifyDBClusterCommand(input)),
+    deleteInstance: (id) => docdb.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id })),
+    deleteCluster: (id) =>
+      docdb.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true })),
+  };
+}
+
+/**
+ * Amazon DocumentDB clusters through `@aws-sdk/client-docdb`: snapshot, point-in-time and
+ * copy-on-write restores, then a writer instance. Password changes apply immediately.
+ */
+export class DocDbClusterEngine extends ClusterEngine {
+  constructor(docdb: DocDBClient) {
+    super('docdb-cluster', DOCDB_ENGINES, docdbApi(docdb));
+  }
+}

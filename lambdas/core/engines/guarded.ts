@@ -1,0 +1,139 @@
+import { errorName } from '../errors.js';
+import { assertManagedBy } from '../tags.js';
+import type { Backup } from './engine.js';
+
+/**
+ * The idempotent, tag-guarded create and delete every engine strategy performs, and the listing
+ * helpers they share. A step may run twice (Step Functions retries, a lost answer): creating what
+ * already exists must succeed when it is this fork's, and refuse when it is not.
+ */
+
+export interface CreateOnce {
+  /** What the resource is, for the refusal message: "DB cluster fork-…". */
+  resource: string;
+  forkId: string;
+  /** The tags of the resource if it exists already. */
+  existingTags: () => Promise<Record<string, string> | undefined>;
+  create: () => Promise<unknown>;
+  /** Error name of "already exists": a race with our own earlier attempt. */
+  alreadyExists: string;
+}
+
+/** Creates the resource unless it exists; an existing one (or one that won the race) must be this fork's. */
+export async function createOnce(spec: CreateOnce): Promise<void> {
+  const existing = await spec.existingTags();
+  if (existing) {
+    assertManagedBy(existing, spec.forkId, spec.resource);
+    return;
+  }
+  try {
+    await spec.create();
+  } catch (error) {
+    if (errorName(error) !== spec.alreadyExists) throw error;
+    assertManagedBy((await spec.existingTags()) ?? {}, spec.forkId, spec.resource);
+  }
+}
+
+/**
+ * The start of every database delete: nothing to do when it is gone or already being deleted, and
+ * refused (NotManagedResourceError) unless it is this fork's.
+ */
+export function needsDelete(
+  database: { status: string; tags: Record<string, string> } | undefined,
+  forkId: string,
+  resource: string,
+): boolean {
+  if (!database) return false;
+  assertManagedBy(database.tags, forkId, resource);
+  return database.status !== 'deleting';
+}
+
+export interface DeleteSnapshot {
+  snapshotId: string;
+  forkId: string;
+  describe: () => Promise<Backup | undefined>;
+  remove: () => Promise<unknown>;
+  notFound: string;
+  /** Error name of "not in a state to be deleted" (still being taken). */
+  busy: string;
+}
+
+/** Tag-guarded; true once the snapshot is gone (one still being taken is deleted on a later call). */
+export async function deleteManagedSnapshot(spec: DeleteSnapshot): Promise<boolean> {
+  const existing = await spec.describe();
+  if (!existing) return true;
+  assertManagedBy(existing.tags ?? {}, spec.forkId, `snapshot ${spec.snapshotId}`);
+  // A snapshot cannot be deleted while it is being taken: the caller's wait loop asks again.
+  if (existing.status === 'creating' || existing.status === 'deleting') return false;
+  try {
+    await spec.remove();
+  } catch (error) {
+    if (errorName(error) === spec.notFound) return true;
+    if (errorName(error) === spec.busy) return false;
+    throw error;
+  }
+  return (await spec.describe()) === undefined;
+}
+
+/** Every item of a Marker-paginated Describe*, in order. */
+export async function allPages<T>(
+  page: (marker: string | undefined) => Promise<{ items: T[] | undefined; marker: string | undefined }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let marker: string | undefined;
+  do {
+    const result = await page(marker);
+    out.push(...(result.items ?? []));
+    marker = result.marker;
+  } while (marker);
+  return out;
+}
+
+export const markerOf = (marker: string | undefined) => (marker ? { Marker: marker } : {});
+
+/** Backups newest first; ones still being taken (no time yet) last. */
+export function newestFirst(backups: Backup[]): Backup[] {
+  return backups.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
+
+export const iso = (date: Date | undefined) => date?.toISOString();
+
+/** The snapshot type of a Describe*Snapshots item: automated snapshot ids start with `rds:`. */
+export function backupType(snapshotType: string | undefined, id: string | undefined): Backup['type'] {
+  return snapshotType === 'automated' || id?.startsWith('rds:') ? 'automated' : 'manual';
+}
+
+/** What DB snapshots and DB cluster snapshots share, besides their id, ARN and source fields. */
+interface SnapshotFields {
+  SnapshotType?: string;
+  Status?: string;
+  SnapshotCreateTime?: Date;
+  Engine?: string;
+}
+
+/** A DB snapshot or DB cluster snapshot as a backup. */
+export function toBackup(
+  ref: { id: string | undefined; arn: string | undefined; sourceId: string | undefined },
+  snapshot: SnapshotFields,
+  tags: Record<string, string>,
+): Backup {
+  return {
+    id: ref.id ?? '',
+    ...(ref.arn ? { arn: ref.arn } : {}),
+    type: backupType(snapshot.SnapshotType, ref.id),
+    status: snapshot.Status ?? 'unknown',
+    ...(snapshot.SnapshotCreateTime ? { createdAt: iso(snapshot.SnapshotCreateTime) } : {}),
+    ...(ref.sourceId ? { sourceId: ref.sourceId } : {}),
+    ...(snapshot.Engine ? { engine: snapshot.Engine } : {}),
+    tags,
+  };
+}
+
+/** The security groups a database is in (not those being removed). */
+export function activeSecurityGroupIds(
+  groups: readonly { VpcSecurityGroupId?: string | undefined; Status?: string | undefined }[] | undefined,
+): string[] {
+  return (groups ?? [])
+    .filter((g) => g.Status !== 'inactive')
+    .flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : []));
+}

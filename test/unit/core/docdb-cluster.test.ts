@@ -1,0 +1,118 @@
+import { DocDBClient } from '@aws-sdk/client-docdb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DocDbClusterEngine } from '../../../lambdas/core/engines/docdb-cluster.js';
+import { TAG } from '../../../lambdas/core/tags.js';
+import { clusterEngineContract } from './cluster-contract.js';
+import {
+  AURORA_ID,
+  auroraCluster,
+  clusterPlan,
+  DOCDB_ID,
+  docdbCluster,
+  docdbSource,
+  docdbWriter,
+  FORK_WRITER_ID,
+  forkCluster,
+  forkWriter,
+} from './cluster-fixtures.js';
+import { FakeControlPlane } from './fake-control-plane.js';
+import { FORK_ID, FORK_TAGS } from './fixtures.js';
+
+/** DocumentDB's Describe* answers carry no TagList: the fake strips them, as the real API does. */
+function create() {
+  const client = new DocDBClient({ region: 'us-east-1' });
+  return { engine: new DocDbClusterEngine(client), plane: new FakeControlPlane(client, false) };
+}
+
+const docdbFork = (overrides: Parameters<typeof forkCluster>[0] = {}) =>
+  forkCluster({ Engine: 'docdb', Port: 27017, DBClusterParameterGroup: 'catalog-docdb5', ...overrides });
+const docdbForkWriter = (overrides: Parameters<typeof forkWriter>[0] = {}) =>
+  forkWriter({ Engine: 'docdb', DBInstanceClass: 'db.r6g.large', ...overrides });
+
+describe('DocDbClusterEngine', () => {
+  clusterEngineContract({
+    create,
+    source: docdbCluster(),
+    writer: docdbWriter(),
+    expected: docdbSource(),
+    otherFamily: auroraCluster(),
+    fork: docdbFork,
+    forkWriter: docdbForkWriter,
+    // DocumentDB instances take no DB parameter group.
+    writerInput: {
+      DBInstanceIdentifier: FORK_WRITER_ID,
+      DBClusterIdentifier: FORK_ID,
+      Engine: 'docdb',
+      DBInstanceClass: 'db.r6g.large',
+      Tags: FORK_TAGS,
+    },
+    deleteInstanceInput: { DBInstanceIdentifier: FORK_WRITER_ID },
+    deleteClusterInput: { DBClusterIdentifier: FORK_ID, SkipFinalSnapshot: true },
+    // No retention parameter on DocumentDB restores, and no parameter group on its point-in-time
+    // restores: createInstances sets them afterwards (below).
+    restoreCommon: {
+      DBClusterIdentifier: FORK_ID,
+      VpcSecurityGroupIds: ['sg-0d0c0d0c'],
+      DBSubnetGroupName: 'catalog-private',
+      Port: 27017,
+      DeletionProtection: false,
+      Tags: FORK_TAGS,
+    },
+    snapshotRestore: { Engine: 'docdb', DBClusterParameterGroupName: 'catalog-docdb5' },
+  });
+
+  describe('settings a restore could not take', () => {
+    let engine: DocDbClusterEngine;
+    let plane: FakeControlPlane;
+
+    beforeEach(() => {
+      ({ engine, plane } = create());
+      plane.clusters = [docdbCluster()];
+    });
+
+    it('sets the source parameter group and a one-day retention on the restored cluster before adding its writer', async () => {
+      plane.clusters.push(
+        docdbFork({ DBClusterParameterGroup: 'default.docdb5.0', BackupRetentionPeriod: 7 }),
+      );
+
+      await expect(engine.createInstances(clusterPlan(docdbSource()))).resolves.toBe(false);
+
+      expect(plane.writes()).toEqual(['ModifyDBCluster', 'CreateDBInstance']);
+      expect(plane.inputsOf('ModifyDBCluster')).toEqual([
+        {
+          DBClusterIdentifier: FORK_ID,
+          DBClusterParameterGroupName: 'catalog-docdb5',
+          BackupRetentionPeriod: 1,
+          ApplyImmediately: true,
+        },
+      ]);
+    });
+
+    it('is not done in the call that changed the cluster, even if the writer already exists', async () => {
+      plane.clusters.push(docdbFork({ DBClusterParameterGroup: 'default.docdb5.0' }));
+      plane.instances.push(docdbForkWriter());
+
+      await expect(engine.createInstances(clusterPlan(docdbSource()))).resolves.toBe(false);
+      expect(plane.writes()).toEqual(['ModifyDBCluster']);
+    });
+  });
+
+  it('reads tags through ListTagsForResource, which DocumentDB’s Describe* do not return', async () => {
+    const { engine, plane } = create();
+    plane.clusters = [docdbCluster({ TagList: [{ Key: TAG.allowFork, Value: 'true' }] })];
+    plane.instances = [docdbWriter()];
+
+    const source = await engine.describeSource(DOCDB_ID);
+
+    expect(source?.tags).toEqual({ [TAG.allowFork]: 'true' });
+    expect(plane.inputsOf('ListTagsForResource')).toEqual([{ ResourceName: docdbCluster().DBClusterArn }]);
+  });
+
+  it('leaves Aurora clusters to the Aurora engine', async () => {
+    const { engine, plane } = create();
+    plane.clusters = [auroraCluster()];
+
+    await expect(engine.describeSource(AURORA_ID)).resolves.toBeUndefined();
+    await expect(engine.listSources()).resolves.toEqual([]);
+  });
+});

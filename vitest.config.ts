@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects (`npx vitest run` runs both; `--project unit` / `--project moto` picks one):
+ * Three projects (`npx vitest run` runs all; `--project unit|moto|e2e` picks one):
  * - unit: unit, infra and property tests; no shared emulator; files run in parallel.
- * - moto: workflow and e2e tests, and any `*.moto.test.ts`; they share ONE moto server
+ * - moto: workflow tests and any `*.moto.test.ts`; they share ONE moto server
  *   (test/support/moto-global-setup.ts) and reset it between tests, so files run one at a time.
+ * - e2e: the offline mode as a user starts it (`npm run local`, which starts its own moto) driven
+ *   through the built CLI (test/support/e2e-global-setup.ts builds it); one file at a time.
  */
-const MOTO_TESTS = ['test/workflow/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/**/*.moto.test.ts'];
+const MOTO_TESTS = ['test/workflow/**/*.test.ts', 'test/**/*.moto.test.ts'];
+const E2E_TESTS = ['test/e2e/**/*.test.ts'];
 
 const env = {
   // The AWS SDK warns once per process that it will need Node 22 from 2027; not news in a test log.
@@ -23,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...MOTO_TESTS, '**/node_modules/**'],
+          exclude: [...MOTO_TESTS, ...E2E_TESTS, '**/node_modules/**'],
         },
       },
       {
@@ -36,6 +39,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: E2E_TESTS,
+          globalSetup: ['test/support/e2e-global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 150_000,
         },
       },
     ],

@@ -11,6 +11,9 @@ const identifier = z
   .max(255)
   .regex(/^[A-Za-z][A-Za-z0-9-:._/]*$/, 'must be a DB identifier or ARN');
 
+/** Deployed stacks keep the one-hour minimum TTL unless configured otherwise. */
+export const DEFAULT_MIN_TTL_MINUTES = 60;
+
 export const forkOverridesSchema = z.strictObject({
   instanceClass: z
     .string()
@@ -30,12 +33,26 @@ export const forkPolicySchema = z.strictObject({
     .strictObject({
       defaultHours: z.number().int().min(1).max(720).default(24),
       maxHours: z.number().int().min(1).max(720).default(720),
+      /**
+       * The shortest TTL a fork may be created or extended with (`ttlMinutes` / `ttlHours`), in
+       * minutes. The offline mode sets 1 so a one-minute fork can be seen expiring. @default 60
+       */
+      minMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(720 * 60)
+        .default(DEFAULT_MIN_TTL_MINUTES),
     })
     .refine((ttl) => ttl.defaultHours <= ttl.maxHours, {
       message: 'ttl.defaultHours must not exceed ttl.maxHours',
       path: ['defaultHours'],
     })
-    .default({ defaultHours: 24, maxHours: 720 }),
+    .refine((ttl) => ttl.minMinutes <= ttl.defaultHours * 60, {
+      message: 'ttl.minMinutes must not exceed ttl.defaultHours (in minutes)',
+      path: ['minMinutes'],
+    })
+    .default({ defaultHours: 24, maxHours: 720, minMinutes: DEFAULT_MIN_TTL_MINUTES }),
   quotas: z
     .strictObject({
       maxLiveForksPerOwner: z.number().int().min(1).default(10),

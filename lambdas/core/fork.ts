@@ -108,23 +108,43 @@ export const forkNameSchema = z
     'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"',
   );
 
-export const createForkBodySchema = z.strictObject({
-  source: sourceRefSchema,
-  name: forkNameSchema.optional(),
-  restore: restoreRequestSchema.default({ type: 'latest-backup' }),
-  ttlHours: z.number().int('must be a whole number of hours').min(1).max(720).optional(),
-  overrides: forkOverridesSchema.optional(),
-  tags: userTagsSchema.optional(),
-});
+/** Absolute bounds; the policy's `ttl.minMinutes` / `ttl.maxHours` narrow them (checked in ttl.ts). */
+const ttlHoursSchema = z
+  .number()
+  .int('must be a whole number of hours')
+  .min(1, 'must be at least 1')
+  .max(720, 'must be at most 720 (30 days, the longest TTL dbfork allows)');
+const ttlMinutesSchema = z
+  .number()
+  .int('must be a whole number of minutes')
+  .min(1, 'must be at least 1')
+  .max(720 * 60, 'must be at most 43200 (30 days, the longest TTL dbfork allows)');
+
+export const createForkBodySchema = z
+  .strictObject({
+    source: sourceRefSchema,
+    name: forkNameSchema.optional(),
+    restore: restoreRequestSchema.default({ type: 'latest-backup' }),
+    ttlHours: ttlHoursSchema.optional(),
+    /** For TTLs that are not whole hours (`90`); give it or `ttlHours`, not both. */
+    ttlMinutes: ttlMinutesSchema.optional(),
+    overrides: forkOverridesSchema.optional(),
+    tags: userTagsSchema.optional(),
+  })
+  .refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
+    message: 'give "ttlHours" or "ttlMinutes", not both',
+    path: ['ttlMinutes'],
+  });
 export type CreateForkBody = z.infer<typeof createForkBodySchema>;
 
 export const patchForkBodySchema = z
   .strictObject({
-    ttlHours: z.number().int('must be a whole number of hours').min(1).max(720).optional(),
+    ttlHours: ttlHoursSchema.optional(),
+    ttlMinutes: ttlMinutesSchema.optional(),
     expiresAt: isoTime.optional(),
   })
-  .refine((b) => (b.ttlHours === undefined) !== (b.expiresAt === undefined), {
-    message: 'give exactly one of "ttlHours" or "expiresAt"',
+  .refine((b) => [b.ttlHours, b.ttlMinutes, b.expiresAt].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of "ttlHours", "ttlMinutes" or "expiresAt"',
   });
 export type PatchForkBody = z.infer<typeof patchForkBodySchema>;
 
@@ -172,7 +192,10 @@ export interface ForkRecord {
   readyAt?: string;
   deletedAt?: string;
   expiresAt: string;
+  /** The TTL last asked for, rounded up to whole hours (at least 1). */
   ttlHours: number;
+  /** The TTL last asked for, in minutes; absent on records written before minute TTLs (read `ttlHours`). */
+  ttlMinutes?: number;
   endpoint?: { host: string; port: number };
   dnsName: string;
   secretArn?: string;
@@ -181,14 +204,14 @@ export interface ForkRecord {
   error?: ForkErrorInfo;
 }
 
-export type PublicFork = Omit<ForkRecord, 'order' | 'sourceRef' | 'ttlHours' | 'overrides'> & {
+export type PublicFork = Omit<ForkRecord, 'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides'> & {
   overrides: ForkRecord['overrides'];
   lineage: { sourceId: string; sourceArn?: string; snapshotId?: string; restoreTime?: string };
 };
 
 /** The fork object of the API and the events: everything but internal bookkeeping. */
 export function toPublicFork(record: ForkRecord): PublicFork {
-  const { order: _order, sourceRef, ttlHours: _ttl, ...rest } = record;
+  const { order: _order, sourceRef, ttlHours: _ttl, ttlMinutes: _ttlMinutes, ...rest } = record;
   return {
     ...rest,
     lineage: {

@@ -20,7 +20,7 @@ function errorOf(input: unknown): string {
 describe('parseConfig', () => {
   it('applies the defaults to a minimal config', () => {
     const config = parseConfig(valid);
-    expect(config.ttl).toEqual({ defaultHours: 24, maxHours: 720 });
+    expect(config.ttl).toEqual({ defaultHours: 24, maxHours: 720, minMinutes: 60 });
     expect(config.auditRetentionDays).toBe(30);
     expect(config.logRetentionDays).toBe(30);
     expect(config.allowTaggedSources).toBe(true);
@@ -35,6 +35,12 @@ describe('parseConfig', () => {
   it('names ttl.defaultHours when the default TTL exceeds the maximum', () => {
     expect(errorOf({ ...valid, ttl: { defaultHours: 48, maxHours: 24 } })).toBe(
       'dbfork config: ttl.defaultHours must not exceed ttl.maxHours',
+    );
+  });
+
+  it('names ttl.minMinutes when the minimum TTL exceeds the default TTL', () => {
+    expect(errorOf({ ...valid, ttl: { defaultHours: 1, minMinutes: 90 } })).toBe(
+      'dbfork config: ttl.minMinutes must not exceed ttl.defaultHours (in minutes)',
     );
   });
 

@@ -19,7 +19,7 @@ import {
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import type { Runtime } from '../../core/runtime.js';
 import { assertForkable } from '../../core/source-policy.js';
-import { assertTtlAllowed, expiryAfter } from '../../core/ttl.js';
+import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
 import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, header, parseBody } from '../request.js';
@@ -130,12 +130,7 @@ function assertInstanceClassAllowed(
   });
 }
 
-function newRecord(
-  rt: Runtime,
-  input: CreateForkInput,
-  source: SourceDatabase,
-  ttlHours: number,
-): ForkRecord {
+function newRecord(rt: Runtime, input: CreateForkInput, source: SourceDatabase, ttl: Ttl): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
   const id = newForkId();
@@ -154,8 +149,9 @@ function newRecord(
     owner: input.owner,
     createdAt: at,
     updatedAt: at,
-    expiresAt: expiryAfter(now, ttlHours),
-    ttlHours,
+    expiresAt: expiryAfterMinutes(now, ttl.minutes),
+    ttlHours: ttl.hours,
+    ttlMinutes: ttl.minutes,
     dnsName: forkDnsName(name, rt.env.hostedZoneDomain),
     tags: input.body.tags ?? {},
     history: [
@@ -207,8 +203,7 @@ export async function createFork(
     const replay = await rt.store.findReplay(input.owner, input.idempotencyKey, body);
     if (replay) return { fork: replay, replayed: true };
   }
-  const ttlHours = body.ttlHours ?? policy.ttl.defaultHours;
-  assertTtlAllowed(ttlHours, policy);
+  const ttl = requestedTtl(body, policy);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass);
 
   const { engine, source } = await rt.engines.resolve(body.source);
@@ -217,7 +212,7 @@ export async function createFork(
   await assertRestoreTarget(engine, source, body.restore);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass, source);
 
-  const record = newRecord(rt, input, source, ttlHours);
+  const record = newRecord(rt, input, source, ttl);
   const created = await rt.store.create(
     record,
     input.idempotencyKey ? { key: input.idempotencyKey, body } : undefined,

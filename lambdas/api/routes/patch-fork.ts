@@ -2,21 +2,25 @@ import { required } from '../../core/env.js';
 import { ForkStateConflictError } from '../../core/errors.js';
 import { type ForkRecord, type PatchForkBody, patchForkBodySchema, toPublicFork } from '../../core/fork.js';
 import type { Runtime } from '../../core/runtime.js';
-import { assertTtlAllowed, checkExpiresAt, expiryAfter } from '../../core/ttl.js';
+import { checkExpiresAt, expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, parseBody, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { assertCanManage, findFork, forkRefParamsSchema } from './shared.js';
 
-/** PATCH /v1/forks/{id}: extend or shorten a live fork's TTL, bounded by the configured maximum. */
+/**
+ * PATCH /v1/forks/{id}: extend or shorten a live fork's TTL (`ttlHours`, `ttlMinutes` or
+ * `expiresAt`), bounded by the configured minimum and maximum TTL.
+ */
 
-function newExpiry(rt: Runtime, body: PatchForkBody): { expiresAt: string; ttlHours: number } {
+function newExpiry(rt: Runtime, body: PatchForkBody): { expiresAt: string; ttl: Ttl } {
   const now = rt.now();
-  if (body.ttlHours !== undefined) {
-    assertTtlAllowed(body.ttlHours, rt.env.policy);
-    return { expiresAt: expiryAfter(now, body.ttlHours), ttlHours: body.ttlHours };
+  if (body.expiresAt !== undefined) {
+    const checked = checkExpiresAt(body.expiresAt, now, rt.env.policy);
+    return { expiresAt: checked.expiresAt, ttl: { hours: checked.ttlHours, minutes: checked.ttlMinutes } };
   }
-  return checkExpiresAt(body.expiresAt ?? '', now, rt.env.policy);
+  const ttl = requestedTtl(body, rt.env.policy);
+  return { expiresAt: expiryAfterMinutes(now, ttl.minutes), ttl };
 }
 
 /** A live fork that is not being cleaned up after a failed create. */
@@ -46,7 +50,7 @@ export async function changeExpiry(
       { details: [{ message: 'fork not live', status: fork.status, step: fork.step }] },
     );
   }
-  const { expiresAt, ttlHours } = newExpiry(rt, body);
+  const { expiresAt, ttl } = newExpiry(rt, body);
   // Fail on missing configuration before anything is written.
   const target = {
     groupName: rt.env.schedulerGroupName,
@@ -56,7 +60,7 @@ export async function changeExpiry(
   const updated = await rt.store.setExpiry(
     fork.id,
     expiresAt,
-    ttlHours,
+    ttl,
     `expiry set to ${expiresAt} by ${caller}`,
   );
   if (hasSchedule(updated)) {

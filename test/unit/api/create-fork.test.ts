@@ -67,6 +67,11 @@ function writes() {
   return h.mocks.dynamo?.commandCalls(TransactWriteCommand).map((call) => call.args[0].input) ?? [];
 }
 
+/** The fork record of the first create transaction. */
+function writtenRecord(): Record<string, unknown> | undefined {
+  return writes()[0]?.TransactItems?.[0]?.Put?.Item as Record<string, unknown> | undefined;
+}
+
 function expectNothingStarted() {
   expect(writes()).toEqual([]);
   expect(h.workflows.started).toEqual([]);
@@ -112,6 +117,7 @@ describe('POST /v1/forks', () => {
       sourceRef: SOURCE_ID,
       order: 0,
       ttlHours: 48,
+      ttlMinutes: 2880,
     } as Record<string, unknown>;
     delete record.lineage;
     expect(writes()).toEqual([
@@ -265,6 +271,14 @@ describe('POST /v1/forks', () => {
       ['ttlHours 721', { source: SOURCE_ID, ttlHours: 721 }, 'validation_failed', 'ttlHours'],
       ['ttlHours 1.5', { source: SOURCE_ID, ttlHours: 1.5 }, 'validation_failed', 'ttlHours'],
       ['ttlHours "24"', { source: SOURCE_ID, ttlHours: '24' }, 'validation_failed', 'ttlHours'],
+      ['ttlMinutes 0', { source: SOURCE_ID, ttlMinutes: 0 }, 'validation_failed', 'ttlMinutes'],
+      ['ttlMinutes 90.5', { source: SOURCE_ID, ttlMinutes: 90.5 }, 'validation_failed', 'ttlMinutes'],
+      [
+        'both ttlHours and ttlMinutes',
+        { source: SOURCE_ID, ttlHours: 2, ttlMinutes: 120 },
+        'validation_failed',
+        'ttlMinutes',
+      ],
       ['a name with capitals', { source: SOURCE_ID, name: 'PR-1234' }, 'validation_failed', 'name'],
       [
         'a name shaped like a fork id',
@@ -430,6 +444,74 @@ describe('POST /v1/forks', () => {
 
     expect(error.message).toBe('ttlHours 73 exceeds the maximum TTL of 72 hours');
     expect(error.details).toEqual([{ path: 'ttlHours', message: 'must be at most 72', maxHours: 72 }]);
+    expectNothingStarted();
+  });
+
+  it('takes a TTL in minutes and keeps it with the record, rounded up to whole hours too', async () => {
+    const result = await post({ source: SOURCE_ID, ttlMinutes: 90 });
+
+    expect(result.statusCode).toBe(202);
+    expect(bodyOf<PublicFork>(result).expiresAt).toBe('2026-11-20T13:30:00.000Z');
+    expect(bodyOf(result)).not.toHaveProperty('ttlMinutes');
+    expect(writtenRecord()).toMatchObject({
+      expiresAt: '2026-11-20T13:30:00.000Z',
+      ttlHours: 2,
+      ttlMinutes: 90,
+    });
+  });
+
+  it('uses the default TTL of the policy when the body names none', async () => {
+    await post({ source: SOURCE_ID });
+
+    expect(writtenRecord()).toMatchObject({
+      expiresAt: '2026-11-21T12:00:00.000Z',
+      ttlHours: 24,
+      ttlMinutes: 1440,
+    });
+  });
+
+  it('answers 400 naming the minimum when ttlMinutes is below ttl.minMinutes (60 by default)', async () => {
+    const error = expectError(await post({ source: SOURCE_ID, ttlMinutes: 30 }), 400, 'validation_failed');
+
+    expect(error.message).toBe('ttlMinutes 30 is below the minimum TTL of 60 minutes');
+    expect(error.details).toEqual([{ path: 'ttlMinutes', message: 'must be at least 60', minMinutes: 60 }]);
+    expectNothingStarted();
+  });
+
+  it('answers 400 naming the maximum when ttlMinutes exceeds the configured max TTL', async () => {
+    setup({ policy: { allowedSources: [SOURCE_ID], ttl: { defaultHours: 24, maxHours: 72 } } });
+
+    const error = expectError(await post({ source: SOURCE_ID, ttlMinutes: 4321 }), 400, 'validation_failed');
+
+    expect(error.message).toBe('ttlMinutes 4321 exceeds the maximum TTL of 72 hours (4320 minutes)');
+    expect(error.details).toEqual([
+      { path: 'ttlMinutes', message: 'must be at most 4320', maxHours: 72, maxMinutes: 4320 },
+    ]);
+    expectNothingStarted();
+  });
+
+  it('accepts a one-minute TTL when the policy allows it (the offline mode sets ttl.minMinutes 1)', async () => {
+    setup({ policy: { allowedSources: [SOURCE_ID], ttl: { minMinutes: 1 } } });
+
+    const result = await post({ source: SOURCE_ID, ttlMinutes: 1 });
+
+    expect(result.statusCode).toBe(202);
+    expect(writtenRecord()).toMatchObject({
+      expiresAt: '2026-11-20T12:01:00.000Z',
+      ttlHours: 1,
+      ttlMinutes: 1,
+    });
+  });
+
+  it('answers 400 naming the minimum when ttlHours is below a minimum TTL of more than an hour', async () => {
+    setup({ policy: { allowedSources: [SOURCE_ID], ttl: { minMinutes: 120 } } });
+
+    const error = expectError(await post({ source: SOURCE_ID, ttlHours: 1 }), 400, 'validation_failed');
+
+    expect(error.message).toBe(
+      'ttlHours 1 is below the minimum TTL of 2 hours (120 minutes); give at least 2',
+    );
+    expect(error.details).toEqual([{ path: 'ttlHours', message: 'must be at least 2', minMinutes: 120 }]);
     expectNothingStarted();
   });
 

@@ -48,6 +48,7 @@ describe('the API with random input', () => {
             }),
           ),
           ttlHours: fc.oneof(fc.integer(), fc.double(), fc.string()),
+          ttlMinutes: fc.oneof(fc.integer(), fc.double(), fc.string()),
           overrides: fc.dictionary(fc.string(), fc.jsonValue()),
           tags: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())),
         },

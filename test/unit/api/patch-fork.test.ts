@@ -42,7 +42,11 @@ const patch = (body: unknown, caller?: string, ref = FORK_ID) =>
 function expiryUpdates() {
   return updatesOf(h.mocks).map((update) => {
     const values = update.ExpressionAttributeValues as Record<string, unknown>;
-    return { expiresAt: values[':expiresAt'], ttlHours: values[':ttlHours'] };
+    return {
+      expiresAt: values[':expiresAt'],
+      ttlHours: values[':ttlHours'],
+      ttlMinutes: values[':ttlMinutes'],
+    };
   });
 }
 
@@ -52,7 +56,9 @@ describe('PATCH /v1/forks/{id}', () => {
 
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result).expiresAt).toBe('2026-11-22T12:00:00.000Z');
-    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 }]);
+    expect(expiryUpdates()).toEqual([
+      { expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48, ttlMinutes: 2880 },
+    ]);
     expect(h.mocks.scheduler.commandCalls(UpdateScheduleCommand).map((call) => call.args[0].input)).toEqual([
       expect.objectContaining({
         Name: `dbfork-${FORK_ID}`,
@@ -68,7 +74,9 @@ describe('PATCH /v1/forks/{id}', () => {
     const result = await patch({ expiresAt: '2026-11-21T09:30:00+02:00' }, undefined, FORK_NAME);
 
     expect(result.statusCode).toBe(200);
-    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-21T07:30:00.000Z', ttlHours: 20 }]);
+    expect(expiryUpdates()).toEqual([
+      { expiresAt: '2026-11-21T07:30:00.000Z', ttlHours: 20, ttlMinutes: 1170 },
+    ]);
   });
 
   it('only records the expiry when the fork is still creating (the workflow schedules it later)', async () => {
@@ -77,8 +85,46 @@ describe('PATCH /v1/forks/{id}', () => {
     const result = await patch({ ttlHours: 48 });
 
     expect(result.statusCode).toBe(200);
-    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 }]);
+    expect(expiryUpdates()).toEqual([
+      { expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48, ttlMinutes: 2880 },
+    ]);
     expect(h.mocks.scheduler.calls()).toEqual([]);
+  });
+
+  it('moves the expiry to now + ttlMinutes, keeping both units, and moves the schedule', async () => {
+    const result = await patch({ ttlMinutes: 90 });
+
+    expect(result.statusCode).toBe(200);
+    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-20T13:30:00.000Z', ttlHours: 2, ttlMinutes: 90 }]);
+    expect(h.mocks.scheduler.commandCalls(UpdateScheduleCommand)[0]?.args[0].input.ScheduleExpression).toBe(
+      'at(2026-11-20T13:30:00)',
+    );
+  });
+
+  it('answers 400 naming the minimum when ttlMinutes is below ttl.minMinutes', async () => {
+    const error = expectError(await patch({ ttlMinutes: 59 }), 400, 'validation_failed');
+
+    expect(error.message).toBe('ttlMinutes 59 is below the minimum TTL of 60 minutes');
+    expect(error.details).toEqual([{ path: 'ttlMinutes', message: 'must be at least 60', minMinutes: 60 }]);
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it('answers 400 naming the maximum when ttlMinutes is beyond the configured max TTL', async () => {
+    setup(ready, { policy: { allowedSources: [SOURCE_ID], ttl: { defaultHours: 24, maxHours: 72 } } });
+
+    const error = expectError(await patch({ ttlMinutes: 4321 }), 400, 'validation_failed');
+
+    expect(error.message).toContain('maximum TTL of 72 hours (4320 minutes)');
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it('accepts an expiresAt one minute ahead when the policy allows one-minute TTLs', async () => {
+    setup(ready, { policy: { allowedSources: [SOURCE_ID], ttl: { minMinutes: 1 } } });
+
+    const result = await patch({ expiresAt: '2026-11-20T12:01:00Z' });
+
+    expect(result.statusCode).toBe(200);
+    expect(expiryUpdates()).toEqual([{ expiresAt: '2026-11-20T12:01:00.000Z', ttlHours: 1, ttlMinutes: 1 }]);
   });
 
   it("answers 403 and writes nothing when the caller is not the fork's owner", async () => {
@@ -133,6 +179,10 @@ describe('PATCH /v1/forks/{id}', () => {
     ['ttlHours 0', { ttlHours: 0 }],
     ['ttlHours 1.5', { ttlHours: 1.5 }],
     ['ttlHours "24"', { ttlHours: '24' }],
+    ['ttlHours and ttlMinutes', { ttlHours: 2, ttlMinutes: 120 }],
+    ['ttlMinutes and expiresAt', { ttlMinutes: 120, expiresAt: '2026-11-21T00:00:00Z' }],
+    ['ttlMinutes 0', { ttlMinutes: 0 }],
+    ['ttlMinutes 1.5', { ttlMinutes: 1.5 }],
     ['an unknown field', { ttlHours: 2, name: 'x' }],
     ['a bad time', { expiresAt: 'tomorrow' }],
   ])('answers 400 when the body has %s', async (_case, body) => {

@@ -1,7 +1,17 @@
 /** Events, stubs and a harness for the HTTP API tests. */
 import {
+  DescribeDBClusterSnapshotsCommand as DescribeDocDbClusterSnapshotsCommand,
+  DescribeDBClustersCommand as DescribeDocDbClustersCommand,
+  DescribeDBInstancesCommand as DescribeDocDbInstancesCommand,
+  ListTagsForResourceCommand as ListDocDbTagsCommand,
+} from '@aws-sdk/client-docdb';
+import {
+  type DBCluster,
+  type DBClusterSnapshot,
   type DBInstance,
   type DBSnapshot,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -19,6 +29,7 @@ import {
   TEST_ACCOUNT,
   type TestRuntimeOptions,
 } from '../../support/runtime.js';
+import { clusterNotFound, clusterSnapshotNotFound } from '../core/cluster-fixtures.js';
 import { instanceNotFound, SOURCE_ID, snapshotNotFound } from '../core/fixtures.js';
 
 export const CALLER = `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/developer/alice`;
@@ -129,14 +140,35 @@ export function apiHarness(options: TestRuntimeOptions = {}): ApiHarness {
   return { ...runtime, api, call: (method, path, request) => api(apiEvent(method, path, request)) };
 }
 
-/** RDS as the tests see it: these instances and snapshots exist, nothing else does. */
+interface DescribeInstancesInput {
+  DBInstanceIdentifier?: string;
+  Filters?: { Name?: string; Values?: string[] }[];
+}
+
+/** DescribeDBInstances over these instances: by identifier, by `db-cluster-id` filter, or all. */
+function describeInstances(instances: DBInstance[]) {
+  return (input: DescribeInstancesInput) => {
+    if (input.DBInstanceIdentifier !== undefined) {
+      const found = instances.find((db) => db.DBInstanceIdentifier === input.DBInstanceIdentifier);
+      if (!found) throw instanceNotFound(input.DBInstanceIdentifier);
+      return { DBInstances: [found] };
+    }
+    const clusterIds = input.Filters?.find((f) => f.Name === 'db-cluster-id')?.Values;
+    return {
+      DBInstances: clusterIds
+        ? instances.filter((db) => clusterIds.includes(db.DBClusterIdentifier ?? ''))
+        : instances,
+    };
+  };
+}
+
+/**
+ * RDS as the tests see it: these instances and snapshots exist, nothing else does (no Aurora or
+ * DocumentDB cluster either, unless `givenClusters` adds some).
+ */
 export function givenRds(mocks: ClientMocks, instances: DBInstance[], snapshots: DBSnapshot[] = []): void {
-  mocks.rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
-    if (input.DBInstanceIdentifier === undefined) return { DBInstances: instances };
-    const found = instances.find((db) => db.DBInstanceIdentifier === input.DBInstanceIdentifier);
-    if (!found) throw instanceNotFound(input.DBInstanceIdentifier);
-    return { DBInstances: [found] };
-  });
+  mocks.rds.on(DescribeDBInstancesCommand).callsFake(describeInstances(instances));
+  mocks.docdb.on(DescribeDocDbInstancesCommand).callsFake(describeInstances(instances));
   mocks.rds
     .on(DescribeDBInstanceAutomatedBackupsCommand)
     .callsFake((input: { DBInstanceIdentifier?: string }) => ({
@@ -161,6 +193,57 @@ export function givenRds(mocks: ClientMocks, instances: DBInstance[], snapshots:
         ),
       };
     });
+  givenClusters(mocks, []);
+}
+
+/**
+ * Aurora and DocumentDB clusters and their snapshots, seen through both the RDS and the DocumentDB
+ * API as AWS shows them (each API lists every cluster unless filtered by engine; DocumentDB answers
+ * tags only through ListTagsForResource).
+ */
+export function givenClusters(
+  mocks: ClientMocks,
+  clusters: DBCluster[],
+  snapshots: DBClusterSnapshot[] = [],
+): void {
+  const describeClusters = (input: {
+    DBClusterIdentifier?: string;
+    Filters?: { Name?: string; Values?: string[] }[];
+  }) => {
+    if (input.DBClusterIdentifier !== undefined) {
+      const found = clusters.find((c) => c.DBClusterIdentifier === input.DBClusterIdentifier);
+      if (!found) throw clusterNotFound(input.DBClusterIdentifier);
+      return { DBClusters: [found] };
+    }
+    const engines = input.Filters?.find((f) => f.Name === 'engine')?.Values;
+    return { DBClusters: clusters.filter((c) => !engines || engines.includes(c.Engine ?? '')) };
+  };
+  const describeSnapshots = (input: {
+    DBClusterSnapshotIdentifier?: string;
+    DBClusterIdentifier?: string;
+  }) => {
+    if (input.DBClusterSnapshotIdentifier !== undefined) {
+      const found = snapshots.find(
+        (s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier,
+      );
+      if (!found) throw clusterSnapshotNotFound(input.DBClusterSnapshotIdentifier);
+      return { DBClusterSnapshots: [found] };
+    }
+    return {
+      DBClusterSnapshots: snapshots.filter((s) => s.DBClusterIdentifier === input.DBClusterIdentifier),
+    };
+  };
+  mocks.rds.on(DescribeDBClustersCommand).callsFake(describeClusters);
+  mocks.docdb.on(DescribeDocDbClustersCommand).callsFake(describeClusters);
+  mocks.rds.on(DescribeDBClusterSnapshotsCommand).callsFake(describeSnapshots);
+  mocks.docdb.on(DescribeDocDbClusterSnapshotsCommand).callsFake(describeSnapshots);
+  mocks.docdb.on(ListDocDbTagsCommand).callsFake((input: { ResourceName?: string }) => {
+    const tagged = [
+      ...clusters.map((c) => [c.DBClusterArn, c.TagList] as const),
+      ...snapshots.map((s) => [s.DBClusterSnapshotArn, s.TagList] as const),
+    ];
+    return { TagList: tagged.find(([arn]) => arn === input.ResourceName)?.[1] ?? [] };
+  });
 }
 
 const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });

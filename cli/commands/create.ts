@@ -1,0 +1,117 @@
+import { Command, Option } from 'commander';
+import {
+  collectTag,
+  describeRestore,
+  FROM_FORMS,
+  parseDuration,
+  parseFrom,
+  parseTtl,
+  type RestoreRequest,
+  type TtlFields,
+} from '../args.js';
+import { type CommonOptions, type Deps, emit, withCommonOptions } from '../context.js';
+import { ApiError, hintFor } from '../errors.js';
+import { forkDetails, forkLabel } from '../output.js';
+import { waitForFork } from '../progress.js';
+
+interface CreateOptions extends CommonOptions {
+  name?: string;
+  from: RestoreRequest;
+  ttl?: TtlFields;
+  instanceClass?: string;
+  tag?: Record<string, string>;
+  wait?: boolean;
+  timeout: number;
+  idempotencyKey?: string;
+}
+
+/** The POST /v1/forks body the options ask for. */
+export function createBody(source: string, options: CreateOptions): Record<string, unknown> {
+  return {
+    source,
+    ...(options.name ? { name: options.name } : {}),
+    restore: options.from,
+    ...(options.ttl ?? {}),
+    ...(options.instanceClass ? { overrides: { instanceClass: options.instanceClass } } : {}),
+    ...(options.tag && Object.keys(options.tag).length ? { tags: options.tag } : {}),
+  };
+}
+
+export function createCommand(deps: Deps): Command {
+  const command = new Command('create')
+    .description(
+      'fork a database: restore it into a new, independent database with its own credentials and DNS name',
+    )
+    .argument('<source>', 'the database to fork: RDS instance or Aurora/DocumentDB cluster identifier or ARN')
+    .option(
+      '--name <name>',
+      "the fork's name (DNS label: lowercase letters, digits, hyphens); default its id",
+    )
+    .addOption(
+      new Option('--from <from>', `what to restore: ${FROM_FORMS}`)
+        .default(parseFrom('latest'), 'latest')
+        .argParser(parseFrom),
+    )
+    .option(
+      '--ttl <duration>',
+      'time to live, e.g. 90m, 24h, 7d (default: the configured default, usually 24h)',
+      parseTtl,
+    )
+    .option(
+      '--instance-class <class>',
+      "instance class of the fork, e.g. db.t4g.medium (default: the source's)",
+    )
+    .option('--tag <key=value>', 'tag the fork (repeatable)', collectTag)
+    .option('--wait', 'wait until the fork is ready, showing its progress')
+    .addOption(
+      new Option('--timeout <duration>', 'with --wait: give up after this long')
+        .default(60 * 60_000, '60m')
+        .argParser((v) => parseDuration(v, { allowSeconds: true, what: '--timeout' })),
+    )
+    .option(
+      '--idempotency-key <key>',
+      'retrying with the same key and options returns the same fork (CI reruns)',
+    );
+  return withCommonOptions(command)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dbfork create orders-postgres --wait
+  $ dbfork create orders-postgres --name pr-1234 --ttl 90m --tag pr=1234 --wait
+  $ dbfork create orders-postgres --from snapshot:orders-postgres-manual-1
+  $ dbfork create analytics-aurora --from time:2026-11-20T10:00:00Z --instance-class db.r6g.large
+  $ dbfork create analytics-aurora --from clone --ttl 4h --json | jq -r .id`,
+    )
+    .action(async (source: string, options: CreateOptions) => {
+      const { io } = deps;
+      const client = await deps.connect(options);
+      let fork: Awaited<ReturnType<typeof client.createFork>>;
+      try {
+        fork = await client.createFork(createBody(source, options), options.idempotencyKey);
+      } catch (error) {
+        throw error instanceof ApiError
+          ? error.withHint(hintFor(error, { command: 'create', source }))
+          : error;
+      }
+      if (!options.json || options.wait) {
+        io.err(`Creating ${forkLabel(fork)} from ${describeRestore(fork.restore.requested)} of ${source}\n`);
+      }
+      if (options.wait) {
+        fork = await waitForFork(client, fork.id, {
+          target: 'ready',
+          io,
+          timeoutMs: options.timeout,
+          initial: fork,
+        });
+        emit(io, options, fork, () => forkDetails(fork, io.now()));
+        return;
+      }
+      emit(
+        io,
+        options,
+        fork,
+        () => `${forkDetails(fork, io.now())}\n\nFollow it with: dbfork wait ${fork.name}`,
+      );
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * What every command gets: the terminal (`Io`, replaceable in tests) and a way to reach the API
+ * from the common options (--api, --principal, --json).
+ */
+import { createInterface } from 'node:readline/promises';
+import { type Command, Option } from 'commander';
+import { ApiClient } from './http.js';
+import { resolveApiUrl } from './target.js';
+
+export interface Io {
+  /** Writes to stdout (results). */
+  out(text: string): void;
+  /** Writes to stderr (progress, errors, hints). */
+  err(text: string): void;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Asks on the terminal; resolves with the answer. */
+  prompt(question: string): Promise<string>;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface CommonOptions {
+  api?: string;
+  principal?: string;
+  json?: boolean;
+}
+
+export interface Deps {
+  io: Io;
+  connect(options: CommonOptions): Promise<ApiClient>;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    prompt: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    env: process.env,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+export function defaultDeps(io: Io = processIo()): Deps {
+  return {
+    io,
+    connect: async (options) =>
+      new ApiClient({
+        baseUrl: await resolveApiUrl({ api: options.api, env: io.env }),
+        principal: options.principal ?? io.env.DBFORK_PRINCIPAL,
+        env: io.env,
+      }),
+  };
+}
+
+/** Adds --api, --principal and --json to a command. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--api <url>',
+        'dbfork API base URL (default: $DBFORK_API_URL, else the DbFork stack output ApiUrl)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--principal <arn>',
+        'offline API only: act as this IAM principal (default: $DBFORK_PRINCIPAL)',
+      ),
+    )
+    .option('--json', 'print JSON (for scripts and jq)');
+}
+
+/** Prints a value as JSON, or as text for a person. */
+export function emit(io: Io, options: CommonOptions, value: unknown, text: () => string): void {
+  io.out(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}

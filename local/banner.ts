@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DemoSource } from './demo-sources.js';
+
+/** The short "try this" block `npm run local` prints once it is up. */
+
+const ENGINE_LABELS: Record<string, string> = {
+  postgres: 'RDS PostgreSQL',
+  mysql: 'RDS MySQL',
+  mariadb: 'RDS MariaDB',
+  'aurora-postgresql': 'Aurora PostgreSQL',
+  'aurora-mysql': 'Aurora MySQL',
+  docdb: 'DocumentDB',
+};
+
+export const CLI_PATH = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+
+export function tryThis(options: {
+  apiUrl: string;
+  endpoint: string;
+  startedEmulator: boolean;
+  sources: readonly DemoSource[];
+  cliPath?: string;
+}): string {
+  const cli = options.cliPath ?? CLI_PATH;
+  const source = options.sources[0]?.id ?? '<source>';
+  const sources = options.sources.length
+    ? options.sources.map((s) => `${s.id} (${ENGINE_LABELS[s.engine] ?? `${s.kind} ${s.engine}`})`).join(', ')
+    : `none seeded: sources in ${options.endpoint} tagged dbfork:allow-fork=true can be forked`;
+  const lines = [
+    '',
+    `dbfork is running offline at ${options.apiUrl}`,
+    `  emulator: ${options.endpoint}${options.startedEmulator ? ' (moto, started for this run)' : ''}`,
+    `  sources:  ${sources}`,
+    '',
+    'Try this in another terminal:',
+    ...(existsSync(cli) ? [] : ['  npm run build                     # builds the CLI (dist/cli.mjs)']),
+    `  export DBFORK_API_URL=${options.apiUrl}`,
+    `  alias dbfork='node "${cli}"'`,
+    '  dbfork sources',
+    `  dbfork backups ${source}`,
+    `  dbfork create ${source} --name demo --ttl 90m --wait`,
+    '  dbfork list',
+    '  dbfork extend demo --ttl 2d',
+    `  dbfork create ${source} --name blink --ttl 1m   # gone about a minute later`,
+    '  dbfork delete demo --yes',
+    '',
+    `Ctrl-C stops dbfork${options.startedEmulator ? ' and the emulator' : ''}.`,
+    '',
+  ];
+  return lines.join('\n');
+}

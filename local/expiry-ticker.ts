@@ -1,0 +1,51 @@
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { LocalWorkflows } from './local-workflows.js';
+import { type FiredSchedule, fireDueSchedules } from './scheduler-emulation.js';
+
+/**
+ * moto stores Scheduler schedules but never fires them: every `intervalMs` this fires the due ones
+ * (starting the delete workflow), as EventBridge Scheduler would at expiresAt. One check at a time.
+ */
+export interface ExpiryTicker {
+  /** Runs one check now (also what the timer runs). */
+  tick(): Promise<FiredSchedule[]>;
+  stop(): void;
+}
+
+export function startExpiryTicker(options: {
+  scheduler: SchedulerClient;
+  groupName: string;
+  deleteStateMachineArn: string;
+  workflows: LocalWorkflows;
+  /** @default 2000 */
+  intervalMs?: number;
+  now?: () => Date;
+  onFired?: (fired: FiredSchedule) => void;
+  onError?: (error: unknown) => void;
+}): ExpiryTicker {
+  let running: Promise<FiredSchedule[]> | undefined;
+  const tick = (): Promise<FiredSchedule[]> => {
+    running ??= fireDueSchedules({
+      scheduler: options.scheduler,
+      groupName: options.groupName,
+      deleteStateMachineArn: options.deleteStateMachineArn,
+      workflows: options.workflows,
+      now: options.now?.() ?? new Date(),
+    })
+      .then((fired) => {
+        for (const f of fired) options.onFired?.(f);
+        return fired;
+      })
+      .catch((error: unknown) => {
+        options.onError?.(error);
+        return [];
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  const timer = setInterval(() => void tick(), options.intervalMs ?? 2000);
+  timer.unref();
+  return { tick, stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,56 @@
+import { forkPolicySchema } from '../lambdas/core/config.js';
+import type { RuntimeEnv } from '../lambdas/core/env.js';
+import { NAMES } from '../lib/names.js';
+
+/**
+ * The run-time configuration of the offline mode: what the CDK stack would put in the functions'
+ * environment, with local names and a policy that allows every source tagged
+ * `dbfork:allow-fork=true` (plus any listed in DBFORK_ALLOWED_SOURCES) and TTLs down to one minute.
+ */
+export const OFFLINE_REGION = 'us-east-1';
+export const OFFLINE_ACCOUNT = '123456789012';
+export const OFFLINE_DOMAIN = 'forks.dbfork.internal';
+export const OFFLINE_TABLE = 'dbfork-local';
+export const OFFLINE_EVENT_BUS = NAMES.eventBus;
+export const OFFLINE_SCHEDULE_GROUP = NAMES.scheduleGroup;
+export const OFFLINE_SCHEDULER_ROLE_ARN = `arn:aws:iam::${OFFLINE_ACCOUNT}:role/dbfork-local-scheduler`;
+
+export function offlineStateMachineArn(name: string): string {
+  return `arn:aws:states:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:stateMachine:${name}`;
+}
+
+/** Comma- or space-separated identifiers (DBFORK_ALLOWED_SOURCES). */
+export function parseSourceList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function offlinePolicy(allowedSources: readonly string[] = []) {
+  return forkPolicySchema.parse({
+    allowedSources: [...allowedSources],
+    allowTaggedSources: true,
+    ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
+  });
+}
+
+export function offlineEnv(options: {
+  endpoint: string;
+  hostedZoneId: string;
+  allowedSources?: readonly string[];
+}): RuntimeEnv {
+  return {
+    tableName: OFFLINE_TABLE,
+    eventBusName: OFFLINE_EVENT_BUS,
+    hostedZoneId: options.hostedZoneId,
+    hostedZoneDomain: OFFLINE_DOMAIN,
+    createStateMachineArn: offlineStateMachineArn(NAMES.createStateMachine),
+    deleteStateMachineArn: offlineStateMachineArn(NAMES.deleteStateMachine),
+    schedulerGroupName: OFFLINE_SCHEDULE_GROUP,
+    schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
+    auditRetentionDays: 30,
+    awsEndpoint: options.endpoint,
+    policy: offlinePolicy(options.allowedSources),
+  };
+}

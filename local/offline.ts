@@ -1,0 +1,192 @@
+/**
+ * dbfork offline: the real HTTP API (the api Lambda's handler) on a loopback port, the synthesized
+ * CreateFork / DeleteFork state machines running in-process, every AWS call going to an emulator
+ * (moto, started here unless `awsEndpoint` names a running one), and due expiry schedules fired
+ * by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
+ */
+import { createApi } from '../lambdas/api/handler.js';
+import { type AwsClients, createClients } from '../lambdas/core/clients.js';
+import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
+import { type DemoSource, seedDemoSources } from './demo-sources.js';
+import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
+import { LocalWorkflows } from './local-workflows.js';
+import { DEFAULT_LOCAL_LOG_LEVEL, type LocalLogLevel, localLogger } from './logger.js';
+import { type MotoServer, startMoto } from './moto-server.js';
+import {
+  OFFLINE_DOMAIN,
+  OFFLINE_EVENT_BUS,
+  OFFLINE_REGION,
+  OFFLINE_SCHEDULE_GROUP,
+  OFFLINE_TABLE,
+  offlineEnv,
+} from './offline-env.js';
+import { seedPlatform } from './seed.js';
+import { LocalApiServer } from './server.js';
+import { synthesizeTemplate } from './synth.js';
+import { createForkTable } from './table.js';
+
+export interface OfflineOptions {
+  /** Port of the API. @default 3000 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** A running emulator to use (no emulator is started and no demo source seeded). */
+  awsEndpoint?: string;
+  /** Sources allowed besides those tagged dbfork:allow-fork=true. */
+  allowedSources?: readonly string[];
+  /** @default 'WARN' */
+  logLevel?: LocalLogLevel;
+  /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
+  waitMs?: number;
+  /** Milliseconds between checks for due expiry schedules. @default 2000 */
+  expiryCheckMs?: number;
+  /** Milliseconds `stop()` waits for running workflows. @default 5000 */
+  drainMs?: number;
+  /** Progress of the start, one short line at a time (the entry point prints them on stderr). */
+  onProgress?: (line: string) => void;
+}
+
+export interface OfflineMode {
+  apiUrl: string;
+  port: number;
+  /** The emulator every AWS call goes to. */
+  endpoint: string;
+  /** true when this process started the emulator (and stops it). */
+  startedEmulator: boolean;
+  sources: DemoSource[];
+  runtime: Runtime;
+  workflows: LocalWorkflows;
+  /** Stops serving, waits briefly for running workflows, stops the emulator it started. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export async function startOffline(options: OfflineOptions = {}): Promise<OfflineMode> {
+  const progress = options.onProgress ?? (() => {});
+  const logger = localLogger(options.logLevel ?? DEFAULT_LOCAL_LOG_LEVEL);
+  const server = new LocalApiServer({
+    port: options.port ?? 3000,
+    ...(options.host ? { host: options.host } : {}),
+    onError: (error) => logger.error('request failed in the local server', { error: String(error) }),
+  });
+  // Listen first: a taken port fails at once, and /v1/health answers 503 while the rest starts.
+  const { url: apiUrl, port } = await server.listen();
+
+  let moto: MotoServer | undefined;
+  let aws: AwsClients | undefined;
+  let ticker: ExpiryTicker | undefined;
+  const cleanup = async () => {
+    ticker?.stop();
+    await server.close();
+    if (aws) destroyClients(aws);
+    await moto?.stop();
+  };
+
+  try {
+    let endpoint = options.awsEndpoint?.replace(/\/$/, '');
+    const motoStarting = endpoint
+      ? undefined
+      : startMoto({
+          onLog: (line) => logger.debug('moto', { line }),
+        });
+    if (motoStarting) progress('starting the AWS emulator (moto)…');
+    // Synthesizing (about a second of CPU) overlaps with moto's start (about four seconds of imports).
+    const template = synthesizeTemplate();
+    if (motoStarting) {
+      moto = await motoStarting;
+      endpoint = moto.endpoint;
+    }
+    if (!endpoint) throw new Error('no emulator endpoint');
+    if (!moto) await assertAnswers(endpoint);
+    progress(`emulator at ${endpoint}; creating the fork table, event bus, schedule group and hosted zone…`);
+
+    aws = createClients({ endpoint, region: OFFLINE_REGION });
+    await createForkTable(aws.dynamo, OFFLINE_TABLE);
+    const { hostedZoneId } = await seedPlatform(aws, {
+      domain: OFFLINE_DOMAIN,
+      eventBusName: OFFLINE_EVENT_BUS,
+      scheduleGroupName: OFFLINE_SCHEDULE_GROUP,
+    });
+    let sources: DemoSource[] = [];
+    if (moto) {
+      progress('seeding demo sources…');
+      sources = await seedDemoSources(endpoint, aws);
+    }
+
+    const env = offlineEnv({
+      endpoint,
+      hostedZoneId,
+      ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
+    });
+    const workflows = new LocalWorkflows(template, {
+      waitMs: options.waitMs ?? 1000,
+      onSettled: (execution) => {
+        const info = { forkId: execution.forkId, workflow: execution.kind, status: execution.status };
+        if (execution.status === 'SUCCEEDED') logger.info('workflow finished', info);
+        else logger.warn('workflow failed', { ...info, error: execution.error });
+      },
+    });
+    const runtime = createRuntime({ env, aws, workflows, logger });
+    workflows.attach(runtime);
+    const clients = aws;
+    ticker = startExpiryTicker({
+      scheduler: clients.scheduler,
+      groupName: env.schedulerGroupName,
+      deleteStateMachineArn: env.deleteStateMachineArn ?? '',
+      workflows,
+      ...(options.expiryCheckMs ? { intervalMs: options.expiryCheckMs } : {}),
+      onFired: (fired) => logger.info('expiry schedule fired', { ...fired }),
+      onError: (error) => logger.warn('could not check expiry schedules', { error: String(error) }),
+    });
+    server.ready(createApi(runtime));
+
+    let stopping: Promise<void> | undefined;
+    const drainMs = options.drainMs ?? 5000;
+    return {
+      apiUrl,
+      port,
+      endpoint,
+      startedEmulator: moto !== undefined,
+      sources,
+      runtime,
+      workflows,
+      stop: () => {
+        stopping ??= (async () => {
+          ticker?.stop();
+          await server.close();
+          await Promise.race([workflows.idle(), sleep(drainMs)]);
+          destroyClients(clients);
+          await moto?.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+function destroyClients(aws: AwsClients): void {
+  for (const client of Object.values(aws) as { destroy?: () => void }[]) client.destroy?.();
+}
+
+/** A given emulator (DBFORK_AWS_ENDPOINT) must answer before anything is created in it. */
+async function assertAnswers(endpoint: string): Promise<void> {
+  try {
+    const response = await fetch(endpoint, { signal: AbortSignal.timeout(5000) });
+    await response.arrayBuffer();
+  } catch (error) {
+    const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? inner?.message ?? (error as Error).message;
+    throw new Error(
+      `nothing answers at DBFORK_AWS_ENDPOINT=${endpoint} (${cause}); start the emulator first`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

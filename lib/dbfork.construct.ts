@@ -20,6 +20,7 @@ import { ForkTable } from './fork-table.construct.js';
 import { ForkFunctions } from './functions.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
+import { ForkReconciler } from './reconciler.construct.js';
 import { ForkWorkflows } from './workflows.construct.js';
 
 /** The DbFork construct is configured with the stack configuration itself (DESIGN.md §4). */
@@ -44,6 +45,9 @@ export class DbFork extends Construct {
   readonly hostedZone: route53.IHostedZone;
   readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
   readonly apiFunction: DbForkFunction;
+  /** The scheduled reconciler (every `reconcileRateMinutes`). */
+  readonly reconcilerFunction: DbForkFunction;
+  readonly reconcilerRule: events.Rule;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
@@ -73,26 +77,28 @@ export class DbFork extends Construct {
       );
     }
 
+    const environment = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.eventBusName]: this.eventBus.eventBusName,
+      [ENV.hostedZoneId]: config.hostedZone.id,
+      [ENV.hostedZoneDomain]: config.hostedZone.domain,
+      [ENV.schedulerGroupName]: NAMES.scheduleGroup,
+      [ENV.policy]: policy,
+      [ENV.auditRetentionDays]: String(config.auditRetentionDays),
+    };
+    const targets = {
+      table: this.table,
+      eventBus: this.eventBus,
+      hostedZoneArn: this.hostedZone.hostedZoneArn,
+      schedulerRole: this.schedulerRole,
+    };
     const functions = new ForkFunctions(this, 'Functions', {
-      environment: {
-        [ENV.tableName]: this.table.tableName,
-        [ENV.eventBusName]: this.eventBus.eventBusName,
-        [ENV.hostedZoneId]: config.hostedZone.id,
-        [ENV.hostedZoneDomain]: config.hostedZone.domain,
-        [ENV.schedulerGroupName]: NAMES.scheduleGroup,
-        [ENV.policy]: policy,
-        [ENV.auditRetentionDays]: String(config.auditRetentionDays),
-      },
+      environment,
       // Built from the fixed names: the api function starts the machines that invoke the steps,
       // and schedule-expiry (a create step) targets the delete machine; ARNs by name avoid cycles.
       createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
-      targets: {
-        table: this.table,
-        eventBus: this.eventBus,
-        hostedZoneArn: this.hostedZone.hostedZoneArn,
-        schedulerRole: this.schedulerRole,
-      },
+      targets,
       logRetention,
     });
     this.stepFunctions = functions.steps;
@@ -101,6 +107,16 @@ export class DbFork extends Construct {
     const workflows = new ForkWorkflows(this, 'Workflows', { steps: functions.steps, logRetention });
     this.createStateMachine = workflows.createStateMachine;
     this.deleteStateMachine = workflows.deleteStateMachine;
+
+    const reconciler = new ForkReconciler(this, 'Reconciler', {
+      environment,
+      deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      targets,
+      rateMinutes: config.reconcileRateMinutes,
+      logRetention,
+    });
+    this.reconcilerFunction = reconciler.function;
+    this.reconcilerRule = reconciler.rule;
 
     this.api = new ForkApi(this, 'Api', { handler: functions.api, logRetention }).restApi;
 

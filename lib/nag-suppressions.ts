@@ -31,7 +31,9 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
       '(logs:*LogDelivery*, logs:Describe*; no resource ARNs); rds:Describe*/ListTagsForResource (read-only, sources ' +
       'are named at run time); rds:RestoreDB* and CreateDBInstance only with aws:RequestTag/dbfork:managed=true (they ' +
       'also authorize on the source snapshot and groups, see lib/permissions.ts); kms:CreateGrant/DescribeKey only ' +
-      'with kms:ViaService=rds.<region>.amazonaws.com.',
+      'with kms:ViaService=rds.<region>.amazonaws.com; secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
+      'reconciler (list actions without resource-level permissions; it keeps only dbfork:managed-tagged secrets and ' +
+      "dbfork's own schedule group and re-checks tags before any delete).",
   },
   {
     finding: /^Action::rds:Describe\*$/,
@@ -141,6 +143,19 @@ function acknowledgeReviewedWildcards(dbfork: DbFork): void {
 
 export function applyNagSuppressions(dbfork: DbFork): void {
   acknowledgeReviewedWildcards(dbfork);
+
+  Validations.of(dbfork.reconcilerRule.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      'The reconciler schedule rule carries no payload (it means "run now") and fires again every few minutes; an ' +
+      'undelivered event needs no replay because the next run does the same work from the current state.',
+  });
+  Validations.of(dbfork.reconcilerFunction.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      'The reconciler is invoked by its own schedule rule every few minutes and is idempotent: a failed run is ' +
+      'superseded by the next one, which re-derives all its work from the fork table and the tagged resources.',
+  });
 
   for (const fn of [...Object.values(dbfork.stepFunctions), dbfork.apiFunction]) {
     Validations.of(fn.node.defaultChild as CfnResource).acknowledge({

@@ -34,11 +34,15 @@ export type Capability =
   | 'schedules:write'
   | 'schedules:delete'
   | 'events:put'
-  | 'workflows:start';
+  | 'workflows:start'
+  | 'workflows:start-delete'
+  | 'reconcile:scan';
 
 /** The function name of the HTTP API handler (the step functions are named by their step). */
 export const API_FUNCTION = 'api';
-export type FunctionName = StepName | typeof API_FUNCTION;
+/** The scheduled reconciler (lambdas/events/reconciler.ts). */
+export const RECONCILER_FUNCTION = 'reconciler';
+export type FunctionName = StepName | typeof API_FUNCTION | typeof RECONCILER_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -69,6 +73,18 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'mark-failed': ['events:put'],
   // HTTP API: lists sources/backups, starts workflows, moves a fork's expiry schedule, emits Fork Requested
   api: ['rds:read', 'workflows:start', 'schedules:write', 'events:put'],
+  // Reconciler: finds tagged resources, restarts deletes, and tears down orphans and stuck creates
+  // with the same tag-guarded calls (and tag-conditioned statements) as the delete steps.
+  reconciler: [
+    'rds:read',
+    'reconcile:scan',
+    'workflows:start-delete',
+    'rds:delete',
+    'dns:write',
+    'secrets:delete',
+    'schedules:delete',
+    'events:put',
+  ],
 };
 
 /** What the statements point at. */
@@ -353,6 +369,27 @@ export function statementsFor(
             stateMachineArn(scope, NAMES.createStateMachine),
             stateMachineArn(scope, NAMES.deleteStateMachine),
           ],
+        }),
+      ];
+
+    case 'workflows:start-delete':
+      return [
+        new iam.PolicyStatement({
+          sid: 'StartDeleteWorkflows',
+          actions: ['states:StartExecution'],
+          resources: [stateMachineArn(scope, NAMES.deleteStateMachine)],
+        }),
+      ];
+
+    case 'reconcile:scan':
+      return [
+        // Neither list action supports resource-level permissions; both are read-only. The
+        // reconciler keeps only `dbfork/*` secrets tagged dbfork:managed=true and the schedules of
+        // dbfork's own group, and re-checks the tags on every resource before deleting it.
+        new iam.PolicyStatement({
+          sid: 'ListManagedSecretsAndSchedules',
+          actions: ['secretsmanager:ListSecrets', 'scheduler:ListSchedules'],
+          resources: ['*'],
         }),
       ];
   }

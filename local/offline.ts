@@ -20,6 +20,7 @@ import {
   OFFLINE_TABLE,
   offlineEnv,
 } from './offline-env.js';
+import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
 import { seedPlatform } from './seed.js';
 import { LocalApiServer } from './server.js';
 import { synthesizeTemplate } from './synth.js';
@@ -40,6 +41,8 @@ export interface OfflineOptions {
   waitMs?: number;
   /** Milliseconds between checks for due expiry schedules. @default 2000 */
   expiryCheckMs?: number;
+  /** Milliseconds between reconciler runs (expired, orphaned, stuck forks); 0 = only on demand. @default 30000 */
+  reconcileMs?: number;
   /** Milliseconds `stop()` waits for running workflows. @default 5000 */
   drainMs?: number;
   /** Progress of the start, one short line at a time (the entry point prints them on stderr). */
@@ -56,6 +59,8 @@ export interface OfflineMode {
   sources: DemoSource[];
   runtime: Runtime;
   workflows: LocalWorkflows;
+  /** Runs the reconciler now (it also runs every `reconcileMs`). */
+  reconcile: ReconcileTicker['tick'];
   /** Stops serving, waits briefly for running workflows, stops the emulator it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -78,8 +83,10 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
   let moto: MotoServer | undefined;
   let aws: AwsClients | undefined;
   let ticker: ExpiryTicker | undefined;
+  let reconciler: ReconcileTicker | undefined;
   const cleanup = async () => {
     ticker?.stop();
+    reconciler?.stop();
     await server.close();
     if (aws) destroyClients(aws);
     await moto?.stop();
@@ -141,6 +148,19 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       onFired: (fired) => logger.info('expiry schedule fired', { ...fired }),
       onError: (error) => logger.warn('could not check expiry schedules', { error: String(error) }),
     });
+    reconciler = startReconcileTicker({
+      runtime,
+      ...(options.reconcileMs !== undefined ? { intervalMs: options.reconcileMs } : {}),
+      onRun: (summary) => {
+        if (
+          summary.expired.length + summary.orphans.length + summary.stuck.length + summary.errors.length >
+          0
+        )
+          logger.info('reconciler acted', { ...summary });
+      },
+      onError: (error) => logger.warn('reconciler run failed', { error: String(error) }),
+    });
+    const reconcile = reconciler.tick;
     server.ready(createApi(runtime));
 
     let stopping: Promise<void> | undefined;
@@ -153,9 +173,11 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       sources,
       runtime,
       workflows,
+      reconcile,
       stop: () => {
         stopping ??= (async () => {
           ticker?.stop();
+          reconciler?.stop();
           await server.close();
           await Promise.race([workflows.idle(), sleep(drainMs)]);
           destroyClients(clients);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshSnapshotId, newForkId, secretName } from '../../lambdas/core/ids.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
-import { API_FUNCTION, FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
+import { API_FUNCTION, FUNCTION_CAPABILITIES, RECONCILER_FUNCTION } from '../../lib/permissions.js';
 import { synthesizeTemplate } from '../../local/synth.js';
 import {
   actionsOf,
@@ -165,14 +165,14 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('lets only restore restore, and only delete-database and check-gone delete', () => {
+  it('lets only restore restore, and only delete-database, check-gone and the reconciler delete', () => {
     const holders = (pattern: RegExp) =>
       functions
         .filter((f) => [...actionsGranted(f.name)].some((a) => pattern.test(a)))
         .map((f) => f.name)
         .sort();
     expect(holders(/^rds:RestoreDB/)).toEqual(['restore']);
-    expect(holders(/^rds:Delete/)).toEqual(['check-gone', 'delete-database']);
+    expect(holders(/^rds:Delete/)).toEqual(['check-gone', 'delete-database', RECONCILER_FUNCTION]);
     expect(holders(/^rds:CreateDB(Cluster)?Snapshot$/)).toEqual(['select-backup']);
     expect(holders(/^rds:CreateDBInstance$/)).toEqual(['create-instances']);
   });
@@ -207,8 +207,11 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
         s.statement.Effect === 'Allow' && actionsOf(s.statement).some((a) => a.startsWith(`${service}:`)),
     );
 
+  /** The reconciler's read-only listing, the one secretsmanager/scheduler statement on "*" (checked below). */
+  const isListing = (s: LocatedStatement) => s.statement.Sid === 'ListManagedSecretsAndSchedules';
+
   it('touches only secrets named dbfork/*, and deletes or reads them only when tagged managed', () => {
-    const secretStatements = byService('secretsmanager');
+    const secretStatements = byService('secretsmanager').filter((s) => !isListing(s));
     expect(secretStatements.length).toBeGreaterThan(0);
     for (const { statement } of secretStatements) {
       expect(resourcesOf(statement)).toEqual([
@@ -230,7 +233,8 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
 
   it('changes DNS records only in the configured hosted zone', () => {
     const dns = byService('route53');
-    expect(dns.length).toBe(2);
+    // remove-dns, register-dns and the reconciler (which removes an orphan's CNAME like remove-dns).
+    expect(dns.length).toBe(3);
     for (const { statement } of dns) {
       expect(actionsOf(statement).sort()).toEqual([
         'route53:ChangeResourceRecordSets',
@@ -243,7 +247,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
   });
 
   it('manages only schedules of the dbfork group and passes only the scheduler role, only to Scheduler', () => {
-    for (const { statement } of byService('scheduler')) {
+    for (const { statement } of byService('scheduler').filter((s) => !isListing(s))) {
       expect(resourcesOf(statement)).toEqual([
         'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/dbfork/*',
       ]);
@@ -273,14 +277,66 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     ]);
   });
 
-  it('lets only the API start workflows, both of them', () => {
+  it('lets only the API start workflows, both of them, and the reconciler only the delete', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
-    expect(starters.flatMap((s) => s.roles)).toEqual([functionNamed(template, API_FUNCTION).roleLogicalId]);
-    expect(resourcesOf(starters[0]?.statement ?? {}).sort()).toEqual([
+    const apiRole = functionNamed(template, API_FUNCTION).roleLogicalId;
+    const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
+    expect(starters.flatMap((s) => s.roles).sort()).toEqual([apiRole, reconcilerRole].sort());
+    const api = starters.find((s) => s.roles.includes(apiRole));
+    expect(resourcesOf(api?.statement ?? {}).sort()).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+    ]);
+    const reconciler = starters.find((s) => s.roles.includes(reconcilerRole));
+    expect(resourcesOf(reconciler?.statement ?? {})).toEqual([
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+    ]);
+  });
+
+  it('gives the reconciler reads, the delete workflow and the tag-conditioned deletes of the delete steps only', () => {
+    const granted = actionsGranted(RECONCILER_FUNCTION);
+    const writes = [...granted].filter((a) => !/:(Describe|List|Get)/.test(a) && !a.startsWith('dynamodb:'));
+    expect(writes.sort()).toEqual(
+      [
+        'events:PutEvents',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'rds:DeleteDBCluster',
+        'rds:DeleteDBClusterSnapshot',
+        'rds:DeleteDBInstance',
+        'rds:DeleteDBSnapshot',
+        'route53:ChangeResourceRecordSets',
+        'scheduler:DeleteSchedule',
+        'secretsmanager:DeleteSecret',
+        'states:StartExecution',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    for (const statement of statementsOf(RECONCILER_FUNCTION)) {
+      const actions = actionsOf(statement);
+      if (actions.some((a) => /^(rds|secretsmanager):Delete/.test(a))) {
+        expect(statement.Condition, statement.Sid).toEqual({
+          StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' },
+        });
+      }
+      if (resourcesOf(statement).includes('*')) {
+        expect(
+          actions.every((a) => /:(Describe|List)/.test(a) || a.startsWith('xray:')),
+          statement.Sid,
+        ).toBe(true);
+      }
+    }
+    const [listing] = statements.filter(isListing);
+    expect(actionsOf(listing?.statement ?? {}).sort()).toEqual([
+      'scheduler:ListSchedules',
+      'secretsmanager:ListSecrets',
     ]);
   });
 
@@ -289,7 +345,13 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const publishers = functions
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
-    expect(publishers.sort()).toEqual(['api', 'mark-deleted', 'mark-failed', 'mark-ready']);
+    expect(publishers.sort()).toEqual([
+      'api',
+      'mark-deleted',
+      'mark-failed',
+      'mark-ready',
+      RECONCILER_FUNCTION,
+    ]);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     }

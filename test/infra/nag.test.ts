@@ -60,6 +60,7 @@ describe('cdk-nag', () => {
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
+      'Serverless-EventBusDLQ',
       'Serverless-LambdaDLQ',
     ]);
   });

@@ -3,6 +3,7 @@ import { policyOf } from '../../lambdas/core/config.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
+import { RECONCILER_FUNCTION } from '../../lib/permissions.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { forkTableDefinition } from '../../local/table.js';
 import { dbforkFunctions, functionNamed, onlyResourceOfType, props, resourcesOfType } from './template.js';
@@ -150,7 +151,7 @@ describe('ForkFunctions', () => {
   const logGroups = Object.fromEntries(resourcesOfType(template, 'AWS::Logs::LogGroup'));
 
   it('creates one function per workflow step plus the API handler', () => {
-    expect(functions.map((f) => f.name).sort()).toEqual([...STEP_NAMES, 'api'].sort());
+    expect(functions.map((f) => f.name).sort()).toEqual([...STEP_NAMES, 'api', 'reconciler'].sort());
   });
 
   it('runs every function on Node.js 22 or newer, on ARM64, with explicit memory, timeout and active tracing', () => {
@@ -160,7 +161,9 @@ describe('ForkFunctions', () => {
       expect(Number(runtime.replace(/\D/g, '')), fn.name).toBeGreaterThanOrEqual(22);
       expect(fn.properties.Architectures, fn.name).toEqual(['arm64']);
       expect(fn.properties.MemorySize, fn.name).toBe(256);
-      expect(fn.properties.Timeout, fn.name).toBe(fn.name === 'api' ? 29 : 30);
+      expect(fn.properties.Timeout, fn.name).toBe(
+        fn.name === 'api' ? 29 : fn.name === RECONCILER_FUNCTION ? 300 : 30,
+      );
       expect(fn.properties.TracingConfig, fn.name).toEqual({ Mode: 'Active' });
       expect(fn.env.POWERTOOLS_SERVICE_NAME, fn.name).toBe('dbfork');
     }
@@ -200,7 +203,7 @@ describe('ForkFunctions', () => {
         .map((f) => f.name)
         .sort();
     expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual(['api']);
-    expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual(['api', 'schedule-expiry']);
+    expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual(['api', 'reconciler', 'schedule-expiry']);
     expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual(['api', 'schedule-expiry']);
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
@@ -215,10 +218,44 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    for (const fn of functions.filter((f) => f.name !== 'api')) {
+    for (const fn of functions.filter((f) => f.name !== 'api' && f.name !== RECONCILER_FUNCTION)) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
     }
+  });
+});
+
+describe('ForkReconciler', () => {
+  it('runs the reconciler Lambda on a rate schedule of reconcileRateMinutes (default 5)', () => {
+    const reconciler = functionNamed(template, RECONCILER_FUNCTION);
+    expect(reconciler.properties.Description).toMatch(/reconciler/);
+    expect(reconciler.properties.Handler).toBe('index.handler');
+    expect(JSON.stringify(reconciler.env.DBFORK_DELETE_STATE_MACHINE_ARN)).toContain(
+      ':stateMachine:dbfork-delete',
+    );
+    expect(reconciler.env.DBFORK_CREATE_STATE_MACHINE_ARN).toBeUndefined();
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+      ([, rule]) => props(rule).ScheduleExpression !== undefined,
+    );
+    expect(rules).toHaveLength(1);
+    const rule = props(rules[0]?.[1] as Parameters<typeof props>[0]);
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.State).toBe('ENABLED');
+    const [target] = rule.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [reconciler.logicalId, 'Arn'] });
+    expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+    const invokePermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => props(p).Principal === 'events.amazonaws.com',
+    );
+    expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toEqual([
+      { 'Fn::GetAtt': [reconciler.logicalId, 'Arn'] },
+    ]);
+  });
+
+  it('takes the rate from the config', () => {
+    const other = synthesizeTemplate({ ...exampleConfig(), reconcileRateMinutes: 15 });
+    const schedules = resourcesOfType(other, 'AWS::Events::Rule').map(([, r]) => props(r).ScheduleExpression);
+    expect(schedules).toContain('rate(15 minutes)');
   });
 });
 

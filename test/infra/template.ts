@@ -22,21 +22,26 @@ export function props(resource: Resource): Record<string, unknown> {
 
 export type FunctionInfo = {
   readonly logicalId: string;
-  /** The step name, or 'api' for the HTTP API handler. */
+  /** The step name, 'reconciler' (DBFORK_FUNCTION), or 'api' for the HTTP API handler. */
   readonly name: string;
   readonly roleLogicalId: string;
   readonly env: Record<string, unknown>;
   readonly properties: Record<string, unknown>;
 };
 
-/** Every dbfork Lambda, named by its DBFORK_STEP (or 'api'). */
+/** Every dbfork Lambda, named by its DBFORK_STEP or DBFORK_FUNCTION (or 'api'). */
 export function dbforkFunctions(template: CfnTemplate): FunctionInfo[] {
   return resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
     const p = props(resource);
     const env = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
       {}) as Record<string, unknown>;
     const role = (p.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const name = typeof env.DBFORK_STEP === 'string' ? env.DBFORK_STEP : 'api';
+    const name =
+      typeof env.DBFORK_STEP === 'string'
+        ? env.DBFORK_STEP
+        : typeof env.DBFORK_FUNCTION === 'string'
+          ? env.DBFORK_FUNCTION
+          : 'api';
     return { logicalId, name, roleLogicalId: role, env, properties: p };
   });
 }

@@ -64,6 +64,19 @@ const THROTTLING = new Set([
 ]);
 
 /**
+ * DynamoDB cancelled a transaction only because a concurrent one touched the same items (the store
+ * retries a few times first): transient, so 503 like throttling.
+ */
+function isTransactionConflict(error: unknown): boolean {
+  const name = errorName(error);
+  if (name === 'TransactionConflictException') return true;
+  if (name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  const codes = reasons.map((r) => r.Code);
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
+
+/**
  * Every error as `{"error": {code, message, details}}`. A DbForkError answers with its own status;
  * anything else is a 500 with a generic message (the error itself is logged, never returned).
  */
@@ -79,7 +92,7 @@ export function errorResponse(error: unknown, logger: Logger, requestId?: string
   }
   logger.error('unhandled error', { error: error instanceof Error ? error : String(error) });
   const name = errorName(error);
-  if (name && THROTTLING.has(name)) {
+  if ((name && THROTTLING.has(name)) || isTransactionConflict(error)) {
     return json(
       {
         statusCode: 503,

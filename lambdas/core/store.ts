@@ -5,13 +5,16 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
   ForkNotFoundError,
   ForkStateConflictError,
   IdempotencyConflictError,
   NameTakenError,
+  QuotaExceededError,
   ValidationError,
 } from './errors.js';
 import {
@@ -32,6 +35,12 @@ import type { Ttl } from './ttl.js';
  *   liveKey + expiresAt for live forks only, ttl once deleted).
  * - `NAME#<name>` / `NAME`: unique-name guard, held while the fork is live.
  * - `IDEMPOTENCY#<owner>#<key>` / `IDEMPOTENCY`: body hash → fork id, expiring after a day.
+ * - `QUOTA#OWNER#<owner>` and `QUOTA#SOURCE#<sourceId>` / `QUOTA`: `live`, the number of forks holding
+ *   a quota slot. A fork takes its two slots in the transaction that creates it (refused when
+ *   `live` is at the limit) and gives them back in the transaction that moves it to `failed` or
+ *   `deleted`, whichever comes first; the record remembers which slots it holds (`quotaSlots`), so
+ *   a slot is given back exactly once and a `failed` fork that is then deleted (failed → deleting →
+ *   deleted) does not take one again.
  */
 
 const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
@@ -41,9 +50,39 @@ const idempotencyKey = (owner: string, key: string) => ({
   sk: 'IDEMPOTENCY',
 });
 
-const INDEX_ATTRIBUTES = ['pk', 'sk', 'sourceId', 'createdKey', 'liveKey', FORK_TABLE_TTL_ATTRIBUTE] as const;
+/** The quota slots a fork holds: the keys of its counter items (internal, never returned). */
+const QUOTA_SLOTS_ATTRIBUTE = 'quotaSlots';
+
+type QuotaName = 'maxLiveForksPerOwner' | 'maxLiveForksPerSource';
+
+/** A key stays far below DynamoDB's 2048-byte partition key limit, whatever the principal's length. */
+function keyPart(value: string): string {
+  return value.length <= 512 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
+
+const quotaKey = (kind: 'OWNER' | 'SOURCE', subject: string) => ({
+  pk: `QUOTA#${kind}#${keyPart(subject)}`,
+  sk: 'QUOTA',
+});
+
+const INDEX_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'sourceId',
+  'createdKey',
+  'liveKey',
+  FORK_TABLE_TTL_ATTRIBUTE,
+  QUOTA_SLOTS_ATTRIBUTE,
+] as const;
+const TRANSACTION_ATTEMPTS = 5;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_HISTORY = 100;
+
+/** Live-fork quotas checked atomically with the create (lambdas/core/config.ts `quotas`). */
+export interface QuotaLimits {
+  maxLiveForksPerOwner: number;
+  maxLiveForksPerSource: number;
+}
 
 export interface Idempotency {
   key: string;
@@ -79,6 +118,25 @@ export interface StoreOptions {
   now?: () => Date;
 }
 
+function quotaExceeded(name: QuotaName, limit: number, subject: string, cause: unknown): QuotaExceededError {
+  const whose = name === 'maxLiveForksPerOwner' ? `${subject} already owns` : `source ${subject} already has`;
+  return new QuotaExceededError(
+    `quota ${name} exceeded: ${whose} ${limit} live fork${limit === 1 ? '' : 's'}, the limit; delete one (or let it expire) and retry`,
+    {
+      cause,
+      details: [
+        {
+          path: `quotas.${name}`,
+          message: 'quota exceeded',
+          quota: name,
+          limit,
+          ...(name === 'maxLiveForksPerOwner' ? { owner: subject } : { sourceId: subject }),
+        },
+      ],
+    },
+  );
+}
+
 export function hashBody(body: unknown): string {
   return createHash('sha256').update(stableStringify(body)).digest('hex');
 }
@@ -106,6 +164,16 @@ function cancellationCodes(error: unknown): (string | undefined)[] {
   const match = /\[([^\]]*)\]/.exec(error.message);
   return match?.[1]?.split(',').map((s) => s.trim()) ?? [];
 }
+
+/** Another transaction touched one of the items at the same time (real DynamoDB; retryable). */
+function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  const codes = cancellationCodes(error);
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function stripIndex(item: Record<string, unknown>): ForkRecord {
   const copy = { ...item };
@@ -170,23 +238,48 @@ export class ForkStore {
   }
 
   /**
-   * Creates the record, its name guard and (optionally) its idempotency item in one transaction.
-   * Returns the existing fork when the same idempotency key and body were used before.
+   * Creates the record, its name guard, (optionally) its idempotency item and (optionally) its
+   * quota slots in one transaction. Returns the existing fork when the same idempotency key and
+   * body were used before; refuses with QuotaExceededError (naming the quota) when a quota is full.
    */
   async create(
     record: ForkRecord,
     idempotency?: Idempotency,
+    quotas?: QuotaLimits,
   ): Promise<{ record: ForkRecord; replayed: boolean }> {
     const bodyHash = idempotency ? hashBody(idempotency.body) : undefined;
     if (idempotency) {
       const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
       if (replay) return { record: replay, replayed: true };
     }
+    const sourceId = record.source?.id ?? record.sourceRef;
+    const slots: { name: QuotaName; limit: number; subject: string; key: { pk: string; sk: string } }[] =
+      quotas
+        ? [
+            {
+              name: 'maxLiveForksPerOwner',
+              limit: quotas.maxLiveForksPerOwner,
+              subject: record.owner,
+              key: quotaKey('OWNER', record.owner),
+            },
+            {
+              name: 'maxLiveForksPerSource',
+              limit: quotas.maxLiveForksPerSource,
+              subject: sourceId,
+              key: quotaKey('SOURCE', sourceId),
+            },
+          ]
+        : [];
     const items = [
       {
         Put: {
           TableName: this.table,
-          Item: { ...forkKey(record.id), ...record, ...this.indexAttributes(record) },
+          Item: {
+            ...forkKey(record.id),
+            ...record,
+            ...this.indexAttributes(record),
+            ...(slots.length ? { [QUOTA_SLOTS_ATTRIBUTE]: slots.map((slot) => slot.key.pk) } : {}),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -213,9 +306,20 @@ export class ForkStore {
             },
           ]
         : []),
+      ...slots.map((slot) => ({
+        Update: {
+          TableName: this.table,
+          Key: slot.key,
+          UpdateExpression: 'ADD #live :one',
+          ConditionExpression: 'attribute_not_exists(#live) OR #live < :max',
+          ExpressionAttributeNames: { '#live': 'live' },
+          ExpressionAttributeValues: { ':one': 1, ':max': slot.limit },
+        },
+      })),
     ];
+    const firstSlot = idempotency ? 3 : 2;
     try {
-      await this.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.transact(items);
       return { record, replayed: false };
     } catch (error) {
       const codes = cancellationCodes(error);
@@ -232,7 +336,25 @@ export class ForkStore {
           details: [{ path: 'name', message: 'name already in use by a live fork' }],
         });
       }
+      const full = slots.find((_, i) => codes[firstSlot + i] === 'ConditionalCheckFailed');
+      if (full) throw quotaExceeded(full.name, full.limit, full.subject, error);
       throw error;
+    }
+  }
+
+  /**
+   * One transaction, retried a few times when it only collided with a concurrent one (DynamoDB
+   * cancels both sides' items with TransactionConflict; the quota counters are such hot items).
+   */
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await pause(Math.random() * 25 * 2 ** attempt);
+      }
     }
   }
 
@@ -353,31 +475,7 @@ export class ForkStore {
       if (isLive(target.status)) {
         await this.dynamo.send(new UpdateCommand(update));
       } else {
-        const current = await this.mustGet(id);
-        // A failed fork released its name already, and a newer fork may hold it now: only release
-        // the guard while it is this fork's (deleting the other fork's guard would fail the move).
-        const { Item: guard } = await this.dynamo.send(
-          new GetCommand({ TableName: this.table, Key: nameKey(current.name), ConsistentRead: true }),
-        );
-        if (guard?.forkId !== id) {
-          await this.dynamo.send(new UpdateCommand(update));
-        } else {
-          await this.dynamo.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Update: update },
-                {
-                  Delete: {
-                    TableName: this.table,
-                    Key: nameKey(current.name),
-                    ConditionExpression: 'attribute_not_exists(pk) OR forkId = :id',
-                    ExpressionAttributeValues: { ':id': id },
-                  },
-                },
-              ],
-            }),
-          );
-        }
+        await this.leaveLive(id, update);
       }
     } catch (error) {
       if (isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed')) {
@@ -395,6 +493,74 @@ export class ForkStore {
     }
     await this.trimHistory(id);
     return this.mustGet(id);
+  }
+
+  /**
+   * The move out of the live statuses (to failed or deleted), in one transaction with what it
+   * gives back: the name guard while it is this fork's, and the quota slots while the fork holds
+   * them (the record's `quotaSlots` is removed under the condition that it is still there, so two
+   * racing moves give a slot back once; the loser re-reads and moves without it).
+   */
+  private async leaveLive(id: string, update: UpdateCommandInput): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { Item: current } = await this.dynamo.send(
+        new GetCommand({ TableName: this.table, Key: forkKey(id), ConsistentRead: true }),
+      );
+      if (!current) throw new ForkNotFoundError(`no fork with id "${id}"`);
+      // A failed fork released its name already, and a newer fork may hold it now: only release
+      // the guard while it is this fork's (deleting the other fork's guard would fail the move).
+      const { Item: guard } = await this.dynamo.send(
+        new GetCommand({ TableName: this.table, Key: nameKey(String(current.name)), ConsistentRead: true }),
+      );
+      const slots = Array.isArray(current[QUOTA_SLOTS_ATTRIBUTE])
+        ? (current[QUOTA_SLOTS_ATTRIBUTE] as unknown[]).map(String)
+        : [];
+      const forkUpdate: UpdateCommandInput = slots.length
+        ? {
+            ...update,
+            UpdateExpression: `${update.UpdateExpression} ${update.UpdateExpression?.includes(' REMOVE ') ? ',' : 'REMOVE'} #quotaSlots`,
+            ConditionExpression: `${update.ConditionExpression} AND attribute_exists(#quotaSlots)`,
+            ExpressionAttributeNames: {
+              ...update.ExpressionAttributeNames,
+              '#quotaSlots': QUOTA_SLOTS_ATTRIBUTE,
+            },
+          }
+        : update;
+      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+        { Update: forkUpdate as NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update'] },
+      ];
+      if (guard?.forkId === id) {
+        items.push({
+          Delete: {
+            TableName: this.table,
+            Key: nameKey(String(current.name)),
+            ConditionExpression: 'attribute_not_exists(pk) OR forkId = :id',
+            ExpressionAttributeValues: { ':id': id },
+          },
+        });
+      }
+      for (const pk of slots) {
+        items.push({
+          Update: {
+            TableName: this.table,
+            Key: { pk, sk: 'QUOTA' },
+            UpdateExpression: 'ADD #live :minusOne',
+            ExpressionAttributeNames: { '#live': 'live' },
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        });
+      }
+      try {
+        if (items.length === 1) await this.dynamo.send(new UpdateCommand(forkUpdate));
+        else await this.transact(items);
+        return;
+      } catch (error) {
+        const refused =
+          isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed');
+        if (!refused || slots.length === 0 || attempt >= 3) throw error;
+        // Refused: maybe only because a concurrent move gave the slots back first. Re-read and retry.
+      }
+    }
   }
 
   /** Keeps the record bounded: a fork retried many times must not outgrow the 400 KB item limit. */

@@ -5,6 +5,7 @@ import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.j
 import {
   BackupNotFoundError,
   ForkStateConflictError,
+  NameTakenError,
   UnsupportedRestoreError,
   ValidationError,
 } from '../../core/errors.js';
@@ -130,6 +131,23 @@ function assertInstanceClassAllowed(
   });
 }
 
+/**
+ * A fork may not be named like an existing database (instance or cluster of any engine): forks are
+ * addressed by name (`DELETE /v1/forks/orders-prod`, `dbfork delete orders-prod`), and such a
+ * request must never read as one about that database. (The fork's own database is named by its id.)
+ */
+async function assertNameIsNoDatabase(rt: Runtime, name: string | undefined): Promise<void> {
+  if (name === undefined) return;
+  for (const engine of rt.engines.all()) {
+    const database = await engine.describeSource(name);
+    if (!database) continue;
+    throw new NameTakenError(
+      `"${name}" is the identifier of an existing database (${database.kind}, ${database.engine}); give the fork another name`,
+      { details: [{ path: 'name', message: 'name of an existing database', kind: database.kind }] },
+    );
+  }
+}
+
 function newRecord(rt: Runtime, input: CreateForkInput, source: SourceDatabase, ttl: Ttl): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
@@ -211,11 +229,17 @@ export async function createFork(
   assertRestoreSupported(rt, engine, source, body.restore.type);
   await assertRestoreTarget(engine, source, body.restore);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass, source);
+  await assertNameIsNoDatabase(rt, body.name);
 
   const record = newRecord(rt, input, source, ttl);
+  // Live-fork quotas are taken in the transaction that writes the record (atomic under races).
   const created = await rt.store.create(
     record,
     input.idempotencyKey ? { key: input.idempotencyKey, body } : undefined,
+    {
+      maxLiveForksPerOwner: policy.quotas.maxLiveForksPerOwner,
+      maxLiveForksPerSource: policy.quotas.maxLiveForksPerSource,
+    },
   );
   if (created.replayed) return { fork: created.record, replayed: true };
 

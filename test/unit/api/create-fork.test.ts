@@ -133,6 +133,7 @@ describe('POST /v1/forks', () => {
                 sourceId: SOURCE_ID,
                 createdKey: `${TEST_NOW}#${fork.id}`,
                 liveKey: 'LIVE',
+                quotaSlots: [`QUOTA#OWNER#${CALLER}`, `QUOTA#SOURCE#${SOURCE_ID}`],
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
@@ -156,6 +157,17 @@ describe('POST /v1/forks', () => {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...[`QUOTA#OWNER#${CALLER}`, `QUOTA#SOURCE#${SOURCE_ID}`].map((pk, i) => ({
+            Update: {
+              TableName: TABLE,
+              Key: { pk, sk: 'QUOTA' },
+              UpdateExpression: 'ADD #live :one',
+              ConditionExpression: 'attribute_not_exists(#live) OR #live < :max',
+              ExpressionAttributeNames: { '#live': 'live' },
+              // the default policy: 10 live forks per owner, 20 per source
+              ExpressionAttributeValues: { ':one': 1, ':max': i === 0 ? 10 : 20 },
+            },
+          })),
         ],
       },
     ]);
@@ -189,7 +201,13 @@ describe('POST /v1/forks', () => {
       dnsName: `${fork.id}.${TEST_DOMAIN}`,
       expiresAt: '2026-11-21T12:00:00.000Z',
     });
-    expect(writes()[0]?.TransactItems?.length).toBe(2); // no idempotency item without the header
+    // record, name guard and the two quota slots; no idempotency item without the header
+    expect(writes()[0]?.TransactItems?.map((item) => Object.keys(item)[0])).toEqual([
+      'Put',
+      'Put',
+      'Update',
+      'Update',
+    ]);
   });
 
   it('replays the first fork without writing or starting anything when the same key and body come again', async () => {
@@ -571,7 +589,10 @@ describe('POST /v1/forks', () => {
 
     const forkId = String(error.details[0]?.forkId);
     expect(error.message).toContain('nothing was created');
-    expect(updatesOf(h.mocks)).toEqual([
+    const forkUpdates = updatesOf(h.mocks).filter(
+      (u) => !String((u.Key as { pk: string }).pk).startsWith('QUOTA#'),
+    );
+    expect(forkUpdates).toEqual([
       expect.objectContaining({
         Key: { pk: `FORK#${forkId}`, sk: 'FORK' },
         ExpressionAttributeValues: expect.objectContaining({

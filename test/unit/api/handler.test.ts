@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -111,6 +112,28 @@ describe('the API handler', () => {
 
     expectError(result, 503, 'service_unavailable');
     expect(result.headers?.['retry-after']).toBe('1');
+  });
+
+  it('answers 503 with Retry-After when a create keeps colliding with concurrent transactions', async () => {
+    h.mocks.dynamo?.on(GetCommand).resolves({});
+    h.mocks.dynamo?.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled [None, None, TransactionConflict, None]',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'TransactionConflict' },
+          { Code: 'None' },
+        ],
+      }),
+    );
+
+    const result = await h.call('POST', '/v1/forks', { body: { source: SOURCE_ID } });
+
+    expectError(result, 503, 'service_unavailable');
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(h.workflows.started).toEqual([]);
   });
 
   it.each([

@@ -1,10 +1,11 @@
 import { forkEngines } from './fork-engine.js';
-import { checked, defineStep, nextPoll } from './step.js';
+import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
 /** Waits until the password change is applied and the database is available again. */
 export const step = defineStep('check-credentials', async (state, rt) => {
   const poll = nextPoll(state, rt, 'credentials');
   const fork = await rt.store.mustGet(state.forkId);
+  assertStillCreating(fork);
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
   return checked(

@@ -1,6 +1,6 @@
 import { RestoreFailedError } from '../core/errors.js';
 import { forkEngines } from './fork-engine.js';
-import { checked, defineStep, nextPoll } from './step.js';
+import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
 export { RestoreFailedError };
 
@@ -22,6 +22,7 @@ const FAILED_STATES = [
 export const step = defineStep('check-database', async (state, rt) => {
   const poll = nextPoll(state, rt, 'database');
   const fork = await rt.store.mustGet(state.forkId);
+  assertStillCreating(fork);
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
   if (database && FAILED_STATES.includes(database.status)) {

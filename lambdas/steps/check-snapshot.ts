@@ -1,11 +1,12 @@
 import { BackupNotFoundError } from '../core/errors.js';
 import { forkEngines } from './fork-engine.js';
-import { checked, defineStep, nextPoll } from './step.js';
+import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
 /** Waits for the fresh snapshot of the source to become available. */
 export const step = defineStep('check-snapshot', async (state, rt) => {
   const poll = nextPoll(state, rt, 'snapshot');
   const fork = await rt.store.mustGet(state.forkId);
+  assertStillCreating(fork);
   const snapshotId = fork.restore.resolved?.snapshotId ?? '';
   const [engine] = forkEngines(fork, rt);
   const snapshot = engine ? await engine.describeSnapshot(snapshotId) : undefined;

@@ -32,7 +32,10 @@ export const step = defineStep('mark-deleting', async (state, rt) => {
         step: 'cleaning-up',
         message: `creation failed (${error.code}): removing what was made`,
         patch: { error },
-        onlyFrom: ['creating'],
+        // 'ready': mark-ready itself failed after its write (e.g. the Fork Ready event could not be
+        // sent). The create still failed and its cleanup removes everything, so the fork must not
+        // stay `ready` with nothing behind it: it goes on to `failed` like any other failed create.
+        onlyFrom: ['creating', 'ready'],
       });
     } else if (fork.status !== 'deleting') {
       await rt.store.transition(fork.id, { step: 'removing-dns', message: 'deletion started' });

@@ -67,6 +67,20 @@ export function nextPoll(state: WorkflowState, rt: Runtime, budget: keyof typeof
   return { ...poll, count: poll.count + 1 };
 }
 
+/**
+ * The create's wait loops stop once the fork is no longer being created: a delete (or expiry) that
+ * overtook the create is tearing the database down, and waiting for it to become available would
+ * poll until the wait budget ran out. Throwing sends the create to its cleanup path.
+ */
+export function assertStillCreating(fork: ForkRecord): void {
+  if (fork.status !== 'creating') {
+    throw new ForkStateConflictError(
+      `fork ${fork.id} is ${fork.status} (${fork.step}): its creation was abandoned`,
+      { details: [{ message: 'creation abandoned', status: fork.status, step: fork.step }] },
+    );
+  }
+}
+
 /** Result of a check: when done the loop bookkeeping is dropped so the next loop starts afresh. */
 export function checked(ready: boolean, poll: { startedAt: string; count: number }): StepResult {
   return ready ? { ready: true, poll: undefined } : { ready: false, poll };

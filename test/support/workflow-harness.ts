@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
@@ -73,6 +74,39 @@ export function injectFaults(faults: Partial<Record<StepName, Fault>>) {
   };
 }
 
+/** Thrown by {@link CrashPoint}: the handler "dies" part-way through its AWS work. */
+export class InjectedCrashError extends Error {
+  override readonly name = 'InjectedCrashError';
+}
+
+/**
+ * A crash mid-step: while `step` runs, the `nth` (default 1st) SDK call named `command` (e.g.
+ * `ModifyDBInstanceCommand`, `UpdateItemCommand` for the fork store) either is never sent
+ * (`instead`: every earlier side effect of the step happened, this and later ones did not) or is
+ * sent and its answer lost (`after`). If the step never makes that call the step fails with
+ * `CrashPointNotReached`, so a wrong crash point cannot pass silently.
+ */
+export interface CrashPoint {
+  step: StepName;
+  command: string;
+  when: 'instead' | 'after';
+  nth?: number;
+}
+
+type HandlerWrap = (handlers: StepHandlers) => StepHandlers;
+
+interface ArmedCrash {
+  point: CrashPoint;
+  seen: number;
+  fired: boolean;
+}
+
+export interface HarnessOptions {
+  faults?: Partial<Record<StepName, Fault>>;
+  /** The runtime's logger (default: the quiet test logger). */
+  logger?: Logger;
+}
+
 export interface Harness<Source = SeededRdsSource> {
   rt: Runtime;
   workflows: LocalWorkflows;
@@ -85,6 +119,10 @@ export interface Harness<Source = SeededRdsSource> {
   leftovers(forkId: string): Promise<Leftovers>;
   /** The same emulator, table and source, with workflows whose steps fail as told. */
   withFaults(faults: Partial<Record<StepName, Fault>>): Harness<Source>;
+  /** The same emulator, table and source, with workflows whose step handlers are wrapped by `wrap`. */
+  withHandlers(wrap: HandlerWrap): Harness<Source>;
+  /** The same emulator, table and source, with one step crashing part-way (see {@link CrashPoint}). */
+  withCrash(point: CrashPoint): Harness<Source>;
 }
 
 export interface Leftovers {
@@ -109,10 +147,11 @@ export async function workflowHarness(
     faults?: Partial<Record<StepName, Fault>>;
     sourceId?: string;
     engine?: 'postgres' | 'mysql' | 'mariadb';
+    logger?: Logger;
   } = {},
 ): Promise<Harness<SeededRdsSource>> {
   const sourceId = options.sourceId ?? 'orders-prod';
-  return buildHarness(sourceId, options.faults, (endpoint, clients) =>
+  return buildHarness(sourceId, options, (endpoint, clients) =>
     seedRdsSource(endpoint, clients.rds, {
       id: sourceId,
       tags: { team: 'orders' },
@@ -126,10 +165,11 @@ export async function clusterWorkflowHarness(options: {
   source: ClusterHarnessSource;
   sourceId: string;
   faults?: Partial<Record<StepName, Fault>>;
+  logger?: Logger;
 }): Promise<Harness<SeededClusterSource>> {
   const { source, sourceId } = options;
   const tags = { team: 'analytics' };
-  return buildHarness(sourceId, options.faults, (endpoint, clients) =>
+  return buildHarness(sourceId, options, (endpoint, clients) =>
     source.kind === 'docdb-cluster'
       ? seedDocdbSource(endpoint, clients.docdb, { id: sourceId, tags })
       : seedAuroraSource(endpoint, clients.rds, {
@@ -143,7 +183,7 @@ export async function clusterWorkflowHarness(options: {
 
 async function buildHarness<Source>(
   sourceId: string,
-  faults: Partial<Record<StepName, Fault>> | undefined,
+  options: HarnessOptions,
   seed: (endpoint: string, clients: Clients) => Promise<Source>,
 ): Promise<Harness<Source>> {
   const endpoint = motoEndpoint();
@@ -168,11 +208,49 @@ async function buildHarness<Source>(
     policy: { allowedSources: [sourceId] },
   });
 
-  const harness = (withFaults: Partial<Record<StepName, Fault>> | undefined): Harness<Source> => {
-    const workflows = new LocalWorkflows(stackTemplate(), {
-      ...(withFaults ? { wrapHandlers: injectFaults(withFaults) } : {}),
+  // One interception point on every client (the document client shares DynamoDB's stack): a crash
+  // point is armed only while its step's handler runs.
+  let armed: ArmedCrash | undefined;
+  for (const client of Object.values(clients) as { middlewareStack: MiddlewareStackLike }[]) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const crash = armed;
+        if (crash && !crash.fired && context.commandName === crash.point.command) {
+          crash.seen += 1;
+          if (crash.seen === (crash.point.nth ?? 1)) {
+            crash.fired = true;
+            const message = `injected crash ${crash.point.when} ${crash.point.command} in ${crash.point.step}`;
+            if (crash.point.when === 'instead') throw new InjectedCrashError(message);
+            await next(args);
+            throw new InjectedCrashError(message);
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'dbforkInjectedCrash', override: true },
+    );
+  }
+  const crashAt =
+    (point: CrashPoint): HandlerWrap =>
+    (handlers) => ({
+      ...handlers,
+      [point.step]: async (input: unknown) => {
+        const crash: ArmedCrash = { point, seen: 0, fired: false };
+        armed = crash;
+        try {
+          await handlers[point.step](input);
+        } finally {
+          armed = undefined;
+        }
+        throw crash.fired
+          ? new InjectedCrashError(`the crash in ${point.step} was swallowed`)
+          : new Error(`CrashPointNotReached: ${point.step} made no ${point.command}`);
+      },
     });
-    const rt = createRuntime({ env, aws: clients, workflows, logger: testLogger() });
+
+  const harness = (wrap: HandlerWrap | undefined): Harness<Source> => {
+    const workflows = new LocalWorkflows(stackTemplate(), { ...(wrap ? { wrapHandlers: wrap } : {}) });
+    const rt = createRuntime({ env, aws: clients, workflows, logger: options.logger ?? testLogger() });
     workflows.attach(rt);
     const settled = async (kind: 'create' | 'delete', forkId: string) => {
       await workflows.idle();
@@ -198,10 +276,23 @@ async function buildHarness<Source>(
         return { fork: await rt.store.mustGet(forkId), execution };
       },
       leftovers: (forkId) => leftovers(rt, clients, forkId, hostedZoneId),
-      withFaults: (more) => harness(more),
+      withFaults: (more) => harness(injectFaults(more)),
+      withHandlers: (more) => harness(more),
+      withCrash: (point) => harness(crashAt(point)),
     };
   };
-  return harness(faults);
+  return harness(options.faults ? injectFaults(options.faults) : undefined);
+}
+
+/** The slice of an SDK client's middleware stack the crash injection uses. */
+interface MiddlewareStackLike {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: 'initialize'; name: string; override: boolean },
+  ): void;
 }
 
 /** Everything in the emulator that belongs to a fork: must be empty after a delete or a failure. */

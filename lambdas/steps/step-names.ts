@@ -3,8 +3,8 @@
  * DBFORK_STEP environment variable, which is how the offline runner binds a synthesized
  * Task state to the same handler code the Lambda runs.
  */
-export const STEP_NAMES = [
-  // create
+/** The create workflow's own steps, in order. */
+export const CREATE_STEP_NAMES = [
   'resolve-source',
   'select-backup',
   'check-snapshot',
@@ -16,7 +16,10 @@ export const STEP_NAMES = [
   'register-dns',
   'schedule-expiry',
   'mark-ready',
-  // delete (also the cleanup path of a failed create)
+] as const;
+
+/** The delete workflow's steps, which are also the cleanup path of a failed create. */
+export const TEARDOWN_STEP_NAMES = [
   'mark-deleting',
   'remove-dns',
   'delete-database',
@@ -26,6 +29,8 @@ export const STEP_NAMES = [
   'mark-deleted',
   'mark-failed',
 ] as const;
+
+export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEP_ENV_VAR = 'DBFORK_STEP';

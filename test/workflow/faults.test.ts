@@ -2,7 +2,7 @@ import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ForkRecord } from '../../lambdas/core/fork.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
-import type { StepName } from '../../lambdas/steps/step-names.js';
+import { CREATE_STEP_NAMES, type StepName } from '../../lambdas/steps/step-names.js';
 import type { LocalExecution } from '../../local/local-workflows.js';
 import type { SeededClusterSource } from '../../local/seed.js';
 import { resetMoto } from '../support/moto.js';
@@ -17,26 +17,14 @@ import {
 } from '../support/workflow-harness.js';
 
 /**
- * Safety invariant 2 (DESIGN §3, issue 5 item 1): whatever step of the create workflow fails —
+ * Safety invariant 2 (DESIGN §3): whatever step of the create workflow fails —
  * right after its AWS side effect, or crashing part-way through it — the fork ends `failed`, keeps
  * the error, and leaves nothing behind. Every RDS fork here takes a fresh snapshot, so every create
  * step (check-snapshot included) runs and the snapshot must go too. A delete that fails half-way is
  * retried by its own Retry, and one whose retries run out converges when the delete runs again.
  */
 
-const CREATE_STEPS: StepName[] = [
-  'resolve-source',
-  'select-backup',
-  'check-snapshot',
-  'restore',
-  'check-database',
-  'create-instances',
-  'rotate-credentials',
-  'check-credentials',
-  'register-dns',
-  'schedule-expiry',
-  'mark-ready',
-];
+const CREATE_STEPS: readonly StepName[] = CREATE_STEP_NAMES;
 
 /** A crash part-way through each create step of an RDS fork: the step's own AWS work, cut short. */
 const RDS_CRASHES: CrashPoint[] = [

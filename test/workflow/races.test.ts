@@ -14,7 +14,7 @@ import {
 } from '../support/workflow-harness.js';
 
 /**
- * Issue 5 item 5 (workflow side): two deletes, a delete during the create, and expiry during a
+ * Races (DESIGN §3): two deletes, a delete during the create, and expiry during a
  * delete all converge to one `deleted` record and nothing left; every step handler run twice on
  * the same input answers the same and makes nothing twice.
  */

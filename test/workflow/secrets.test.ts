@@ -16,7 +16,7 @@ import {
 } from '../support/workflow-harness.js';
 
 /**
- * Safety invariant 4 (DESIGN §3, issue 5 item 7): a fork's password lives in Secrets Manager only.
+ * Safety invariant 4 (DESIGN §3): a fork's password lives in Secrets Manager only.
  * Through a full create + delete driven by the HTTP API, this captures every log line (DEBUG), every
  * lifecycle event exactly as sent to EventBridge (every PutEvents entry), every API response,
  * both state machines' execution outputs and event histories, the fork table's raw items and the

@@ -18,7 +18,7 @@ import {
 } from '../support/workflow-harness.js';
 
 /**
- * Safety invariant 1 (DESIGN §3, issue 5 item 3, workflow side): every destructive or modifying
+ * Safety invariant 1 (DESIGN §3): every destructive or modifying
  * call re-checks `dbfork:managed=true` and `dbfork:fork-id` on the live resource. A delete pointed at
  * the source database, or at an untagged database (or secret) named exactly like a fork, fails with
  * NotManagedResourceError and the resource survives. (The IAM side is test/infra/iam*.test.ts.)

@@ -1,5 +1,5 @@
 /**
- * Hostile input at every route (issue 5, item 6): fast-check throws random and adversarial bodies,
+ * Hostile input at every route: fast-check throws random and adversarial bodies,
  * ids, names, times, tags, headers and query strings at `createApi`. Every answer must be a 4xx
  * with exactly the `{error: {code, message, details}}` object (reads may also answer 200), never a
  * 5xx or a crash, and nothing may be written: no successful DynamoDB write, no workflow started,

@@ -1,5 +1,5 @@
 import type { Runtime } from '../lambdas/core/runtime.js';
-import type { WorkflowStarter } from '../lambdas/core/workflows.js';
+import { deleteExecutionName, type WorkflowStarter } from '../lambdas/core/workflows.js';
 import { type StepHandlers, stepHandlers } from '../lambdas/steps/registry.js';
 import { NAMES } from '../lib/names.js';
 import {
@@ -67,7 +67,7 @@ export class LocalWorkflows implements WorkflowStarter {
   }
 
   async startDelete(forkId: string, reason: string): Promise<void> {
-    this.start('delete', `${forkId}-${reason}`.slice(0, 80), forkId);
+    this.start('delete', deleteExecutionName(forkId, reason), forkId);
   }
 
   start(kind: WorkflowKind, name: string, forkId: string): LocalExecution {

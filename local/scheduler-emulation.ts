@@ -5,6 +5,7 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { errorName } from '../lambdas/core/errors.js';
+import { deleteExecutionName } from '../lambdas/core/workflows.js';
 import type { LocalWorkflows } from './local-workflows.js';
 
 /**
@@ -52,7 +53,7 @@ export async function fireDueSchedules(options: {
       if (!due || due > options.now || schedule.Target?.Arn !== options.deleteStateMachineArn) continue;
       const input = JSON.parse(schedule.Target.Input ?? '{}') as { forkId?: unknown };
       if (typeof input.forkId !== 'string') continue;
-      options.workflows.start('delete', `${input.forkId}-expiry`, input.forkId);
+      options.workflows.start('delete', deleteExecutionName(input.forkId, 'expiry'), input.forkId);
       fired.push({ name: summary.Name, forkId: input.forkId });
       if (schedule.ActionAfterCompletion === 'DELETE') {
         try {

@@ -491,8 +491,7 @@ export class ForkStore {
       }
       throw error;
     }
-    await this.trimHistory(id);
-    return this.mustGet(id);
+    return this.trimHistory(await this.mustGet(id));
   }
 
   /**
@@ -564,18 +563,19 @@ export class ForkStore {
   }
 
   /** Keeps the record bounded: a fork retried many times must not outgrow the 400 KB item limit. */
-  private async trimHistory(id: string): Promise<void> {
-    const record = await this.get(id);
-    if (!record || record.history.length <= MAX_HISTORY) return;
+  private async trimHistory(record: ForkRecord): Promise<ForkRecord> {
+    if (record.history.length <= MAX_HISTORY) return record;
+    const history = record.history.slice(-MAX_HISTORY);
     await this.dynamo.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: forkKey(id),
+        Key: forkKey(record.id),
         UpdateExpression: 'SET #history = :history',
         ExpressionAttributeNames: { '#history': 'history' },
-        ExpressionAttributeValues: { ':history': record.history.slice(-MAX_HISTORY) },
+        ExpressionAttributeValues: { ':history': history },
       }),
     );
+    return { ...record, history };
   }
 
   /** Records a failure cause without moving the fork. */

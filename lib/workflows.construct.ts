@@ -18,6 +18,43 @@ const TEARDOWN_RETRY: sfn.RetryProps = {
   interval: Duration.seconds(2),
 };
 
+/**
+ * Create steps retry only what is worth retrying, and let everything else reach the Catch at once.
+ * Lambda's own transient errors and throttling: the set the Step Functions guide recommends
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), plus
+ * `Lambda.TooManyRequestsException`, which the same page names as the error of a throttled invoke.
+ * `TransientAwsError` is what a step throws when AWS throttles it or answers 5xx (the error's `name`
+ * is the Lambda error type Step Functions matches). Exponential backoff with full jitter, so forks
+ * created together do not retry in lockstep.
+ */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+export const TRANSIENT_AWS_ERROR = 'TransientAwsError';
+
+const CREATE_RETRIES: readonly sfn.RetryProps[] = [
+  {
+    errors: [...LAMBDA_TRANSIENT_ERRORS],
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  },
+  {
+    errors: [TRANSIENT_AWS_ERROR],
+    interval: Duration.seconds(5),
+    maxAttempts: 5,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(120),
+    jitterStrategy: sfn.JitterType.FULL,
+  },
+];
+
 type StepFunctions = Readonly<Record<StepName, lambda.IFunction>>;
 
 /** `$.<field> == true`, false when the field is absent (a Choice on a missing path would fail). */
@@ -38,10 +75,13 @@ function stepTask(
   stateName: string,
   fn: lambda.IFunction,
   payload?: sfn.TaskInput,
+  options: { serviceRetry?: boolean } = {},
 ): tasks.LambdaInvoke {
   return new tasks.LambdaInvoke(scope, stateName, {
     lambdaFunction: fn,
     payloadResponseOnly: true,
+    // CDK's built-in Lambda retrier (no throttling, no jitter) is replaced by CREATE_RETRIES on create steps.
+    retryOnServiceExceptions: options.serviceRetry ?? true,
     // Default: no Parameters, so the handler gets the whole state ($).
     ...(payload ? { payload } : {}),
     // No ResultPath: the default `$` (the result becomes the state). An explicit "ResultPath": "$"
@@ -69,9 +109,10 @@ function pollLoop(
   names: { wait: string; check: string },
   checkFn: lambda.IFunction,
   ready: sfn.Choice,
+  options: { serviceRetry?: boolean } = {},
 ): { check: tasks.LambdaInvoke; loop: sfn.Wait } {
   const wait = new sfn.Wait(scope, names.wait, { time: sfn.WaitTime.duration(POLL_INTERVAL) });
-  const check = stepTask(scope, names.check, checkFn);
+  const check = stepTask(scope, names.check, checkFn, undefined, options);
   wait.next(check);
   check.next(ready);
   return { check, loop: wait };
@@ -119,6 +160,8 @@ export function buildTeardownChain(
   return { start: removeDns, tasks: all };
 }
 
+const CREATE_TASK = { serviceRetry: false } as const;
+
 /** CreateFork: resolve → backup → restore → instances → credentials → DNS → expiry → ready. */
 export function buildCreateDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
   // The Catch path: record the failure, tear down whatever exists, end failed.
@@ -134,7 +177,7 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
 
   const createTasks: tasks.LambdaInvoke[] = [];
   const task = (stateName: string, step: StepName) => {
-    const t = stepTask(scope, stateName, steps[step]);
+    const t = stepTask(scope, stateName, steps[step], undefined, CREATE_TASK);
     createTasks.push(t);
     return t;
   };
@@ -158,24 +201,28 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
     { wait: 'WaitForSnapshot', check: 'CheckSnapshot' },
     steps['check-snapshot'],
     snapshotReady,
+    CREATE_TASK,
   );
   const databasePoll = pollLoop(
     scope,
     { wait: 'WaitForDatabase', check: 'CheckDatabase' },
     steps['check-database'],
     databaseReady,
+    CREATE_TASK,
   );
   const instancesPoll = pollLoop(
     scope,
     { wait: 'WaitForInstances', check: 'CheckInstances' },
     steps['check-database'],
     instancesReady,
+    CREATE_TASK,
   );
   const credentialsPoll = pollLoop(
     scope,
     { wait: 'WaitForCredentials', check: 'CheckCredentials' },
     steps['check-credentials'],
     credentialsReady,
+    CREATE_TASK,
   );
   createTasks.push(snapshotPoll.check, databasePoll.check, instancesPoll.check, credentialsPoll.check);
 
@@ -189,6 +236,8 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   credentialsReady.when(isTrue('ready'), registerDns).otherwise(credentialsPoll.loop);
   registerDns.next(scheduleExpiry).next(markReady).next(ready);
 
+  // Retriers first, then the Catch: a transient error is retried; what is left goes to cleanup.
+  for (const t of createTasks) for (const retry of CREATE_RETRIES) t.addRetry(retry);
   for (const t of createTasks) t.addCatch(startCleanup, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   return resolveSource;
 }

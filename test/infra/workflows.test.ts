@@ -24,7 +24,14 @@ type State = {
   Default?: string;
   Seconds?: number;
   Choices?: { Next: string; And?: { Variable: string; IsPresent?: boolean; BooleanEquals?: boolean }[] }[];
-  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number }[];
+  Retry?: {
+    ErrorEquals: string[];
+    IntervalSeconds?: number;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: string;
+  }[];
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
 };
 type Definition = { StartAt: string; States: Record<string, State> };
@@ -181,6 +188,39 @@ describe('CreateFork definition', () => {
     for (const [name, state] of createTasks) {
       expect(state.Catch, name).toEqual([
         { ErrorEquals: ['States.ALL'], Next: 'StartCleanup', ResultPath: '$.error' },
+      ]);
+    }
+  });
+
+  it('retries Lambda throttling and transient errors, then TransientAwsError, on every create Task, with backoff and full jitter', () => {
+    const createTasks = tasks(create).filter(
+      ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
+    );
+    expect(createTasks.length).toBe(12);
+    for (const [name, state] of createTasks) {
+      expect(state.Retry, name).toEqual([
+        {
+          ErrorEquals: [
+            'Lambda.TooManyRequestsException',
+            'Lambda.ServiceException',
+            'Lambda.AWSLambdaException',
+            'Lambda.SdkClientException',
+            'Lambda.ClientExecutionTimeoutException',
+          ],
+          IntervalSeconds: 2,
+          MaxAttempts: 6,
+          BackoffRate: 2,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        },
+        {
+          ErrorEquals: ['TransientAwsError'],
+          IntervalSeconds: 5,
+          MaxAttempts: 5,
+          BackoffRate: 2,
+          MaxDelaySeconds: 120,
+          JitterStrategy: 'FULL',
+        },
       ]);
     }
   });
@@ -365,6 +405,33 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
       'delete-schedule',
       'mark-failed',
     ]);
+  });
+
+  it('retries a step that AWS throttled, then carries on to ready', async () => {
+    calls = [];
+    let throttled = 0;
+    const flaky = bindStateMachine({
+      template: template as unknown as CloudFormationTemplate,
+      stateMachine: (_id, resource) => resource.Properties?.StateMachineName === 'dbfork-create',
+      handlers: Object.fromEntries(
+        STEP_NAMES.map((step) => [
+          step,
+          async (event: unknown) => {
+            const input = event as Input;
+            calls.push({ step, input });
+            if (step === 'restore' && throttled < 2) {
+              throttled += 1;
+              throw Object.assign(new Error('Rate exceeded'), { name: 'TransientAwsError' });
+            }
+            return { ...input, ready: true };
+          },
+        ]),
+      ),
+    });
+
+    await expect(flaky.run({ forkId }).result).resolves.toMatchObject({ forkId, ready: true });
+    expect(calls.filter((c) => c.step === 'restore').length).toBe(3);
+    expect(calls.map((c) => c.step)).not.toContain('mark-deleting');
   });
 
   it('deletes a fork with mode delete through the whole teardown', async () => {

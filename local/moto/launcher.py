@@ -12,6 +12,12 @@ which patch it could not apply (rather than failing to start).
 
 ``--exit-on-stdin-eof`` (ours, not moto's): exit when standard input closes, so a
 server spawned by a test run never outlives its parent, even one killed with SIGKILL.
+
+The faithful mode (package ``faithful`` beside this file; docs/aws-fidelity.md) makes the RDS,
+Aurora and DocumentDB API behave as AWS documents: statuses before `available`, state checks,
+default groups, orderable classes, password rules. It is on unless ``--no-faithful`` or
+``DBFORK_FAITHFUL=0``; ``--faithful-delay-ms N`` or ``DBFORK_FAITHFUL_DELAY_MS`` sets how long
+every transition takes (default 3000 ms); ``/dbfork-emulator/config`` changes it at run time.
 """
 
 from __future__ import annotations
@@ -70,8 +76,9 @@ def _with_docdb_default(value: Any) -> Callable[[Callable[..., Any]], Callable[.
     return make
 
 
-def patch_moto() -> list[str]:
-    """Apply the patches; return the names of those that could not be applied."""
+def patch_moto(faithful_defaults: dict[str, Any] | None = None) -> list[str]:
+    """Apply the patches (and the faithful mode, with these launch defaults); return the names
+    of those that could not be applied."""
     from moto.rds import models
     from moto.rds.utils import ClusterEngine, DbInstanceEngine
 
@@ -206,6 +213,18 @@ def patch_moto() -> list[str]:
         RDSResponse.delete_db_cluster = patched
 
     attempt("delete-cluster-automated-backups", delete_cluster_automated_backups)
+
+    # 7. The faithful mode (its own package: one module per concern, each rule citing AWS).
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import faithful
+        from faithful import config as faithful_config
+    except Exception as error:  # noqa: BLE001 - moto still starts, as stock moto plus the patches above
+        failed.append("faithful")
+        _warn(f"could not load the faithful mode: {error!r}")
+        return failed
+    defaults = faithful_defaults or faithful_config.launch_defaults_from([])[0]
+    faithful.install(attempt, defaults, _warn)
     return failed
 
 
@@ -233,7 +252,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(3)
 
     _check_version()
-    patch_moto()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from faithful.config import launch_defaults_from
+
+    faithful_defaults, args = launch_defaults_from(args)
+    patch_moto(faithful_defaults)
+    state = "on" if faithful_defaults["faithful"] else "off"
+    _warn(f"faithful mode {state} (delays {faithful_defaults['delaysMs']['restore']} ms); see docs/aws-fidelity.md")
     # moto.server.main falls back to sys.argv when given an empty list: keep both in step.
     sys.argv = [sys.argv[0], *args]
     moto.server.main(args)

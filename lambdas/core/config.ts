@@ -14,13 +14,24 @@ const identifier = z
 /** Deployed stacks keep the one-hour minimum TTL unless configured otherwise. */
 export const DEFAULT_MIN_TTL_MINUTES = 60;
 
+/**
+ * The shape of a fork's overrides; whether they fit the source (orderable class, storage of its
+ * kind, IOPS) is checked against AWS at POST /v1/forks (lambdas/core/override-rules.ts).
+ */
 export const forkOverridesSchema = z.strictObject({
   instanceClass: z
     .string()
-    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like db.t4g.medium')
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$|^db\.serverless$/, 'must look like db.t4g.medium (or db.serverless)')
     .optional(),
   multiAz: z.boolean().optional(),
-  storageType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'standard', 'aurora', 'aurora-iopt1']).optional(),
+  /** RDS instance: standard, gp2, gp3, io1, io2; Aurora: aurora, aurora-iopt1; DocumentDB: standard, iopt1. */
+  storageType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'standard', 'aurora', 'aurora-iopt1', 'iopt1']).optional(),
+  /**
+   * Provisioned IOPS of an RDS instance fork (io1/io2 need them, gp3 may take them). The restore
+   * APIs' `Iops`: "Must be an integer greater than 1000" (SDK model, RestoreDBInstanceFromDBSnapshot);
+   * the class's exact range comes from DescribeOrderableDBInstanceOptions.
+   */
+  iops: z.number().int('must be a whole number').min(1000, 'must be at least 1000').max(256_000).optional(),
 });
 export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
 

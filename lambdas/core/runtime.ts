@@ -5,6 +5,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { loadRuntimeEnv, type RuntimeEnv, required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { OrderableCatalog } from './orderable.js';
 import { ForkSecrets } from './secrets.js';
 import { ForkStore } from './store.js';
 import { StepFunctionsStarter, type WorkflowStarter } from './workflows.js';
@@ -19,6 +20,8 @@ export interface Runtime {
   aws: AwsClients;
   store: ForkStore;
   engines: EngineRegistry;
+  /** What AWS orders per engine version, cached for the life of the process. */
+  orderable: OrderableCatalog;
   events: LifecycleEvents;
   dns: ForkDns;
   secrets: ForkSecrets;
@@ -50,6 +53,7 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
       now,
     }),
     engines: EngineRegistry.create({ rds: aws.rds, docdb: aws.docdb }),
+    orderable: new OrderableCatalog({ rds: aws.rds, docdb: aws.docdb }, now),
     events: new LifecycleEvents(aws.events, env.eventBusName),
     dns: new ForkDns(aws.route53, env.hostedZoneId),
     secrets: new ForkSecrets(aws.secrets),

@@ -18,6 +18,7 @@ import {
   toPublicFork,
 } from '../../core/fork.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
+import { assertOverridesFit } from '../../core/override-rules.js';
 import type { Runtime } from '../../core/runtime.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
@@ -229,6 +230,8 @@ export async function createFork(
   assertRestoreSupported(rt, engine, source, body.restore.type);
   await assertRestoreTarget(engine, source, body.restore);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass, source);
+  // After the source is known (its engine and version decide what AWS orders), before any write.
+  await assertOverridesFit(rt.orderable, source, body.overrides, policy.defaultOverrides);
   await assertNameIsNoDatabase(rt, body.name);
 
   const record = newRecord(rt, input, source, ttl);

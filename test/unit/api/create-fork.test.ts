@@ -16,7 +16,9 @@ import {
   CALLER,
   declaredEngine,
   expectError,
+  givenOrderable,
   givenRds,
+  orderableRows,
   updatesOf,
 } from './support.js';
 
@@ -568,6 +570,8 @@ describe('POST /v1/forks', () => {
     });
 
     it('accepts a class on the list', async () => {
+      givenOrderable(h.mocks, orderableRows('postgres', '16.4', ['db.t4g.medium', 'db.t4g.large']));
+
       const result = await post({ source: SOURCE_ID, overrides: { instanceClass: 'db.t4g.medium' } });
 
       expect({ status: result.statusCode, overrides: bodyOf<PublicFork>(result).overrides }).toEqual({

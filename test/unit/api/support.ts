@@ -3,6 +3,7 @@ import {
   DescribeDBClusterSnapshotsCommand as DescribeDocDbClusterSnapshotsCommand,
   DescribeDBClustersCommand as DescribeDocDbClustersCommand,
   DescribeDBInstancesCommand as DescribeDocDbInstancesCommand,
+  DescribeOrderableDBInstanceOptionsCommand as DescribeDocDbOrderableOptionsCommand,
   ListTagsForResourceCommand as ListDocDbTagsCommand,
 } from '@aws-sdk/client-docdb';
 import {
@@ -15,6 +16,8 @@ import {
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  DescribeOrderableDBInstanceOptionsCommand,
+  type OrderableDBInstanceOption,
 } from '@aws-sdk/client-rds';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -244,6 +247,40 @@ export function givenClusters(
     ];
     return { TagList: tagged.find(([arn]) => arn === input.ResourceName)?.[1] ?? [] };
   });
+}
+
+/**
+ * DescribeOrderableDBInstanceOptions (RDS and DocumentDB APIs) over these rows, filtered by Engine and
+ * EngineVersion as AWS does, `pageSize` rows a page with a Marker to the next.
+ */
+export function givenOrderable(mocks: ClientMocks, rows: OrderableDBInstanceOption[], pageSize = 1000): void {
+  const answer = (input: { Engine?: string; EngineVersion?: string; Marker?: string }) => {
+    const matching = rows.filter(
+      (r) =>
+        r.Engine === input.Engine &&
+        (input.EngineVersion === undefined || r.EngineVersion === input.EngineVersion),
+    );
+    const start = Number(input.Marker ?? 0);
+    const end = start + pageSize;
+    return {
+      OrderableDBInstanceOptions: matching.slice(start, end),
+      ...(end < matching.length ? { Marker: String(end) } : {}),
+    };
+  };
+  mocks.rds.on(DescribeOrderableDBInstanceOptionsCommand).callsFake(answer);
+  mocks.docdb.on(DescribeDocDbOrderableOptionsCommand).callsFake(answer);
+}
+
+/** Rows of one engine version: each class once per storage type. */
+export function orderableRows(
+  engine: string,
+  engineVersion: string,
+  classes: string[],
+  storage: Partial<OrderableDBInstanceOption>[] = [{}],
+): OrderableDBInstanceOption[] {
+  return classes.flatMap((DBInstanceClass) =>
+    storage.map((s) => ({ Engine: engine, EngineVersion: engineVersion, DBInstanceClass, ...s })),
+  );
 }
 
 const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });

@@ -144,6 +144,19 @@ describe('dbfork create', () => {
     ]);
   });
 
+  it('sends a snapshot id that itself contains colons whole (automated rds: snapshots, snapshot ARNs)', async () => {
+    const h = harness(accepted);
+    const arn = 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:orders-2026-11-30-03-10';
+
+    await h.run('create', 'orders', '--from', 'snapshot:rds:orders-2026-11-30-03-10');
+    await h.run('create', 'orders', '--from', `snapshot:${arn}`);
+
+    expect(h.sent.map((s) => s.body)).toEqual([
+      { source: 'orders', restore: { type: 'snapshot', snapshotId: 'rds:orders-2026-11-30-03-10' } },
+      { source: 'orders', restore: { type: 'snapshot', snapshotId: arn } },
+    ]);
+  });
+
   it('prints only the fork as JSON with --json', async () => {
     const h = harness(accepted);
 

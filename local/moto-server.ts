@@ -8,6 +8,10 @@
  *   await moto.stop();    // kills the server's whole process group
  *
  * The Python interpreter is `python3` unless DBFORK_PYTHON names another one.
+ *
+ * The emulator starts in its faithful mode (AWS statuses, state checks, default groups, …; see
+ * docs/aws-fidelity.md) unless `faithful: false`, or DBFORK_FAITHFUL=0 in the environment when
+ * the option is not given. Change it at run time with local/emulator-config.ts.
  */
 import { execFile, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -27,6 +31,11 @@ export interface StartMotoOptions {
   readonly python?: string;
   /** Receives every line moto writes (request log, warnings). @default lines are kept for errors only */
   readonly onLog?: (line: string) => void;
+  /** AWS-faithful mode. @default process.env.DBFORK_FAITHFUL (on unless `0`), else on */
+  readonly faithful?: boolean;
+  /** How long each faithful transition (creating → available, deleting → gone, …) takes.
+   * @default process.env.DBFORK_FAITHFUL_DELAY_MS, else 3000 ms */
+  readonly faithfulDelayMs?: number;
 }
 
 export interface MotoServer {
@@ -126,12 +135,16 @@ async function launch(
   };
   // moto's request recorder writes to ./moto_recording unless told otherwise: keep it out of the repo.
   const recording = process.env.MOTO_RECORDER_FILEPATH ?? join(tmpdir(), `dbfork-moto-${port}.recording`);
-  const child = spawn(python, [LAUNCHER, '-H', host, '-p', String(port), '--exit-on-stdin-eof'], {
-    // Own process group (stop() kills it whole); stdin is the parent-death signal (EOF).
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_RECORDER_FILEPATH: recording },
-  });
+  const child = spawn(
+    python,
+    [LAUNCHER, '-H', host, '-p', String(port), '--exit-on-stdin-eof', ...faithfulArgs(options)],
+    {
+      // Own process group (stop() kills it whole); stdin is the parent-death signal (EOF).
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_RECORDER_FILEPATH: recording },
+    },
+  );
   const pid = child.pid;
   if (pid === undefined) {
     const error = await new Promise<Error>((resolve) => child.once('error', resolve));
@@ -186,6 +199,19 @@ async function launch(
     stop,
     reset: () => resetMotoAt(endpoint),
   };
+}
+
+/** Launcher flags for the faithful options; none when not given (the launcher reads the environment). */
+export function faithfulArgs(options: Pick<StartMotoOptions, 'faithful' | 'faithfulDelayMs'>): string[] {
+  const args: string[] = [];
+  if (options.faithful !== undefined) args.push(options.faithful ? '--faithful' : '--no-faithful');
+  if (options.faithfulDelayMs !== undefined) {
+    if (!Number.isInteger(options.faithfulDelayMs) || options.faithfulDelayMs < 0) {
+      throw new RangeError(`faithfulDelayMs must be a whole number >= 0, not ${options.faithfulDelayMs}`);
+    }
+    args.push('--faithful-delay-ms', String(options.faithfulDelayMs));
+  }
+  return args;
 }
 
 /** `POST /moto-api/reset` on a running moto server. */

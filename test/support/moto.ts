@@ -5,7 +5,20 @@
  *   beforeEach(resetMoto);                         // moto state is shared: start each test empty
  *   const rds = new RDSClient(motoClientConfig());
  */
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { inject } from 'vitest';
+import {
+  type EmulatorConfig,
+  type EmulatorConfigPatch,
+  getEmulatorConfigAt,
+  setEmulatorConfigAt,
+} from '../../local/emulator-config.js';
 import { resetMotoAt } from '../../local/moto-server.js';
 
 export const MOTO_REGION = 'us-east-1';
@@ -94,4 +107,77 @@ async function motoApi(path: string): Promise<void> {
   const response = await fetch(`${motoEndpoint()}/moto-api/${path}`, { method: 'POST' });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`moto-api/${path} failed: HTTP ${response.status}`);
+}
+
+/**
+ * Changes the shared server's faithful mode (docs/aws-fidelity.md) until the next
+ * {@link resetMoto}, e.g. `await setEmulatorConfig({ faithful: true, delayMs: 100 })`.
+ */
+export function setEmulatorConfig(patch: EmulatorConfigPatch): Promise<EmulatorConfig> {
+  return setEmulatorConfigAt(motoEndpoint(), patch);
+}
+
+export function getEmulatorConfig(): Promise<EmulatorConfig> {
+  return getEmulatorConfigAt(motoEndpoint());
+}
+
+/** What to wait for: an instance, a cluster, a DB snapshot or a cluster snapshot, by identifier. */
+export type AwaitedResource =
+  | { readonly instance: string }
+  | { readonly cluster: string }
+  | { readonly dbSnapshot: string }
+  | { readonly clusterSnapshot: string };
+
+/**
+ * Resolves with the resource's status once it is `available` (the faithful mode shows `creating`
+ * first, as AWS does); rejects when it ends in another settled status or after `timeoutMs`.
+ * Works for DocumentDB too (same API). Seed sources with it before forking them.
+ */
+export async function waitForAvailable(
+  resource: AwaitedResource,
+  options: { readonly timeoutMs?: number; readonly client?: RDSClient } = {},
+): Promise<string> {
+  const rds = options.client ?? new RDSClient(motoClientConfig());
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    const status = await statusOf(rds, resource);
+    if (status === 'available') return status;
+    if (status !== undefined && !TRANSITIONAL.has(status)) {
+      throw new Error(`${JSON.stringify(resource)} ended in status ${status}, not available`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${JSON.stringify(resource)} is still ${status ?? 'missing'} after the timeout`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const TRANSITIONAL = new Set([
+  'creating',
+  'modifying',
+  'resetting-master-credentials',
+  'backing-up',
+  'rebooting',
+  'renaming',
+  'upgrading',
+  'configuring-enhanced-monitoring',
+]);
+
+async function statusOf(rds: RDSClient, resource: AwaitedResource): Promise<string | undefined> {
+  if ('instance' in resource) {
+    const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: resource.instance }));
+    return out.DBInstances?.[0]?.DBInstanceStatus;
+  }
+  if ('cluster' in resource) {
+    const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.cluster }));
+    return out.DBClusters?.[0]?.Status;
+  }
+  if ('dbSnapshot' in resource) {
+    const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: resource.dbSnapshot }));
+    return out.DBSnapshots?.[0]?.Status;
+  }
+  const out = await rds.send(
+    new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: resource.clusterSnapshot }),
+  );
+  return out.DBClusterSnapshots?.[0]?.Status;
 }

@@ -10,6 +10,21 @@ import { findFreePort } from '../../local/moto-server.js';
 export const PROJECT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url));
 
+/**
+ * The e2e tier's one switch of the emulator's AWS-faithful mode (docs/aws-fidelity.md):
+ * DBFORK_FAITHFUL `1` or `0`, default {@link E2E_FAITHFUL_DEFAULT}; on, transitions take
+ * {@link E2E_FAITHFUL_DELAY_MS} ms. `npm run local` passes both on to the emulator it starts.
+ */
+export const E2E_FAITHFUL_DEFAULT = '0';
+export const E2E_FAITHFUL_DELAY_MS = '200';
+
+function faithfulEnv(): Record<string, string> {
+  return {
+    DBFORK_FAITHFUL: process.env.DBFORK_FAITHFUL ?? E2E_FAITHFUL_DEFAULT,
+    DBFORK_FAITHFUL_DELAY_MS: E2E_FAITHFUL_DELAY_MS,
+  };
+}
+
 /** The environment of a user's shell, less anything pointing at another API or emulator. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -63,7 +78,7 @@ export async function startOfflineProcess(
   const apiUrl = `http://127.0.0.1:${port}`;
   const child = spawn('npm', ['run', '--silent', 'local'], {
     cwd: PROJECT_DIR,
-    env: cleanEnv({ DBFORK_PORT: String(port), ...options.env }),
+    env: cleanEnv({ DBFORK_PORT: String(port), ...faithfulEnv(), ...options.env }),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

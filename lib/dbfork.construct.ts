@@ -90,6 +90,7 @@ export class DbFork extends Construct {
       table: this.table,
       eventBus: this.eventBus,
       hostedZoneArn: this.hostedZone.hostedZoneArn,
+      hostedZoneDomain: config.hostedZone.domain,
       schedulerRole: this.schedulerRole,
     };
     const functions = new ForkFunctions(this, 'Functions', {

@@ -28,17 +28,12 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
     reason:
       'Only actions without resource-level permissions or deliberately account-wide, conditioned where possible: ' +
       'xray:PutTraceSegments/PutTelemetryRecords (X-Ray has no resource ARNs); Step Functions vended-log delivery ' +
-      '(logs:*LogDelivery*, logs:Describe*; no resource ARNs); rds:Describe*/ListTagsForResource (read-only, sources ' +
-      'are named at run time); rds:RestoreDB* and CreateDBInstance only with aws:RequestTag/dbfork:managed=true (they ' +
-      'also authorize on the source snapshot and groups, see lib/permissions.ts); kms:CreateGrant/DescribeKey only ' +
-      'with kms:ViaService=rds.<region>.amazonaws.com; secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
+      '(logs:*LogDelivery*, logs:Describe*; no resource ARNs); the rds Describe* reads the engines make and ' +
+      'ListTagsForResource (read-only, sources are named at run time); rds:DescribeOrderableDBInstanceOptions (no ' +
+      'resource types); kms:DescribeKey only with kms:ViaService=rds.<region>.amazonaws.com and kms:CreateGrant only ' +
+      'with that and kms:GrantIsForAWSResource=true; secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
       'reconciler (list actions without resource-level permissions; it keeps only dbfork:managed-tagged secrets and ' +
       "dbfork's own schedule group and re-checks tags before any delete).",
-  },
-  {
-    finding: /^Action::rds:Describe\*$/,
-    reason:
-      'Read-only RDS/DocumentDB describe calls (instances, clusters, snapshots, automated backups, restorable windows) on sources named at run time.',
   },
   {
     finding: /^Resource::<\w+\.Arn>\/index\/\*$/,
@@ -53,9 +48,10 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
   {
     finding: new RegExp(`^Resource::${escapeRegExp(RDS_ARN)}:(db|cluster):\\*$`),
     reason:
-      'fresh-snapshot: CreateDB(Cluster)Snapshot is authorized on the source database, which is any allow-listed or ' +
-      'dbfork:allow-fork-tagged source; only with aws:RequestTag/dbfork:managed=true, into fork-* snapshots. The one write ' +
-      'dbfork makes that touches a source (DESIGN.md §3.3).',
+      "The source database, any allow-listed or dbfork:allow-fork-tagged one (named at run time): fresh-snapshot's " +
+      'CreateDB(Cluster)Snapshot is authorized on it and on the new snapshot, which must be a fork-* born tagged ' +
+      'dbfork:managed (DESIGN.md §3.3); a point-in-time restore or clone is authorized on it and on the new fork, and ' +
+      'that statement requires aws:RequestTag/dbfork:managed=true.',
   },
   {
     finding: new RegExp(
@@ -66,9 +62,15 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
       'requires aws:ResourceTag or aws:RequestTag dbfork:managed=true.',
   },
   {
+    finding: new RegExp(`^Resource::${escapeRegExp(RDS_ARN)}:(snapshot|cluster-snapshot|subgrp):\\*$`),
+    reason:
+      "A restore is also authorized on the snapshot it restores (any allow-listed source's, named at run time) and the " +
+      "source's subnet group; read-only inputs. What the restore creates must be a fork-* born tagged dbfork:managed.",
+  },
+  {
     finding: new RegExp(`^Resource::${escapeRegExp(RDS_ARN)}:(pg|cluster-pg|og):\\*$`),
     reason:
-      "ModifyDB* also authorizes the source's parameter/option group a fork is given (DocumentDB point-in-time " +
+      "Restores, CreateDBInstance and ModifyDB* also authorize the source's parameter/option group a fork is given (DocumentDB point-in-time " +
       'restores take no parameter group); groups are attached, never changed, and the fork must pass the tag-conditioned statement.',
   },
   {

@@ -6,8 +6,13 @@
  *  - every rds Delete*, Modify*, Reboot* on a database/snapshot requires
  *    `aws:ResourceTag/dbfork:managed = "true"` (and a `fork-*` ARN),
  *  - every create/restore (rds:RestoreDB*, CreateDBInstance, CreateDB*Snapshot, AddTagsToResource,
- *    secretsmanager:CreateSecret/TagResource) requires `aws:RequestTag/dbfork:managed = "true"`,
- *  - reads (rds:Describe*, ListTagsForResource) may use `*`: they must see any allow-listed source.
+ *    secretsmanager:CreateSecret/TagResource) requires `aws:RequestTag/dbfork:managed = "true"` on
+ *    what it creates; the inputs it is also authorized against (snapshots, groups, the source) are
+ *    named by statements of their own,
+ *  - reads (the rds Describe* calls the engines make, ListTagsForResource) use `*`: they must see
+ *    any allow-listed source.
+ * test/iam proves it by simulation: every AWS call the workflows, the API and the reconciler make is
+ * evaluated against the synthesized policy of the function that made it.
  * DocumentDB uses the `rds:` namespace and RDS ARNs, so the same statements cover it.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -22,6 +27,7 @@ import { FORK_RESOURCE_PREFIX, MANAGED_TAG, NAMES, stateMachineArn } from './nam
 /** A named bundle of statements; functions are granted bundles, not raw actions. */
 export type Capability =
   | 'rds:read'
+  | 'rds:orderable'
   | 'rds:snapshot-source'
   | 'rds:restore'
   | 'rds:create-instance'
@@ -71,8 +77,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'delete-schedule': ['schedules:delete'],
   'mark-deleted': ['events:put'],
   'mark-failed': ['events:put'],
-  // HTTP API: lists sources/backups, starts workflows, moves a fork's expiry schedule, emits Fork Requested
-  api: ['rds:read', 'workflows:start', 'schedules:write', 'events:put'],
+  // HTTP API: lists sources/backups, validates overrides, starts workflows, moves a fork's expiry schedule, emits Fork Requested
+  api: ['rds:read', 'rds:orderable', 'workflows:start', 'schedules:write', 'events:put'],
   // Reconciler: finds tagged resources, restarts deletes, and tears down orphans and stuck creates
   // with the same tag-guarded calls (and tag-conditioned statements) as the delete steps.
   reconciler: [
@@ -92,6 +98,8 @@ export interface PermissionTargets {
   readonly table: dynamodb.ITable;
   readonly eventBus: events.IEventBus;
   readonly hostedZoneArn: string;
+  /** The zone's domain (`forks.example.com`, a trailing dot allowed): fork CNAMEs live under it. */
+  readonly hostedZoneDomain: string;
   readonly schedulerRole: iam.IRole;
 }
 
@@ -105,7 +113,17 @@ const RESTORE_ACTIONS = [
   'rds:RestoreDBClusterToPointInTime',
 ];
 
-type RdsResourceType = 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot' | 'pg' | 'cluster-pg' | 'og';
+const POINT_IN_TIME_ACTIONS = ['rds:RestoreDBInstanceToPointInTime', 'rds:RestoreDBClusterToPointInTime'];
+
+type RdsResourceType =
+  | 'db'
+  | 'cluster'
+  | 'snapshot'
+  | 'cluster-snapshot'
+  | 'pg'
+  | 'cluster-pg'
+  | 'og'
+  | 'subgrp';
 
 function rdsArn(scope: Construct, type: RdsResourceType, name: string): string {
   return Stack.of(scope).formatArn({
@@ -119,6 +137,24 @@ function rdsArn(scope: Construct, type: RdsResourceType, name: string): string {
 /** ARNs of resources dbfork creates (identifiers start with `fork-`). */
 function forkArns(scope: Construct, ...types: RdsResourceType[]): string[] {
   return types.map((type) => rdsArn(scope, type, `${FORK_RESOURCE_PREFIX}*`));
+}
+
+/** Every resource of the given types, whoever made it: the read-only inputs of a create. */
+function anyArns(scope: Construct, ...types: RdsResourceType[]): string[] {
+  return types.map((type) => rdsArn(scope, type, '*'));
+}
+
+/**
+ * `route53:ChangeResourceRecordSetsNormalizedRecordNames` holds names lower-cased and without the
+ * trailing dot ("Using IAM policy conditions for fine-grained access control", Route 53 Developer
+ * Guide: docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html).
+ */
+export function normalizedRecordDomain(domain: string): string {
+  return domain.toLowerCase().replace(/\.$/, '');
+}
+
+function rdsService(scope: Construct): string {
+  return `rds.${Stack.of(scope).region}.amazonaws.com`;
 }
 
 function secretArns(scope: Construct): string[] {
@@ -151,29 +187,54 @@ export function statementsFor(
 ): iam.PolicyStatement[] {
   switch (capability) {
     case 'rds:read':
+      // The reads the engines make, named one by one (not rds:Describe*): the IAM simulation
+      // (test/iam) fails on a granted action no function calls, and on a call no statement allows.
       return [
         new iam.PolicyStatement({
           sid: 'ReadDatabasesAndBackups',
-          actions: ['rds:Describe*', 'rds:ListTagsForResource'],
+          actions: [
+            'rds:DescribeDBInstances',
+            'rds:DescribeDBClusters',
+            'rds:DescribeDBSnapshots',
+            'rds:DescribeDBClusterSnapshots',
+            'rds:DescribeDBInstanceAutomatedBackups',
+            'rds:ListTagsForResource',
+          ],
+          resources: ['*'],
+        }),
+      ];
+
+    case 'rds:orderable':
+      // Validates a create's instance-class override against what the engine offers. RDS grants
+      // this action only on "*" (no resource types); DocumentDB's call is signed `rds` too.
+      return [
+        new iam.PolicyStatement({
+          sid: 'DescribeOrderableInstanceOptions',
+          actions: ['rds:DescribeOrderableDBInstanceOptions'],
           resources: ['*'],
         }),
       ];
 
     case 'rds:snapshot-source':
       // `fresh-snapshot`: the only write dbfork makes that touches a source (safety invariant 3).
-      // CreateDB*Snapshot authorizes on the source (db / cluster) and on the new snapshot.
+      // CreateDBSnapshot is authorized on the source `db` and the new `snapshot`,
+      // CreateDBClusterSnapshot on the source `cluster` and the new `cluster-snapshot` (Service
+      // Authorization Reference, Amazon RDS). Only the new snapshot is dbfork's: it must be a
+      // `fork-*` born tagged; the source is any allow-listed database and is only read.
       return [
         new iam.PolicyStatement({
-          sid: 'SnapshotSourceIntoManagedSnapshot',
+          sid: 'SnapshotIntoManagedSnapshots',
           actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot'],
-          resources: [
-            rdsArn(scope, 'db', '*'),
-            rdsArn(scope, 'cluster', '*'),
-            ...forkArns(scope, 'snapshot', 'cluster-snapshot'),
-          ],
+          resources: forkArns(scope, 'snapshot', 'cluster-snapshot'),
           conditions: MANAGED_REQUEST,
         }),
-        // RDS authorizes rds:AddTagsToResource too when a create call carries Tags.
+        new iam.PolicyStatement({
+          sid: 'SnapshotFromSourceDatabases',
+          actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot'],
+          resources: anyArns(scope, 'db', 'cluster'),
+        }),
+        // RDS authorizes rds:AddTagsToResource too when a create call carries Tags ("Grant
+        // permission to tag Amazon RDS resources during creation", RDS User Guide).
         new iam.PolicyStatement({
           sid: 'TagManagedSnapshotsOnCreate',
           actions: ['rds:AddTagsToResource'],
@@ -183,21 +244,36 @@ export function statementsFor(
       ];
 
     case 'rds:restore':
+      // A restore is authorized on several resources (Service Authorization Reference, Amazon RDS):
+      //  - RestoreDBInstanceFromDBSnapshot: the new db, the snapshot, and the og / pg / subgrp named;
+      //  - RestoreDBInstanceToPointInTime: the new db AND the source db, og / pg / subgrp;
+      //  - RestoreDBClusterFromSnapshot: the new cluster, the (cluster-)snapshot, cluster-pg / og / subgrp;
+      //  - RestoreDBClusterToPointInTime (also clone): the new cluster AND the source cluster,
+      //    cluster-pg / og / subgrp.
+      // Every one must be allowed. aws:RequestTag is a key of the request, so it is in the context of
+      // each of those authorizations; it goes on what the call creates. The inputs are not
+      // dbfork's (untagged snapshots, the source's groups) and are only read.
       return [
-        // A restore is authorized on several resources: the new db/cluster, the source snapshot
-        // (or the source db/cluster for point-in-time and clone), and the option/parameter/subnet
-        // groups it names (Service Authorization Reference; "If you limit resource access with the
-        // Resource element ... you must include an ARN or pattern for each required resource type").
-        // aws:RequestTag is a request-context key, so it holds for every one of those
-        // authorizations of the same call: one statement on "*" with the RequestTag condition
-        // covers them all. Scoping Resource to `db:fork-*` would need a second statement for the
-        // snapshot and groups, and point-in-time restores need `db:*` / `cluster:*` (any
-        // allow-listed source) anyway, so that split would add nothing. What the condition buys:
-        // nothing can be restored unless it is born tagged dbfork:managed=true.
         new iam.PolicyStatement({
           sid: 'RestoreIntoManagedForks',
           actions: RESTORE_ACTIONS,
-          resources: ['*'],
+          resources: forkArns(scope, 'db', 'cluster'),
+          conditions: MANAGED_REQUEST,
+        }),
+        new iam.PolicyStatement({
+          sid: 'RestoreFromBackupsAndGroups',
+          actions: RESTORE_ACTIONS,
+          resources: anyArns(scope, 'snapshot', 'cluster-snapshot', 'og', 'pg', 'cluster-pg', 'subgrp'),
+        }),
+        // The source of a point-in-time restore or clone has the same resource type as the fork,
+        // and sources are allow-listed by name or by tag at run time, so no ARN pattern can name
+        // sources without naming forks too. The RequestTag condition keeps this statement from
+        // opening a way around RestoreIntoManagedForks: whatever a point-in-time restore creates is
+        // born tagged dbfork:managed=true.
+        new iam.PolicyStatement({
+          sid: 'RestoreFromSourceDatabases',
+          actions: POINT_IN_TIME_ACTIONS,
+          resources: anyArns(scope, 'db', 'cluster'),
           conditions: MANAGED_REQUEST,
         }),
         new iam.PolicyStatement({
@@ -207,27 +283,47 @@ export function statementsFor(
           resources: forkArns(scope, 'db', 'cluster'),
           conditions: MANAGED_REQUEST,
         }),
-        // Restoring a snapshot encrypted with a customer managed key: RDS creates a grant on the
-        // caller's behalf. Only through RDS, only for AWS resources.
+        // Restoring a snapshot encrypted with a customer managed key: RDS reads the key and creates a
+        // grant on the caller's behalf. Only through RDS, and grants only for AWS resources
+        // (kms:GrantIsForAWSResource, AWS KMS Developer Guide "AWS KMS condition keys").
         new iam.PolicyStatement({
-          sid: 'LetRdsUseSourceKeys',
-          actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+          sid: 'LetRdsDescribeSourceKeys',
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': rdsService(scope) } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'LetRdsGrantOnSourceKeys',
+          actions: ['kms:CreateGrant'],
           resources: ['*'],
           conditions: {
-            StringEquals: { 'kms:ViaService': `rds.${Stack.of(scope).region}.amazonaws.com` },
+            StringEquals: { 'kms:ViaService': rdsService(scope) },
+            Bool: { 'kms:GrantIsForAWSResource': 'true' },
           },
         }),
       ];
 
     case 'rds:create-instance':
+      // Aurora / DocumentDB clusters have zero instances after a restore. CreateDBInstance is
+      // authorized on the new db and, when named, the cluster it joins and its og / pg / subgrp.
       return [
-        // Aurora / DocumentDB clusters have zero instances after a restore. CreateDBInstance is
-        // authorized on the new instance and the groups/cluster it names: same reasoning as restore.
         new iam.PolicyStatement({
           sid: 'CreateManagedInstances',
           actions: ['rds:CreateDBInstance'],
-          resources: ['*'],
+          resources: forkArns(scope, 'db'),
           conditions: MANAGED_REQUEST,
+        }),
+        // The cluster an instance joins must already be a managed fork.
+        new iam.PolicyStatement({
+          sid: 'CreateInstancesInManagedClusters',
+          actions: ['rds:CreateDBInstance'],
+          resources: forkArns(scope, 'cluster'),
+          conditions: MANAGED_RESOURCE,
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateInstancesWithSourceGroups',
+          actions: ['rds:CreateDBInstance'],
+          resources: anyArns(scope, 'og', 'pg', 'subgrp'),
         }),
         new iam.PolicyStatement({
           sid: 'TagManagedInstancesOnCreate',
@@ -241,7 +337,7 @@ export function statementsFor(
       return [
         new iam.PolicyStatement({
           sid: 'ModifyManagedForks',
-          actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster', 'rds:RebootDBInstance'],
+          actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'],
           resources: forkArns(scope, 'db', 'cluster'),
           conditions: MANAGED_RESOURCE,
         }),
@@ -319,10 +415,25 @@ export function statementsFor(
       ];
 
     case 'dns:write':
+      // Only CNAME records under the zone's domain, the only records dbfork writes (a fork's
+      // `<name>.<domain>`), never the apex, NS/SOA or anyone else's records in a shared zone.
+      // Condition keys and their normal form: Route 53 Developer Guide, "Using IAM policy
+      // conditions for fine-grained access control" (specifying-rrset-conditions.html).
       return [
         new iam.PolicyStatement({
-          sid: 'ManageForkRecordsInConfiguredZone',
-          actions: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets'],
+          sid: 'WriteForkCnamesInConfiguredZone',
+          actions: ['route53:ChangeResourceRecordSets'],
+          resources: [targets.hostedZoneArn],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': `*.${normalizedRecordDomain(targets.hostedZoneDomain)}`,
+            },
+            'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': 'CNAME' },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListRecordsInConfiguredZone',
+          actions: ['route53:ListResourceRecordSets'],
           resources: [targets.hostedZoneArn],
         }),
       ];

@@ -73,6 +73,45 @@ const RDS_MUTATING = /^rds:(Delete|Modify|Reboot)/;
 /** rds actions that create something (and so must tag it as dbfork's at birth). */
 const RDS_CREATING =
   /^rds:(RestoreDB.*|CreateDBInstance|CreateDBClusterSnapshot|CreateDBSnapshot|AddTagsToResource)$/;
+/** The rds resource type each creating action creates (AddTagsToResource: any it tags). */
+const CREATED_TYPE: readonly [RegExp, RegExp][] = [
+  [/^rds:RestoreDBInstance/, /^db$/],
+  [/^rds:RestoreDBCluster/, /^cluster$/],
+  [/^rds:CreateDBInstance$/, /^db$/],
+  [/^rds:CreateDBSnapshot$/, /^snapshot$/],
+  [/^rds:CreateDBClusterSnapshot$/, /^cluster-snapshot$/],
+  [/^rds:AddTagsToResource$/, /.*/],
+];
+
+/** The rds resource type of an ARN pattern (`arn:…:rds:…:db:fork-*` → db); undefined for "*" or others. */
+function rdsTypeOf(resource: string): string | undefined {
+  // The last two segments: the partition/region/account may be flattened tokens with colons.
+  return /^arn:.*:rds:.*:([a-z-]+):[^:]*$/.exec(resource)?.[1];
+}
+
+/**
+ * A create/restore is authorized on what it creates and on the inputs it names (snapshots, groups,
+ * the source). True when no resource of the statement can be what one of its actions creates: such a
+ * statement names read-only inputs and needs no RequestTag condition (what the call creates is
+ * checked by a statement that has it).
+ */
+export function onlyNamesInputs(statement: Statement): boolean {
+  const resources = resourcesOf(statement);
+  const creating = actionsOf(statement).filter((a) => RDS_CREATING.test(a));
+  return (
+    resources.length > 0 &&
+    resources.every((resource) => {
+      const type = rdsTypeOf(resource);
+      return (
+        type !== undefined &&
+        creating.every((action) =>
+          CREATED_TYPE.every(([act, created]) => !act.test(action) || !created.test(type)),
+        )
+      );
+    })
+  );
+}
+
 /** Any destructive verb, any service. */
 const DESTRUCTIVE = /^[a-z0-9-]+:(Delete|Modify|Put|Reboot|Restore)/;
 
@@ -115,7 +154,11 @@ export function checkStatement(statement: Statement): string[] {
   ) {
     broken.push('rds Delete*/Modify*/Reboot* without StringEquals aws:ResourceTag/dbfork:managed = "true"');
   }
-  if (actions.some((a) => RDS_CREATING.test(a)) && !requiresTag(statement, 'RequestTag')) {
+  if (
+    actions.some((a) => RDS_CREATING.test(a)) &&
+    !requiresTag(statement, 'RequestTag') &&
+    !onlyNamesInputs(statement)
+  ) {
     broken.push('rds create/restore/tag without StringEquals aws:RequestTag/dbfork:managed = "true"');
   }
   if (actions.some((a) => a === '*' || a.endsWith(':*'))) broken.push('service-wide action wildcard');

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { freshSnapshotId, newForkId, secretName } from '../../lambdas/core/ids.js';
+import { flattenCfnValue } from '../../lib/nag-suppressions.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
-import { API_FUNCTION, FUNCTION_CAPABILITIES, RECONCILER_FUNCTION } from '../../lib/permissions.js';
-import { synthesizeTemplate } from '../../local/synth.js';
+import {
+  API_FUNCTION,
+  FUNCTION_CAPABILITIES,
+  normalizedRecordDomain,
+  RECONCILER_FUNCTION,
+} from '../../lib/permissions.js';
+import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import {
   actionsOf,
   checkStatement,
@@ -192,6 +198,85 @@ describe('RDS permissions', () => {
     }
   });
 
+  it('puts the RequestTag condition on what a restore or create makes, and names its inputs apart', () => {
+    const byAction = (action: string) => statementsWith(action).map((s) => s.statement);
+    const born = { StringEquals: { 'aws:RequestTag/dbfork:managed': 'true' } };
+    for (const action of ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBClusterFromSnapshot']) {
+      const [created, ...inputs] = byAction(action).sort((a) => (a.Condition ? -1 : 1));
+      expect(resourcesOf(created ?? {}).map((r) => r.split(':').slice(-2).join(':'))).toEqual([
+        'db:fork-*',
+        'cluster:fork-*',
+      ]);
+      expect(created?.Condition).toEqual(born);
+      // The snapshot and the groups it names: read-only inputs, never a db or cluster.
+      expect(inputs).toHaveLength(1);
+      expect(resourcesOf(inputs[0] ?? {}).map((r) => r.split(':').at(-2))).toEqual([
+        'snapshot',
+        'cluster-snapshot',
+        'og',
+        'pg',
+        'cluster-pg',
+        'subgrp',
+      ]);
+    }
+    // Point-in-time and clone: the source is a db/cluster like the fork, so that statement is
+    // conditioned on the request's tag too.
+    for (const action of ['rds:RestoreDBInstanceToPointInTime', 'rds:RestoreDBClusterToPointInTime']) {
+      for (const statement of byAction(action)) {
+        const types = resourcesOf(statement).map((r) => r.split(':').at(-2));
+        if (types.includes('db') || types.includes('cluster')) expect(statement.Condition).toEqual(born);
+      }
+    }
+  });
+
+  it('lets an instance join only a managed fork cluster, and be born a tagged fork-*', () => {
+    const creates = statementsWith('rds:CreateDBInstance').map((s) => s.statement);
+    const on = (type: string) =>
+      creates.filter((s) => resourcesOf(s).some((r) => r.split(':').at(-2) === type));
+    expect(on('db').map((s) => [resourcesOf(s).map((r) => r.split(':').at(-1)), s.Condition])).toEqual([
+      [['fork-*'], { StringEquals: { 'aws:RequestTag/dbfork:managed': 'true' } }],
+    ]);
+    expect(on('cluster').map((s) => [resourcesOf(s).map((r) => r.split(':').at(-1)), s.Condition])).toEqual([
+      [['fork-*'], { StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' } }],
+    ]);
+  });
+
+  it('snapshots a source only into a tagged fork-* snapshot', () => {
+    for (const action of ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot']) {
+      const statements = statementsWith(action).map((s) => s.statement);
+      const into = statements.filter((s) => resourcesOf(s).some((r) => /snapshot:fork-\*$/.test(r)));
+      expect(into.map((s) => s.Condition)).toEqual([
+        { StringEquals: { 'aws:RequestTag/dbfork:managed': 'true' } },
+      ]);
+      // The other statement names only the source databases.
+      for (const statement of statements.filter((s) => !into.includes(s))) {
+        expect(resourcesOf(statement).map((r) => r.split(':').slice(-2).join(':'))).toEqual([
+          'db:*',
+          'cluster:*',
+        ]);
+      }
+    }
+  });
+
+  it('lets RDS create KMS grants only for AWS resources, only through RDS', () => {
+    const grants = statementsWith('kms:CreateGrant').map((s) => s.statement);
+    expect(grants.length).toBeGreaterThan(0);
+    for (const statement of grants) {
+      expect(actionsOf(statement)).toEqual(['kms:CreateGrant']);
+      expect(statement.Condition?.Bool).toEqual({ 'kms:GrantIsForAWSResource': 'true' });
+      expect(flattenCfnValue(statement.Condition?.StringEquals?.['kms:ViaService'])).toBe(
+        'rds.<AWS::Region>.amazonaws.com',
+      );
+    }
+  });
+
+  it('grants DescribeOrderableDBInstanceOptions to the API only', () => {
+    const holders = functions
+      .filter((f) => actionsGranted(f.name).has('rds:DescribeOrderableDBInstanceOptions'))
+      .map((f) => f.name);
+    expect(holders).toEqual([API_FUNCTION]);
+  });
+
   it('names every resource dbfork creates with the prefix the IAM ARNs assume', () => {
     const forkId = newForkId();
     expect(forkId.startsWith(FORK_RESOURCE_PREFIX)).toBe(true);
@@ -231,19 +316,32 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     }
   });
 
-  it('changes DNS records only in the configured hosted zone', () => {
+  it('changes only CNAME records under the zone domain, only in the configured hosted zone', () => {
     const dns = byService('route53');
     // remove-dns, register-dns and the reconciler (which removes an orphan's CNAME like remove-dns).
-    expect(dns.length).toBe(3);
-    for (const { statement } of dns) {
-      expect(actionsOf(statement).sort()).toEqual([
-        'route53:ChangeResourceRecordSets',
-        'route53:ListResourceRecordSets',
-      ]);
+    const writes = dns.filter((s) => actionsOf(s.statement).includes('route53:ChangeResourceRecordSets'));
+    expect(writes.length).toBe(3);
+    const domain = normalizedRecordDomain(exampleConfig().hostedZone.domain);
+    for (const { statement } of writes) {
+      expect(actionsOf(statement)).toEqual(['route53:ChangeResourceRecordSets']);
       expect(resourcesOf(statement)).toEqual([
         'arn:<AWS::Partition>:route53:::hostedzone/Z0123456789EXAMPLE',
       ]);
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': `*.${domain}`,
+        },
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': 'CNAME' },
+      });
     }
+    for (const { statement } of dns.filter((s) => !writes.includes(s))) {
+      expect(actionsOf(statement)).toEqual(['route53:ListResourceRecordSets']);
+    }
+  });
+
+  it('normalizes the record-name condition as Route 53 does: lower case, no trailing dot', () => {
+    expect(normalizedRecordDomain('Forks.Example.COM.')).toBe('forks.example.com');
+    expect(normalizedRecordDomain('forks.example.com')).toBe('forks.example.com');
   });
 
   it('manages only schedules of the dbfork group and passes only the scheduler role, only to Scheduler', () => {

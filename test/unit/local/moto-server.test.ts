@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertMotoInstalled,
+  faithfulArgs,
   type MotoServer,
   MotoStartError,
   startMoto,
@@ -72,5 +73,25 @@ describe('assertMotoInstalled', () => {
     await expect(assertMotoInstalled('/nonexistent/python3')).rejects.toThrow(
       "/nonexistent/python3 not found). Install it: pip install 'moto[server]>=5.2'",
     );
+  });
+});
+
+describe('faithfulArgs', () => {
+  it('passes nothing when no option is given, so the launcher reads DBFORK_FAITHFUL', () => {
+    expect(faithfulArgs({})).toEqual([]);
+  });
+
+  it('turns the faithful options into launcher flags', () => {
+    expect(faithfulArgs({ faithful: false, faithfulDelayMs: 150 })).toEqual([
+      '--no-faithful',
+      '--faithful-delay-ms',
+      '150',
+    ]);
+    expect(faithfulArgs({ faithful: true })).toEqual(['--faithful']);
+  });
+
+  it('refuses a negative or fractional delay', () => {
+    expect(() => faithfulArgs({ faithfulDelayMs: -1 })).toThrow(RangeError);
+    expect(() => faithfulArgs({ faithfulDelayMs: 1.5 })).toThrow(RangeError);
   });
 });

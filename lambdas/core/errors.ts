@@ -131,6 +131,17 @@ export class RestoreFailedError extends DbForkError {
   readonly statusCode = 502;
 }
 
+/**
+ * An AWS call inside a step failed in a way worth trying again: throttling (`ThrottlingException`,
+ * `Throttling`, `TooManyRequestsException`, `RequestLimitExceeded`, HTTP 429…), a transient network
+ * or timeout error, or a 5xx. The create Tasks retry on exactly this name; the AWS error is `cause`.
+ */
+export class TransientAwsError extends DbForkError {
+  override readonly name = 'TransientAwsError';
+  readonly code = 'aws_transient';
+  readonly statusCode = 503;
+}
+
 /** A wait loop ran past its budget; the create workflow cleans up. */
 export class WaitTimeoutError extends DbForkError {
   override readonly name = 'WaitTimeoutError';

@@ -13,12 +13,10 @@ import {
   RestoreDBClusterToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { tagMap } from '../tags.js';
-import {
-  type ClusterApi,
-  ClusterEngine,
-  clusterRestoreCommon,
-  FORK_BACKUP_RETENTION_DAYS,
-} from './cluster-engine.js';
+import type { ClusterApi } from './cluster-api.js';
+import { ClusterEngine } from './cluster-engine.js';
+import { clusterRestoreCommon, FORK_BACKUP_RETENTION_DAYS } from './cluster-restore.js';
+import { customGroup } from './default-groups.js';
 import type { RestorePlan } from './engine.js';
 
 /** Aurora PostgreSQL and MySQL clusters, provisioned or Serverless v2 (`aurora` is MySQL 5.6-compatible). */
@@ -32,7 +30,7 @@ function auroraRestore(plan: RestorePlan) {
   const storageType = plan.storageType;
   return {
     ...clusterRestoreCommon(plan),
-    DBClusterParameterGroupName: plan.source.clusterParameterGroupName,
+    ...customGroup('DBClusterParameterGroupName', plan.source.clusterParameterGroupName),
     BackupRetentionPeriod: FORK_BACKUP_RETENTION_DAYS,
     CopyTagsToSnapshot: false,
     ...(storageType && AURORA_STORAGE_TYPES.includes(storageType) ? { StorageType: storageType } : {}),
@@ -48,12 +46,13 @@ function auroraApi(rds: RDSClient): ClusterApi {
     tagsOf: async (resource) => tagMap(resource.TagList),
     createSnapshot: (input) => rds.send(new CreateDBClusterSnapshotCommand(input)),
     deleteSnapshot: (id) => rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),
-    restoreFromSnapshot: (plan, snapshotId) =>
+    restoreFromSnapshot: (plan, snapshot) =>
       rds.send(
         new RestoreDBClusterFromSnapshotCommand({
           ...auroraRestore(plan),
-          SnapshotIdentifier: snapshotId,
+          SnapshotIdentifier: snapshot.id,
           Engine: plan.source.engine,
+          ...(snapshot.engineVersion ? { EngineVersion: snapshot.engineVersion } : {}),
         }),
       ),
     restoreToPointInTime: (plan, at) =>
@@ -71,7 +70,7 @@ function auroraApi(rds: RDSClient): ClusterApi {
           DBClusterIdentifier: plan.targetId,
           Engine: plan.source.engine,
           DBInstanceClass: writer.instanceClass,
-          DBParameterGroupName: plan.source.parameterGroupName,
+          ...customGroup('DBParameterGroupName', plan.source.parameterGroupName),
           PubliclyAccessible: false,
           AutoMinorVersionUpgrade: false,
           Tags: plan.tags,

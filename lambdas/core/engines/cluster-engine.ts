@@ -1,211 +1,28 @@
-import { errorName, RestoreFailedError, SourceNotAvailableError } from '../errors.js';
+import { BackupNotFoundError, errorName, RestoreFailedError, SourceNotAvailableError } from '../errors.js';
 import { writerInstanceId } from '../ids.js';
-import { type AwsTag, assertManagedBy, forkIdOf, tagMap } from '../tags.js';
+import { type AwsTag, assertManagedBy, forkIdOf } from '../tags.js';
+import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
+import { pendingSettings, pointInTimeOf } from './cluster-restore.js';
+import { toClusterBackup, toClusterSource } from './cluster-source.js';
+import { deleteForkCluster } from './cluster-teardown.js';
 import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
+import { assertSnapshotNotFailed } from './failure-states.js';
 import {
-  activeSecurityGroupIds,
   allPages,
-  backupType,
   createOnce,
   deleteManagedSnapshot,
-  iso,
   markerOf,
-  needsDelete,
   newestFirst,
-  toBackup,
+  snapshotTypeOf,
 } from './guarded.js';
 
 /**
- * What Aurora and DocumentDB clusters share. DocumentDB's API is the RDS Query API, so one engine
- * drives both through a small port (`ClusterApi`) that each strategy binds to its own SDK
- * (`@aws-sdk/client-rds` or `@aws-sdk/client-docdb`) and its own restore/instance parameters.
+ * What Aurora and DocumentDB clusters share, driven through `ClusterApi` (cluster-api.ts).
  *
- * A restored cluster has no instances: `createInstances` adds the writer (`<fork id>-1`). A fork
- * is available when the cluster and its writer are; its endpoint is the cluster (writer) endpoint.
- * Deleting one deletes its instances first, then the cluster once it has none.
+ * A restored cluster has no instances: `createInstances` adds the writer (`<fork id>-1`) once the
+ * cluster is available. A fork is available when the cluster and its writer are; its endpoint is
+ * the cluster (writer) endpoint. Deleting one deletes its instances first, then the cluster.
  */
-
-interface Tag {
-  Key?: string | undefined;
-  Value?: string | undefined;
-}
-
-/** The fields of a DB cluster dbfork reads: both SDKs' `DBCluster` fit. */
-export interface ClusterDescription {
-  DBClusterIdentifier?: string;
-  DBClusterArn?: string;
-  Engine?: string;
-  EngineVersion?: string;
-  Status?: string;
-  Endpoint?: string;
-  Port?: number;
-  MasterUsername?: string;
-  DatabaseName?: string;
-  DBClusterMembers?: { DBInstanceIdentifier?: string; IsClusterWriter?: boolean }[];
-  VpcSecurityGroups?: { VpcSecurityGroupId?: string; Status?: string }[];
-  DBSubnetGroup?: string;
-  DBClusterParameterGroup?: string;
-  BackupRetentionPeriod?: number;
-  EarliestRestorableTime?: Date;
-  LatestRestorableTime?: Date;
-  StorageType?: string;
-  ServerlessV2ScalingConfiguration?: {
-    MinCapacity?: number;
-    MaxCapacity?: number;
-    SecondsUntilAutoPause?: number;
-  };
-  PendingModifiedValues?: { MasterUserPassword?: string };
-  TagList?: Tag[];
-}
-
-export interface ClusterInstanceDescription {
-  DBInstanceIdentifier?: string;
-  DBInstanceArn?: string;
-  DBInstanceClass?: string;
-  DBInstanceStatus?: string;
-  DBParameterGroups?: { DBParameterGroupName?: string }[];
-  TagList?: Tag[];
-}
-
-export interface ClusterSnapshotDescription {
-  DBClusterSnapshotIdentifier?: string;
-  DBClusterSnapshotArn?: string;
-  DBClusterIdentifier?: string;
-  SnapshotType?: string;
-  Status?: string;
-  SnapshotCreateTime?: Date;
-  Engine?: string;
-  TagList?: Tag[];
-}
-
-interface Filter {
-  Name: string;
-  Values: string[];
-}
-
-/** What a point-in-time restore restores to: a time, the latest restorable time, or a clone of now. */
-export interface PointInTime {
-  RestoreType: 'full-copy' | 'copy-on-write';
-  RestoreToTime?: Date;
-  UseLatestRestorableTime?: boolean;
-}
-
-/** The cluster calls, bound to one SDK. Inputs are the parts dbfork's shared logic decides. */
-export interface ClusterApi {
-  describeClusters(input: {
-    DBClusterIdentifier?: string;
-    Filters?: Filter[];
-    Marker?: string;
-  }): Promise<{ DBClusters?: ClusterDescription[]; Marker?: string }>;
-  describeInstances(input: {
-    DBInstanceIdentifier?: string;
-    Filters?: Filter[];
-    Marker?: string;
-  }): Promise<{ DBInstances?: ClusterInstanceDescription[]; Marker?: string }>;
-  describeSnapshots(input: {
-    DBClusterIdentifier?: string;
-    DBClusterSnapshotIdentifier?: string;
-    Marker?: string;
-  }): Promise<{ DBClusterSnapshots?: ClusterSnapshotDescription[]; Marker?: string }>;
-  /** Tags of a described resource: its TagList, or (DocumentDB, which returns none) asked for by ARN. */
-  tagsOf(resource: { TagList?: Tag[] }, arn: string | undefined): Promise<Record<string, string>>;
-  createSnapshot(input: {
-    DBClusterIdentifier: string;
-    DBClusterSnapshotIdentifier: string;
-    Tags: AwsTag[];
-  }): Promise<unknown>;
-  deleteSnapshot(snapshotId: string): Promise<unknown>;
-  restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<unknown>;
-  restoreToPointInTime(plan: RestorePlan, at: PointInTime): Promise<unknown>;
-  createInstance(plan: RestorePlan, instance: { id: string; instanceClass: string }): Promise<unknown>;
-  modifyCluster(input: {
-    DBClusterIdentifier: string;
-    ApplyImmediately: boolean;
-    MasterUserPassword?: string;
-    DBClusterParameterGroupName?: string;
-    BackupRetentionPeriod?: number;
-  }): Promise<unknown>;
-  deleteInstance(instanceId: string): Promise<unknown>;
-  deleteCluster(clusterId: string): Promise<unknown>;
-}
-
-/** A fork keeps one day of backups (the minimum for a cluster), which keeps point-in-time working on it. */
-export const FORK_BACKUP_RETENTION_DAYS = 1;
-
-/** Restore parameters every cluster restore passes (DESIGN §2: never trust a restore to carry them). */
-export function clusterRestoreCommon(plan: RestorePlan) {
-  const scaling = plan.source.serverlessV2Scaling;
-  return {
-    DBClusterIdentifier: plan.targetId,
-    VpcSecurityGroupIds: plan.vpcSecurityGroupIds.length ? plan.vpcSecurityGroupIds : undefined,
-    DBSubnetGroupName: plan.subnetGroupName,
-    Port: plan.source.port,
-    DeletionProtection: false,
-    Tags: plan.tags,
-    ...(scaling
-      ? {
-          ServerlessV2ScalingConfiguration: {
-            MinCapacity: scaling.minCapacity,
-            MaxCapacity: scaling.maxCapacity,
-            ...(scaling.secondsUntilAutoPause === undefined
-              ? {}
-              : { SecondsUntilAutoPause: scaling.secondsUntilAutoPause }),
-          },
-        }
-      : {}),
-  };
-}
-
-/** A Serverless v2 source's writer is `db.serverless`; the class is read from the writer when there is one. */
-export const SERVERLESS_V2_CLASS = 'db.serverless';
-
-function toSource(
-  kind: SourceDatabase['kind'],
-  cluster: ClusterDescription,
-  tags: Record<string, string>,
-  writer?: ClusterInstanceDescription,
-): SourceDatabase {
-  const scaling = cluster.ServerlessV2ScalingConfiguration;
-  const serverless = scaling?.MinCapacity !== undefined || scaling?.MaxCapacity !== undefined;
-  const instanceClass = writer?.DBInstanceClass ?? (serverless ? SERVERLESS_V2_CLASS : undefined);
-  const parameterGroupName = writer?.DBParameterGroups?.[0]?.DBParameterGroupName;
-  return {
-    id: cluster.DBClusterIdentifier ?? '',
-    arn: cluster.DBClusterArn ?? '',
-    kind,
-    engine: cluster.Engine ?? 'unknown',
-    ...(cluster.EngineVersion ? { engineVersion: cluster.EngineVersion } : {}),
-    status: cluster.Status ?? 'unknown',
-    tags,
-    ...(cluster.Port ? { port: cluster.Port } : {}),
-    ...(cluster.MasterUsername ? { masterUsername: cluster.MasterUsername } : {}),
-    ...(cluster.DatabaseName ? { dbName: cluster.DatabaseName } : {}),
-    ...(instanceClass ? { instanceClass } : {}),
-    ...(cluster.StorageType ? { storageType: cluster.StorageType } : {}),
-    vpcSecurityGroupIds: activeSecurityGroupIds(cluster.VpcSecurityGroups),
-    ...(cluster.DBSubnetGroup ? { subnetGroupName: cluster.DBSubnetGroup } : {}),
-    ...(parameterGroupName ? { parameterGroupName } : {}),
-    ...(cluster.DBClusterParameterGroup
-      ? { clusterParameterGroupName: cluster.DBClusterParameterGroup }
-      : {}),
-    ...(writer?.DBInstanceIdentifier ? { writerInstanceId: writer.DBInstanceIdentifier } : {}),
-    ...(serverless
-      ? {
-          serverlessV2Scaling: {
-            ...(scaling?.MinCapacity === undefined ? {} : { minCapacity: scaling.MinCapacity }),
-            ...(scaling?.MaxCapacity === undefined ? {} : { maxCapacity: scaling.MaxCapacity }),
-            ...(scaling?.SecondsUntilAutoPause === undefined
-              ? {}
-              : { secondsUntilAutoPause: scaling.SecondsUntilAutoPause }),
-          },
-        }
-      : {}),
-    restorableWindow: {
-      ...(cluster.EarliestRestorableTime ? { earliest: iso(cluster.EarliestRestorableTime) } : {}),
-      ...(cluster.LatestRestorableTime ? { latest: iso(cluster.LatestRestorableTime) } : {}),
-    },
-  };
-}
 
 /** Returns undefined when the call fails with `notFound`. */
 async function unlessNotFound<T>(notFound: string, call: () => Promise<T>): Promise<T | undefined> {
@@ -214,22 +31,6 @@ async function unlessNotFound<T>(notFound: string, call: () => Promise<T>): Prom
   } catch (error) {
     if (errorName(error) === notFound) return undefined;
     throw error;
-  }
-}
-
-/** Runs a delete; a resource already gone, or not deletable in its current state yet, is left to the next call. */
-async function deleteIfDeletable(call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    const name = errorName(error) ?? '';
-    const settled = [
-      'DBClusterNotFoundFault',
-      'DBInstanceNotFoundFault',
-      'InvalidDBClusterStateFault',
-      'InvalidDBInstanceStateFault',
-    ];
-    if (!settled.includes(name)) throw error;
   }
 }
 
@@ -294,7 +95,7 @@ export class ClusterEngine implements EngineStrategy {
     if (!cluster || !this.ownsEngine(cluster)) return undefined;
     const writerId = cluster.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
     const writer = writerId ? await this.describeInstance(writerId) : undefined;
-    return toSource(this.kind, cluster, await this.clusterTags(cluster), writer);
+    return toClusterSource(this.kind, cluster, await this.clusterTags(cluster), writer);
   }
 
   async listSources(): Promise<SourceDatabase[]> {
@@ -308,22 +109,8 @@ export class ClusterEngine implements EngineStrategy {
     });
     const own = clusters.filter((cluster) => this.ownsEngine(cluster));
     return Promise.all(
-      own.map(async (cluster) => toSource(this.kind, cluster, await this.clusterTags(cluster))),
+      own.map(async (cluster) => toClusterSource(this.kind, cluster, await this.clusterTags(cluster))),
     );
-  }
-
-  /** Automated snapshots carry no tags of ours: only manual ones are asked for theirs. */
-  private async backupOf(snapshot: ClusterSnapshotDescription): Promise<Backup> {
-    const automated = backupType(snapshot.SnapshotType, snapshot.DBClusterSnapshotIdentifier) === 'automated';
-    const tags = automated
-      ? tagMap(snapshot.TagList)
-      : await this.api.tagsOf(snapshot, snapshot.DBClusterSnapshotArn);
-    const ref = {
-      id: snapshot.DBClusterSnapshotIdentifier,
-      arn: snapshot.DBClusterSnapshotArn,
-      sourceId: snapshot.DBClusterIdentifier,
-    };
-    return toBackup(ref, snapshot, tags);
   }
 
   async listBackups(source: SourceDatabase): Promise<Backup[]> {
@@ -331,15 +118,18 @@ export class ClusterEngine implements EngineStrategy {
       const page = await this.api.describeSnapshots({ DBClusterIdentifier: source.id, ...markerOf(marker) });
       return { items: page.DBClusterSnapshots, marker: page.Marker };
     });
-    return newestFirst(await Promise.all(snapshots.map((snapshot) => this.backupOf(snapshot))));
+    return newestFirst(await Promise.all(snapshots.map((snapshot) => toClusterBackup(this.api, snapshot))));
   }
 
   async describeSnapshot(snapshotId: string): Promise<Backup | undefined> {
     const snapshot = await unlessNotFound('DBClusterSnapshotNotFoundFault', async () => {
-      const out = await this.api.describeSnapshots({ DBClusterSnapshotIdentifier: snapshotId });
+      const out = await this.api.describeSnapshots({
+        DBClusterSnapshotIdentifier: snapshotId,
+        ...snapshotTypeOf(snapshotId),
+      });
       return out.DBClusterSnapshots?.[0];
     });
-    return snapshot ? this.backupOf(snapshot) : undefined;
+    return snapshot ? toClusterBackup(this.api, snapshot) : undefined;
   }
 
   createSnapshot(source: SourceDatabase, snapshotId: string, tags: AwsTag[]): Promise<void> {
@@ -368,7 +158,22 @@ export class ClusterEngine implements EngineStrategy {
     });
   }
 
-  /** Restores the fork cluster (by snapshot identifier: restores by cluster-snapshot ARN are not portable). */
+  /**
+   * Restores a snapshot with the engine version it holds: RestoreDBClusterFromSnapshot's
+   * `EngineVersion` otherwise defaults to "the default version for the database engine in the
+   * Amazon Web Services Region" (@aws-sdk/client-rds), which may be a major version away.
+   * By identifier: restores by an automated cluster snapshot's ARN are not portable.
+   */
+  private async restoreSnapshot(plan: RestorePlan, snapshotId: string): Promise<unknown> {
+    const snapshot = await this.describeSnapshot(snapshotId);
+    if (!snapshot) throw new BackupNotFoundError(`snapshot ${snapshotId} no longer exists`);
+    assertSnapshotNotFailed(snapshotId, snapshot.status);
+    return this.api.restoreFromSnapshot(plan, {
+      id: snapshotId,
+      ...(snapshot.engineVersion ? { engineVersion: snapshot.engineVersion } : {}),
+    });
+  }
+
   restore(plan: RestorePlan): Promise<void> {
     const { target } = plan;
     return createOnce({
@@ -378,58 +183,42 @@ export class ClusterEngine implements EngineStrategy {
         const existing = await this.describeCluster(plan.targetId);
         return existing && this.clusterTags(existing);
       },
-      create: () => {
-        if (target.type === 'snapshot') return this.api.restoreFromSnapshot(plan, target.snapshotId);
-        if (target.type === 'clone') {
-          // Copy-on-write shares the source's storage; it always clones "now" (no time).
-          return this.api.restoreToPointInTime(plan, {
-            RestoreType: 'copy-on-write',
-            UseLatestRestorableTime: true,
-          });
-        }
-        return this.api.restoreToPointInTime(
-          plan,
-          target.useLatestRestorableTime
-            ? { RestoreType: 'full-copy', UseLatestRestorableTime: true }
-            : { RestoreType: 'full-copy', RestoreToTime: new Date(target.restoreTime ?? '') },
-        );
-      },
+      create: () =>
+        target.type === 'snapshot'
+          ? this.restoreSnapshot(plan, target.snapshotId)
+          : this.api.restoreToPointInTime(plan, pointInTimeOf(target)),
       alreadyExists: 'DBClusterAlreadyExistsFault',
     });
   }
 
   /**
-   * Settings a restore could not take (DocumentDB point-in-time restores take no parameter group and
-   * no retention): set on the available cluster before its first instance, which then starts with them.
-   */
-  private async settle(plan: RestorePlan, cluster: ClusterDescription): Promise<boolean> {
-    const group = plan.source.clusterParameterGroupName;
-    const changes = {
-      ...(group && cluster.DBClusterParameterGroup !== group ? { DBClusterParameterGroupName: group } : {}),
-      ...((cluster.BackupRetentionPeriod ?? 0) > FORK_BACKUP_RETENTION_DAYS
-        ? { BackupRetentionPeriod: FORK_BACKUP_RETENTION_DAYS }
-        : {}),
-    };
-    if (Object.keys(changes).length === 0) return false;
-    await this.api.modifyCluster({ DBClusterIdentifier: plan.targetId, ...changes, ApplyImmediately: true });
-    return true;
-  }
-
-  /**
    * Adds the writer `<fork id>-1` to the restored cluster, of the requested class, else the
    * source writer's (`db.serverless` for Serverless v2), with the source writer's DB parameter
-   * group. True once it exists and is available.
+   * group. Each call does the next thing the cluster allows, and is true once the writer is
+   * available: AWS rejects CreateDBInstance into a cluster that is not `available`
+   * (InvalidDBClusterStateFault; "To add an instance to a cluster, the cluster must be in an
+   * available state", Amazon DocumentDB instance lifecycle), so while the cluster is busy, or right
+   * after the ModifyDBCluster of settings the restore could not take, it adds nothing and answers
+   * false; the instances check calls again.
    */
   async createInstances(plan: RestorePlan): Promise<boolean> {
     const cluster = await this.forkCluster(plan.targetId, plan.forkId);
-    const changed = await this.settle(plan, cluster);
-
     const id = writerInstanceId(plan.targetId);
     const { instanceClass } = plan;
     if (!instanceClass) {
       throw new SourceNotAvailableError(
         `${plan.source.id} has no writer instance to copy an instance class from; set overrides.instanceClass`,
       );
+    }
+    if (cluster.Status !== 'available') return false;
+    const settings = pendingSettings(plan, cluster);
+    if (Object.keys(settings).length > 0) {
+      await this.api.modifyCluster({
+        DBClusterIdentifier: plan.targetId,
+        ...settings,
+        ApplyImmediately: true,
+      });
+      return false;
     }
     let writerStatus: string | undefined;
     await createOnce({
@@ -443,7 +232,7 @@ export class ClusterEngine implements EngineStrategy {
       create: () => this.api.createInstance(plan, { id, instanceClass }),
       alreadyExists: 'DBInstanceAlreadyExistsFault',
     });
-    return !changed && writerStatus === 'available';
+    return writerStatus === 'available';
   }
 
   isAvailable(fork: ForkDatabase): boolean {
@@ -488,25 +277,16 @@ export class ClusterEngine implements EngineStrategy {
     });
   }
 
-  /**
-   * Tag-guarded: the cluster and every instance in it must be this fork's before anything is
-   * deleted. Instances first (a cluster with instances cannot be deleted), then the cluster once it
-   * has none; the caller asks again until `describeFork` finds nothing.
-   */
-  async deleteFork(targetId: string, forkId: string): Promise<void> {
-    const cluster = await this.describeCluster(targetId);
-    const state = cluster && { status: cluster.Status ?? 'unknown', tags: await this.clusterTags(cluster) };
-    if (!needsDelete(state, forkId, `DB cluster ${targetId}`)) return;
-    const instances = await this.instancesOf(targetId);
-    for (const instance of instances) {
-      const tags = await this.api.tagsOf(instance, instance.DBInstanceArn);
-      assertManagedBy(tags, forkId, `DB instance ${instance.DBInstanceIdentifier}`);
-    }
-    for (const instance of instances) {
-      if (instance.DBInstanceStatus === 'deleting') continue;
-      await deleteIfDeletable(() => this.api.deleteInstance(instance.DBInstanceIdentifier ?? ''));
-    }
-    if (instances.length > 0) return;
-    await deleteIfDeletable(() => this.api.deleteCluster(targetId));
+  deleteFork(targetId: string, forkId: string): Promise<void> {
+    return deleteForkCluster(
+      {
+        api: this.api,
+        describeCluster: (id) => this.describeCluster(id),
+        clusterTags: (cluster) => this.clusterTags(cluster),
+        instancesOf: (id) => this.instancesOf(id),
+      },
+      targetId,
+      forkId,
+    );
   }
 }

@@ -14,7 +14,10 @@ import {
   RestoreDBClusterToPointInTimeCommand,
 } from '@aws-sdk/client-docdb';
 import { tagMap } from '../tags.js';
-import { type ClusterApi, ClusterEngine, clusterRestoreCommon } from './cluster-engine.js';
+import type { ClusterApi } from './cluster-api.js';
+import { ClusterEngine } from './cluster-engine.js';
+import { clusterRestoreCommon } from './cluster-restore.js';
+import { customGroup } from './default-groups.js';
 
 export const DOCDB_ENGINES = ['docdb'] as const;
 
@@ -29,16 +32,19 @@ function docdbApi(docdb: DocDBClient): ClusterApi {
     createSnapshot: (input) => docdb.send(new CreateDBClusterSnapshotCommand(input)),
     deleteSnapshot: (id) =>
       docdb.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),
-    restoreFromSnapshot: (plan, snapshotId) =>
+    // EngineVersion: "The version of the database engine to use for the new cluster" (@aws-sdk/client-docdb).
+    restoreFromSnapshot: (plan, snapshot) =>
       docdb.send(
         new RestoreDBClusterFromSnapshotCommand({
           ...clusterRestoreCommon(plan),
-          SnapshotIdentifier: snapshotId,
+          SnapshotIdentifier: snapshot.id,
           Engine: plan.source.engine,
-          DBClusterParameterGroupName: plan.source.clusterParameterGroupName,
+          ...(snapshot.engineVersion ? { EngineVersion: snapshot.engineVersion } : {}),
+          ...customGroup('DBClusterParameterGroupName', plan.source.clusterParameterGroupName),
         }),
       ),
-    // Takes no parameter group (nor retention): createInstances sets them on the available cluster.
+    // Takes no parameter group, retention nor engine version (the source's): createInstances sets
+    // the first two on the available cluster.
     restoreToPointInTime: (plan, at) =>
       docdb.send(
         new RestoreDBClusterToPointInTimeCommand({

@@ -50,6 +50,8 @@ export interface Backup {
   createdAt?: string;
   sourceId?: string;
   engine?: string;
+  /** The engine version of the database the snapshot was taken of (what a restore of it runs). */
+  engineVersion?: string;
   tags?: Record<string, string>;
 }
 

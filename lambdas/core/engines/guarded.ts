@@ -98,6 +98,24 @@ export function newestFirst(backups: Backup[]): Backup[] {
 
 export const iso = (date: Date | undefined) => date?.toISOString();
 
+/**
+ * What a Describe(DB|DBCluster)Snapshots call by identifier must add for an automated snapshot
+ * (`rds:…`): "If this identifier is for an automated snapshot, the SnapshotType parameter must also
+ * be specified" (`DBSnapshotIdentifier` / `DBClusterSnapshotIdentifier` in @aws-sdk/client-rds and
+ * @aws-sdk/client-docdb). Without it AWS finds no such snapshot.
+ */
+export function snapshotTypeOf(snapshotId: string): { SnapshotType?: 'automated' } {
+  return snapshotId.startsWith('rds:') ? { SnapshotType: 'automated' } : {};
+}
+
+/** Errors of a delete that meets a database not deletable in its current state (creating, modifying…). */
+export const BUSY_STATE_FAULTS: readonly string[] = [
+  'InvalidDBInstanceStateFault',
+  'InvalidDBInstanceState',
+  'InvalidDBClusterStateFault',
+  'InvalidDBClusterState',
+];
+
 /** The snapshot type of a Describe*Snapshots item: automated snapshot ids start with `rds:`. */
 export function backupType(snapshotType: string | undefined, id: string | undefined): Backup['type'] {
   return snapshotType === 'automated' || id?.startsWith('rds:') ? 'automated' : 'manual';
@@ -106,6 +124,7 @@ export function backupType(snapshotType: string | undefined, id: string | undefi
 /** What DB snapshots and DB cluster snapshots share, besides their id, ARN and source fields. */
 interface SnapshotFields {
   SnapshotType?: string;
+  EngineVersion?: string;
   Status?: string;
   SnapshotCreateTime?: Date;
   Engine?: string;
@@ -125,6 +144,7 @@ export function toBackup(
     ...(snapshot.SnapshotCreateTime ? { createdAt: iso(snapshot.SnapshotCreateTime) } : {}),
     ...(ref.sourceId ? { sourceId: ref.sourceId } : {}),
     ...(snapshot.Engine ? { engine: snapshot.Engine } : {}),
+    ...(snapshot.EngineVersion ? { engineVersion: snapshot.EngineVersion } : {}),
     tags,
   };
 }

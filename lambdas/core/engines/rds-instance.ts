@@ -14,16 +14,19 @@ import {
 } from '@aws-sdk/client-rds';
 import { errorName } from '../errors.js';
 import { assertManagedBy, forkIdOf, tagMap } from '../tags.js';
+import { customGroup } from './default-groups.js';
 import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
 import {
   activeSecurityGroupIds,
   allPages,
+  BUSY_STATE_FAULTS,
   createOnce,
   deleteManagedSnapshot,
   iso,
   markerOf,
   needsDelete,
   newestFirst,
+  snapshotTypeOf,
   toBackup,
 } from './guarded.js';
 
@@ -150,7 +153,9 @@ export class RdsInstanceEngine implements EngineStrategy {
 
   async describeSnapshot(snapshotId: string): Promise<Backup | undefined> {
     try {
-      const out = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+      const out = await this.rds.send(
+        new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId, ...snapshotTypeOf(snapshotId) }),
+      );
       const snapshot = out.DBSnapshots?.[0];
       return snapshot ? toSnapshotBackup(snapshot) : undefined;
     } catch (error) {
@@ -188,6 +193,11 @@ export class RdsInstanceEngine implements EngineStrategy {
     });
   }
 
+  /**
+   * RDS instance restores take no EngineVersion: "Default: The same as source" (`Engine` of
+   * RestoreDBInstanceFromDBSnapshot / RestoreDBInstanceToPointInTime, @aws-sdk/client-rds), so a
+   * fork runs the snapshot's (or source's) version. Only custom parameter/option groups are named.
+   */
   async restore(plan: RestorePlan): Promise<void> {
     const common = {
       DBInstanceClass: plan.instanceClass,
@@ -200,8 +210,8 @@ export class RdsInstanceEngine implements EngineStrategy {
       BackupRetentionPeriod: 1,
       VpcSecurityGroupIds: plan.vpcSecurityGroupIds.length ? plan.vpcSecurityGroupIds : undefined,
       DBSubnetGroupName: plan.subnetGroupName,
-      DBParameterGroupName: plan.source.parameterGroupName,
-      OptionGroupName: plan.source.optionGroupName,
+      ...customGroup('DBParameterGroupName', plan.source.parameterGroupName),
+      ...customGroup('OptionGroupName', plan.source.optionGroupName),
       StorageType: plan.storageType,
       Port: plan.source.port,
       Tags: plan.tags,
@@ -275,6 +285,10 @@ export class RdsInstanceEngine implements EngineStrategy {
     );
   }
 
+  /**
+   * A delete that meets an instance not deletable yet (InvalidDBInstanceState: still `creating`,
+   * `modifying`, `resetting-master-credentials`…) is left to the gone loop, which asks again.
+   */
   async deleteFork(targetId: string, forkId: string): Promise<void> {
     if (!needsDelete(await this.describeFork(targetId), forkId, `DB instance ${targetId}`)) return;
     try {
@@ -286,12 +300,7 @@ export class RdsInstanceEngine implements EngineStrategy {
         }),
       );
     } catch (error) {
-      if (isNotFound(error)) return;
-      // Already being deleted (a concurrent delete) is success; any other state is retried.
-      if (errorName(error) === 'InvalidDBInstanceStateFault') {
-        const latest = await this.describeFork(targetId);
-        if (!latest || latest.status === 'deleting') return;
-      }
+      if (isNotFound(error) || BUSY_STATE_FAULTS.includes(errorName(error) ?? '')) return;
       throw error;
     }
   }

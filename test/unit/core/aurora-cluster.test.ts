@@ -13,6 +13,7 @@ import {
   FORK_WRITER_ID,
   forkCluster,
   forkWriter,
+  planSnapshot,
 } from './cluster-fixtures.js';
 import { FakeControlPlane } from './fake-control-plane.js';
 import { FORK_ID, FORK_TAGS } from './fixtures.js';
@@ -59,7 +60,8 @@ describe('AuroraClusterEngine', () => {
       BackupRetentionPeriod: 1,
       CopyTagsToSnapshot: false,
     },
-    snapshotRestore: { Engine: 'aurora-postgresql' },
+    snapshotRestore: { Engine: 'aurora-postgresql', EngineVersion: '15.3' },
+    snapshotEngineVersion: '15.3',
   });
 
   describe('Aurora restores', () => {
@@ -69,6 +71,17 @@ describe('AuroraClusterEngine', () => {
     beforeEach(() => {
       ({ engine, plane } = create());
       plane.clusters = [auroraCluster()];
+      plane.snapshots = [planSnapshot(auroraSource(), '15.4')];
+    });
+
+    it('names no default DB parameter group on the writer (default.aurora-postgresql16)', async () => {
+      plane.clusters.push(forkCluster());
+
+      await engine.createInstances(
+        clusterPlan(auroraSource({ parameterGroupName: 'default.aurora-postgresql16' })),
+      );
+
+      expect(plane.inputsOf('CreateDBInstance')[0]).not.toHaveProperty('DBParameterGroupName');
     });
 
     it('passes an Aurora storage type override, and ignores an instance one such as gp3', async () => {

@@ -7,7 +7,11 @@ import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterEngine } from '../../../lambdas/core/engines/cluster-engine.js';
 import type { SourceDatabase } from '../../../lambdas/core/engines/engine.js';
-import { NotManagedResourceError, SourceNotAvailableError } from '../../../lambdas/core/errors.js';
+import {
+  BackupNotFoundError,
+  NotManagedResourceError,
+  SourceNotAvailableError,
+} from '../../../lambdas/core/errors.js';
 import { TAG } from '../../../lambdas/core/tags.js';
 import {
   clusterAlreadyExists,
@@ -16,6 +20,7 @@ import {
   clusterSnapshot,
   clusterSnapshotArn,
   FORK_WRITER_ID,
+  planSnapshot,
 } from './cluster-fixtures.js';
 import type { FakeControlPlane } from './fake-control-plane.js';
 import { FORK_ID, FORK_TAGS } from './fixtures.js';
@@ -32,8 +37,13 @@ export interface ClusterEngineSpec {
   forkWriter(overrides?: Partial<DBInstance>): DBInstance;
   /** What every restore of `clusterPlan(expected)` sends besides the source and the point in time. */
   restoreCommon: Record<string, unknown>;
-  /** What a snapshot restore sends on top (DocumentDB: its parameter group, which its PITR cannot take). */
+  /**
+   * What a snapshot restore sends on top: the snapshot's engine version (DocumentDB also its
+   * parameter group, which its PITR cannot take).
+   */
   snapshotRestore: Record<string, unknown>;
+  /** The engine version of the snapshot `clusterPlan` restores (not the source's: it may differ). */
+  snapshotEngineVersion: string;
   /** The exact CreateDBInstance input for `clusterPlan(expected)`. */
   writerInput: Record<string, unknown>;
   deleteInstanceInput: Record<string, unknown>;
@@ -50,6 +60,7 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
     ({ engine, plane } = spec.create());
     plane.clusters = [spec.source, spec.otherFamily];
     plane.instances = [spec.writer];
+    plane.snapshots = [planSnapshot(spec.expected, spec.snapshotEngineVersion)];
   });
 
   const plan = (overrides: Parameters<typeof clusterPlan>[1] = {}) => clusterPlan(spec.expected, overrides);
@@ -187,6 +198,42 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
       ]);
     });
 
+    it('restores the snapshot’s engine version, describing the automated snapshot with SnapshotType', async () => {
+      const snapshotId = `rds:${spec.expected.id}-2026-11-20-03-00`;
+
+      await engine.restore(plan());
+
+      expect(plane.inputsOf('DescribeDBClusterSnapshots')).toEqual([
+        { DBClusterSnapshotIdentifier: snapshotId, SnapshotType: 'automated' },
+      ]);
+      expect(plane.inputsOf('RestoreDBClusterFromSnapshot')[0]).toMatchObject({
+        EngineVersion: spec.snapshotEngineVersion,
+      });
+    });
+
+    it('refuses to restore a snapshot that failed or is gone', async () => {
+      plane.snapshots = [{ ...planSnapshot(spec.expected, spec.snapshotEngineVersion), Status: 'failed' }];
+      await expect(engine.restore(plan())).rejects.toThrow(/ended failed/);
+
+      plane.snapshots = [];
+      await expect(engine.restore(plan())).rejects.toBeInstanceOf(BackupNotFoundError);
+      expect(plane.writes()).toEqual([]);
+    });
+
+    it('names no default cluster parameter group (AWS applies the engine’s default)', async () => {
+      const onDefault = { ...spec.expected, clusterParameterGroupName: `default.${spec.expected.engine}` };
+
+      await engine.restore(clusterPlan(onDefault));
+      await engine.restore(clusterPlan(onDefault, { target: { type: 'clone' } }));
+
+      for (const input of [
+        ...plane.inputsOf('RestoreDBClusterFromSnapshot'),
+        ...plane.inputsOf('RestoreDBClusterToPointInTime'),
+      ]) {
+        expect(input).not.toHaveProperty('DBClusterParameterGroupName');
+      }
+    });
+
     it('restores to a point in time (a full copy)', async () => {
       const target = { type: 'point-in-time' as const, restoreTime: '2026-11-19T10:00:00.000Z' };
 
@@ -246,6 +293,19 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
 
       expect(plane.writes()).toEqual(['CreateDBInstance']);
       expect(plane.inputsOf('CreateDBInstance')).toEqual([spec.writerInput]);
+    });
+
+    it('adds nothing while the restored cluster is not available (AWS rejects CreateDBInstance then)', async () => {
+      plane.clusters.push(spec.fork({ Status: 'modifying' }));
+
+      await expect(engine.createInstances(plan())).resolves.toBe(false);
+      expect(plane.writes()).toEqual([]);
+
+      plane.clusters = plane.clusters.map((c) =>
+        c.DBClusterIdentifier === FORK_ID ? { ...c, Status: 'available' } : c,
+      );
+      await expect(engine.createInstances(plan())).resolves.toBe(false);
+      expect(plane.writes()).toEqual(['CreateDBInstance']);
     });
 
     it('takes the requested instance class over the source’s', async () => {
@@ -382,6 +442,32 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
       await engine.deleteFork(FORK_ID, FORK_ID);
 
       expect(plane.writes()).toEqual([]);
+    });
+
+    it.each([
+      ['creating', 'InvalidDBInstanceStateFault'],
+      ['modifying', 'InvalidDBInstanceState'],
+    ])('leaves a writer that is %s (%s) to the next call, without failing', async (status, fault) => {
+      plane.clusters.push(spec.fork());
+      plane.instances.push(spec.forkWriter({ DBInstanceStatus: status }));
+      plane.on('DeleteDBInstance', () => {
+        throw Object.assign(new Error(`Instance ${FORK_WRITER_ID} is ${status}`), { name: fault });
+      });
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+      expect(plane.writes()).toEqual(['DeleteDBInstance']);
+    });
+
+    it('leaves a cluster that is resetting its master credentials to the next call', async () => {
+      plane.clusters.push(spec.fork({ Status: 'resetting-master-credentials' }));
+      plane.on('DeleteDBCluster', () => {
+        throw Object.assign(new Error('DB cluster is not in available state'), {
+          name: 'InvalidDBClusterStateFault',
+        });
+      });
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+      expect(plane.writes()).toEqual(['DeleteDBCluster']);
     });
 
     it('leaves a cluster that still reports instances to the next call', async () => {

@@ -231,3 +231,13 @@ export function clusterPlan(source: SourceDatabase, overrides: Partial<RestorePl
     ...overrides,
   };
 }
+
+/** The snapshot `clusterPlan` restores by default, of `source`, holding `engineVersion`. */
+export function planSnapshot(source: SourceDatabase, engineVersion: string): DBClusterSnapshot {
+  return clusterSnapshot({
+    DBClusterSnapshotIdentifier: `rds:${source.id}-2026-11-20-03-00`,
+    DBClusterIdentifier: source.id,
+    Engine: source.engine,
+    EngineVersion: engineVersion,
+  });
+}

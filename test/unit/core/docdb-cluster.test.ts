@@ -58,7 +58,12 @@ describe('DocDbClusterEngine', () => {
       DeletionProtection: false,
       Tags: FORK_TAGS,
     },
-    snapshotRestore: { Engine: 'docdb', DBClusterParameterGroupName: 'catalog-docdb5' },
+    snapshotRestore: {
+      Engine: 'docdb',
+      EngineVersion: '4.0.0',
+      DBClusterParameterGroupName: 'catalog-docdb5',
+    },
+    snapshotEngineVersion: '4.0.0',
   });
 
   describe('settings a restore could not take', () => {
@@ -70,13 +75,33 @@ describe('DocDbClusterEngine', () => {
       plane.clusters = [docdbCluster()];
     });
 
-    it('sets the source parameter group and a one-day retention on the restored cluster before adding its writer', async () => {
+    it('sets the source parameter group and a one-day retention, and adds the writer only once the cluster is available again', async () => {
       plane.clusters.push(
         docdbFork({ DBClusterParameterGroup: 'default.docdb5.0', BackupRetentionPeriod: 7 }),
       );
+      plane.on('ModifyDBCluster', (input) => {
+        // As AWS: the cluster is `modifying` with the new settings.
+        plane.clusters = plane.clusters.map((c) =>
+          c.DBClusterIdentifier === FORK_ID
+            ? {
+                ...c,
+                Status: 'modifying',
+                DBClusterParameterGroup: String(input.DBClusterParameterGroupName),
+                BackupRetentionPeriod: Number(input.BackupRetentionPeriod),
+              }
+            : c,
+        );
+        return {};
+      });
+      const plan = clusterPlan(docdbSource());
 
-      await expect(engine.createInstances(clusterPlan(docdbSource()))).resolves.toBe(false);
+      await expect(engine.createInstances(plan)).resolves.toBe(false);
+      expect(plane.writes()).toEqual(['ModifyDBCluster']);
+      await expect(engine.createInstances(plan)).resolves.toBe(false);
+      expect(plane.writes()).toEqual(['ModifyDBCluster']);
 
+      plane.clusters = plane.clusters.map((c) => ({ ...c, Status: 'available' }));
+      await expect(engine.createInstances(plan)).resolves.toBe(false);
       expect(plane.writes()).toEqual(['ModifyDBCluster', 'CreateDBInstance']);
       expect(plane.inputsOf('ModifyDBCluster')).toEqual([
         {
@@ -95,6 +120,17 @@ describe('DocDbClusterEngine', () => {
       await expect(engine.createInstances(clusterPlan(docdbSource()))).resolves.toBe(false);
       expect(plane.writes()).toEqual(['ModifyDBCluster']);
     });
+  });
+
+  it('keeps a source on the default cluster parameter group (default.docdb5.0) on it, modifying only the retention', async () => {
+    const { engine, plane } = create();
+    plane.clusters = [docdbFork({ DBClusterParameterGroup: 'default.docdb5.0', BackupRetentionPeriod: 7 })];
+
+    await engine.createInstances(clusterPlan(docdbSource({ clusterParameterGroupName: 'default.docdb5.0' })));
+
+    expect(plane.inputsOf('ModifyDBCluster')).toEqual([
+      { DBClusterIdentifier: FORK_ID, BackupRetentionPeriod: 1, ApplyImmediately: true },
+    ]);
   });
 
   it('reads tags through ListTagsForResource, which DocumentDB’s Describe* do not return', async () => {

@@ -124,7 +124,13 @@ export class FakeControlPlane {
       case 'DescribeDBClusterSnapshots':
         return {
           DBClusterSnapshots: this.answer(
-            this.snapshots,
+            // As AWS: an automated snapshot is found by its identifier only with SnapshotType automated.
+            this.snapshots.filter(
+              (s) =>
+                input.DBClusterSnapshotIdentifier === undefined ||
+                s.SnapshotType !== 'automated' ||
+                input.SnapshotType === 'automated',
+            ),
             {
               value: input.DBClusterSnapshotIdentifier,
               of: (s) => s.DBClusterSnapshotIdentifier,

@@ -92,7 +92,7 @@ const RESTORE_COMMON = {
   VpcSecurityGroupIds: ['sg-0a1b2c3d', 'sg-0e5e5e5e'],
   DBSubnetGroupName: 'orders-private',
   DBParameterGroupName: 'orders-pg16',
-  OptionGroupName: 'default:postgres-16',
+  // The source is on the default option group `default:postgres-16`: AWS applies it when none is named.
   StorageType: 'gp3',
   Port: 5432,
   Tags: FORK_TAGS,
@@ -231,6 +231,30 @@ describe('RdsInstanceEngine', () => {
       });
     });
 
+    it('describes an automated snapshot (rds:…) with SnapshotType automated, as AWS requires', async () => {
+      const id = 'rds:orders-prod-2026-11-20-03-00';
+      rds
+        .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id, SnapshotType: 'automated' }, true)
+        .resolves({ DBSnapshots: [snapshot({ DBSnapshotIdentifier: id, SnapshotType: 'automated' })] });
+
+      await expect(engine.describeSnapshot(id)).resolves.toMatchObject({ id, type: 'automated' });
+      expect(inputsOf(rds.commandCalls(DescribeDBSnapshotsCommand))).toEqual([
+        { DBSnapshotIdentifier: id, SnapshotType: 'automated' },
+      ]);
+    });
+
+    it('describes a manual snapshot by its identifier alone', async () => {
+      rds
+        .on(DescribeDBSnapshotsCommand)
+        .resolves({ DBSnapshots: [snapshot({ DBSnapshotIdentifier: 'mine' })] });
+
+      await engine.describeSnapshot('mine');
+
+      expect(inputsOf(rds.commandCalls(DescribeDBSnapshotsCommand))).toEqual([
+        { DBSnapshotIdentifier: 'mine' },
+      ]);
+    });
+
     it('describes a missing snapshot as undefined', async () => {
       rds.on(DescribeDBSnapshotsCommand).rejects(snapshotNotFound('gone'));
 
@@ -287,6 +311,33 @@ describe('RdsInstanceEngine', () => {
         ...RESTORE_COMMON,
       });
       expect(input).not.toHaveProperty('RestoreTime');
+    });
+
+    it('names no default parameter or option group (default.postgres16, default:mysql-8-0), only custom ones', async () => {
+      givenNoFork();
+      givenNoFork('fork-222222222222');
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+      const onDefaults = sourceDatabase({
+        parameterGroupName: 'default.postgres16',
+        optionGroupName: 'default:mysql-8-0',
+      });
+      const onCustom = sourceDatabase({
+        parameterGroupName: 'orders-pg16',
+        optionGroupName: 'orders-options',
+      });
+
+      await engine.restore(plan({ source: onDefaults }));
+      await engine.restore(
+        plan({ source: onCustom, targetId: 'fork-222222222222', forkId: 'fork-222222222222' }),
+      );
+
+      const [first, second] = inputsOf(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand));
+      expect(first).not.toHaveProperty('DBParameterGroupName');
+      expect(first).not.toHaveProperty('OptionGroupName');
+      expect(second).toMatchObject({
+        DBParameterGroupName: 'orders-pg16',
+        OptionGroupName: 'orders-options',
+      });
     });
 
     it('leaves out security groups and optional groups the plan does not have', async () => {
@@ -501,13 +552,26 @@ describe('RdsInstanceEngine', () => {
       await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
     });
 
-    it('rethrows InvalidDBInstanceState while the instance is in another state (so the step retries)', async () => {
-      givenFork({ DBInstanceStatus: 'modifying' });
-      rds
-        .on(DeleteDBInstanceCommand)
-        .rejects(new InvalidDBInstanceStateFault({ message: 'is modifying', $metadata: {} }));
+    it.each(['creating', 'modifying', 'resetting-master-credentials'])(
+      'leaves an instance that is %s (InvalidDBInstanceState) to the next call, without failing',
+      async (status) => {
+        givenFork({ DBInstanceStatus: status });
+        rds
+          .on(DeleteDBInstanceCommand)
+          .rejects(new InvalidDBInstanceStateFault({ message: `is ${status}`, $metadata: {} }));
 
-      await expect(engine.deleteFork(FORK_ID, FORK_ID)).rejects.toBeInstanceOf(InvalidDBInstanceStateFault);
+        await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+        await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+        // The next call asks again: the gone loop re-issues the delete until it is accepted.
+        expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(2);
+      },
+    );
+
+    it('still fails on any other delete error', async () => {
+      givenFork();
+      rds.on(DeleteDBInstanceCommand).rejects(new Error('InvalidParameterCombination'));
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).rejects.toThrow('InvalidParameterCombination');
     });
 
     it('treats a DeleteDBInstance NotFound race as success', async () => {

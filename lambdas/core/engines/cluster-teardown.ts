@@ -1,0 +1,49 @@
+import { errorName } from '../errors.js';
+import { assertManagedBy } from '../tags.js';
+import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
+import { BUSY_STATE_FAULTS, needsDelete } from './guarded.js';
+
+/** What deleting a fork cluster reads, bound to the engine that owns it. */
+export interface ClusterTeardown {
+  api: ClusterApi;
+  describeCluster(id: string): Promise<ClusterDescription | undefined>;
+  clusterTags(cluster: ClusterDescription): Promise<Record<string, string>>;
+  instancesOf(clusterId: string): Promise<ClusterInstanceDescription[]>;
+}
+
+/**
+ * Runs a delete; a resource already gone, or not deletable in its current state yet (AWS answers
+ * InvalidDBInstanceState / InvalidDBClusterStateFault while it is `creating`, `modifying`,
+ * `resetting-master-credentials`…), is left to the next call of the gone loop.
+ */
+async function deleteIfDeletable(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    const name = errorName(error) ?? '';
+    if (name === 'DBClusterNotFoundFault' || name === 'DBInstanceNotFoundFault') return;
+    if (!BUSY_STATE_FAULTS.includes(name)) throw error;
+  }
+}
+
+/**
+ * Tag-guarded: the cluster and every instance in it must be this fork's before anything is
+ * deleted. Instances first (a cluster with instances cannot be deleted), then the cluster once it
+ * has none; the caller asks again until the cluster is gone.
+ */
+export async function deleteForkCluster(t: ClusterTeardown, targetId: string, forkId: string): Promise<void> {
+  const cluster = await t.describeCluster(targetId);
+  const state = cluster && { status: cluster.Status ?? 'unknown', tags: await t.clusterTags(cluster) };
+  if (!needsDelete(state, forkId, `DB cluster ${targetId}`)) return;
+  const instances = await t.instancesOf(targetId);
+  for (const instance of instances) {
+    const tags = await t.api.tagsOf(instance, instance.DBInstanceArn);
+    assertManagedBy(tags, forkId, `DB instance ${instance.DBInstanceIdentifier}`);
+  }
+  for (const instance of instances) {
+    if (instance.DBInstanceStatus === 'deleting') continue;
+    await deleteIfDeletable(() => t.api.deleteInstance(instance.DBInstanceIdentifier ?? ''));
+  }
+  if (instances.length > 0) return;
+  await deleteIfDeletable(() => t.api.deleteCluster(targetId));
+}

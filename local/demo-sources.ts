@@ -1,11 +1,17 @@
 import type { AwsClients } from '../lambdas/core/clients.js';
 import type { EngineKind } from '../lambdas/core/fork.js';
 import { TAG } from '../lambdas/core/tags.js';
-import { seedAuroraSource, seedDocdbSource, seedRdsSource } from './seed.js';
+import { createKmsKey, seedAuroraSource, seedDocdbSource, seedRdsSource } from './seed.js';
 
 /**
- * The demo databases `npm run local` seeds into its own emulator, one per engine, each tagged
- * `dbfork:allow-fork=true` and with a manual snapshot besides the automated one.
+ * The demo databases `npm run local` seeds into its own emulator, each tagged
+ * `dbfork:allow-fork=true`, with automated backups and a manual snapshot. Between them they look
+ * like production sources, in as few databases as keep the start fast:
+ * - orders-postgres: its own parameter and option groups, Multi-AZ, deletion protection on.
+ * - shop-mysql: the engine's DEFAULT parameter and option groups (none named at create), storage
+ *   encrypted with a customer managed KMS key, three security groups, deletion protection on,
+ *   one day of automated backups.
+ * - analytics-aurora, catalog-docdb: a cluster of each kind.
  */
 export interface DemoSource {
   id: string;
@@ -23,6 +29,18 @@ export async function seedDemoSources(endpoint: string, aws: AwsClients): Promis
     engine: 'postgres',
     tags: { ...ALLOW, team: 'orders' },
   });
+  const shop = await seedRdsSource(endpoint, aws.rds, {
+    id: 'shop-mysql',
+    engine: 'mysql',
+    defaultGroups: true,
+    kmsKeyId: await createKmsKey(endpoint, 'shop-mysql storage'),
+    securityGroups: 3,
+    backupRetentionDays: 1,
+    multiAz: false,
+    instanceClass: 'db.t4g.medium',
+    dbName: 'shop',
+    tags: { ...ALLOW, team: 'shop' },
+  });
   const analytics = await seedAuroraSource(endpoint, aws.rds, {
     id: 'analytics-aurora',
     engine: 'aurora-postgresql',
@@ -34,6 +52,7 @@ export async function seedDemoSources(endpoint: string, aws: AwsClients): Promis
   });
   return [
     { id: orders.id, kind: 'rds-instance', engine: 'postgres', snapshotId: orders.manualSnapshotId },
+    { id: shop.id, kind: 'rds-instance', engine: 'mysql', snapshotId: shop.manualSnapshotId },
     {
       id: analytics.id,
       kind: 'aurora-cluster',

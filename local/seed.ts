@@ -4,6 +4,8 @@ import {
   CreateDBClusterSnapshotCommand as CreateDocDbClusterSnapshotCommand,
   CreateDBInstanceCommand as CreateDocDbInstanceCommand,
   CreateDBSubnetGroupCommand as CreateDocDbSubnetGroupCommand,
+  DescribeDBClustersCommand as DescribeDocDbClustersCommand,
+  DescribeDBInstancesCommand as DescribeDocDbInstancesCommand,
   DocDBClient,
 } from '@aws-sdk/client-docdb';
 import {
@@ -28,6 +30,8 @@ import {
   CreateDBSnapshotCommand,
   CreateDBSubnetGroupCommand,
   CreateOptionGroupCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import {
@@ -36,19 +40,118 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
-import { clientConfig } from '../lambdas/core/clients.js';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { clientConfig, OFFLINE_CREDENTIALS } from '../lambdas/core/clients.js';
 import { errorName } from '../lambdas/core/errors.js';
 
 /**
  * Seeds an emulator with what dbfork needs around it (hosted zone, event bus, schedule group) and
- * with demo source databases, each in its own VPC network with non-default groups, so a test can
- * see that a fork really got the source's security groups, subnet group and parameter groups.
+ * with demo source databases shaped like production ones: in their own VPC network with their own
+ * groups (so a test sees a fork really got them) or on the engine's default groups, with deletion
+ * protection, several security groups, KMS encryption and automated backups.
+ *
+ * The emulator may be faithful to AWS (resources pass through `creating` before `available`), so
+ * every create is waited on before the next call that needs it: AWS refuses CreateDBSnapshot on an
+ * instance that is not available (InvalidDBInstanceState).
  */
 
 export interface SeededNetwork {
   vpcId: string;
+  /** The first of `securityGroupIds`. */
   securityGroupId: string;
+  securityGroupIds: string[];
   subnetGroupName: string;
+}
+
+const POLL_MS = 100;
+/** Long enough for a faithful emulator's configurable `creating` delay. */
+const AVAILABLE_TIMEOUT_MS = 120_000;
+
+/** Polls `status` until it answers `available`; throws naming the resource and its last state. */
+export async function waitForAvailable(
+  resource: string,
+  status: () => Promise<string | undefined>,
+  timeoutMs = AVAILABLE_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
+  for (;;) {
+    last = await status();
+    if (last === 'available') return;
+    if (Date.now() > deadline) {
+      throw new Error(`${resource} is still ${last ?? 'missing'} after ${timeoutMs} ms; expected available`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Describes an instance or cluster through the RDS or the DocumentDB API (the same shapes). */
+function instanceStatus(client: RDSClient | DocDBClient, id: string) {
+  return async () => {
+    const input = { DBInstanceIdentifier: id };
+    const out =
+      client instanceof DocDBClient
+        ? await client.send(new DescribeDocDbInstancesCommand(input))
+        : await client.send(new DescribeDBInstancesCommand(input));
+    return out.DBInstances?.[0]?.DBInstanceStatus;
+  };
+}
+
+function clusterStatus(client: RDSClient | DocDBClient, id: string) {
+  return async () => {
+    const input = { DBClusterIdentifier: id };
+    const out =
+      client instanceof DocDBClient
+        ? await client.send(new DescribeDocDbClustersCommand(input))
+        : await client.send(new DescribeDBClustersCommand(input));
+    return out.DBClusters?.[0]?.Status;
+  };
+}
+
+class Sha256 extends Hash {
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
+  }
+}
+
+/**
+ * A customer managed KMS key in the emulator, for an encrypted source. One signed KMS CreateKey call
+ * (the project has no KMS SDK client, and only the seed needs KMS).
+ */
+export async function createKmsKey(endpoint: string, description: string): Promise<string> {
+  const url = new URL(endpoint);
+  const { region } = clientConfig({ endpoint });
+  const body = JSON.stringify({ Description: description, KeyUsage: 'ENCRYPT_DECRYPT' });
+  const signer = new SignatureV4({
+    service: 'kms',
+    region,
+    credentials: OFFLINE_CREDENTIALS,
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: '/',
+    headers: {
+      host: url.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'TrentService.CreateKey',
+    },
+    body,
+  });
+  const response = await fetch(new URL('/', endpoint), {
+    method: 'POST',
+    headers: signed.headers,
+    body,
+  });
+  const out = (await response.json()) as { KeyMetadata?: { Arn?: string } };
+  const arn = out.KeyMetadata?.Arn;
+  if (!response.ok || !arn)
+    throw new Error(`KMS CreateKey answered ${response.status}: ${JSON.stringify(out)}`);
+  return arn;
 }
 
 /**
@@ -60,6 +163,7 @@ export async function seedNetwork(
   client: RDSClient | DocDBClient,
   name: string,
   port = 5432,
+  securityGroups = 1,
 ): Promise<SeededNetwork> {
   const ec2 = new EC2Client(clientConfig({ endpoint }));
   try {
@@ -76,14 +180,19 @@ export async function seedNetwork(
         ),
       ),
     );
-    const sg = await ec2.send(
-      new CreateSecurityGroupCommand({
-        GroupName: `${name}-db`,
-        Description: `${name} database access`,
-        VpcId: vpcId,
-      }),
-    );
-    const securityGroupId = sg.GroupId ?? '';
+    // The first group admits the VPC; the others stand for what production adds (bastion, monitoring).
+    const securityGroupIds: string[] = [];
+    for (let i = 0; i < Math.max(1, securityGroups); i++) {
+      const sg = await ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: i === 0 ? `${name}-db` : `${name}-db-${i + 1}`,
+          Description: i === 0 ? `${name} database access` : `${name} database access ${i + 1}`,
+          VpcId: vpcId,
+        }),
+      );
+      securityGroupIds.push(sg.GroupId ?? '');
+    }
+    const [securityGroupId = ''] = securityGroupIds;
     await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: securityGroupId,
@@ -100,7 +209,7 @@ export async function seedNetwork(
     };
     if (client instanceof DocDBClient) await client.send(new CreateDocDbSubnetGroupCommand(subnetGroup));
     else await client.send(new CreateDBSubnetGroupCommand(subnetGroup));
-    return { vpcId, securityGroupId, subnetGroupName };
+    return { vpcId, securityGroupId, securityGroupIds, subnetGroupName };
   } finally {
     ec2.destroy();
   }
@@ -119,7 +228,25 @@ export interface RdsSourceOptions {
   engine?: 'postgres' | 'mysql' | 'mariadb';
   engineVersion?: string;
   tags?: Record<string, string>;
+  /** @default true */
   deletionProtection?: boolean;
+  /**
+   * Name no parameter or option group, so the instance gets the engine's defaults
+   * (`default.mysql8.0`, `default:mysql-8-0`), as most production instances do. @default false
+   */
+  defaultGroups?: boolean;
+  /** How many VPC security groups the instance is in. @default 1 */
+  securityGroups?: number;
+  /** Encrypt storage with this KMS key (ARN). @default unencrypted */
+  kmsKeyId?: string;
+  /** Days of automated backups; ≥ 1 makes RDS keep an automated `rds:` snapshot. @default 7 */
+  backupRetentionDays?: number;
+  /** @default true */
+  multiAz?: boolean;
+  /** @default db.m6g.large */
+  instanceClass?: string;
+  /** @default orders */
+  dbName?: string;
 }
 
 const FAMILIES = {
@@ -129,7 +256,10 @@ const FAMILIES = {
 } as const;
 const VERSIONS = { postgres: '13.13', mysql: '8.0.35', mariadb: '10.6.16' } as const;
 
-/** An RDS instance with its own network, parameter and option groups, and one manual snapshot. */
+/**
+ * An RDS instance with its own network, its own parameter and option groups (or the engine's
+ * defaults), and one manual snapshot taken once it is available.
+ */
 export async function seedRdsSource(
   endpoint: string,
   rds: RDSClient,
@@ -137,54 +267,61 @@ export async function seedRdsSource(
 ): Promise<SeededRdsSource> {
   const engine = options.engine ?? 'postgres';
   const [family, major] = FAMILIES[engine];
-  const network = await seedNetwork(endpoint, rds, options.id);
-  const parameterGroupName = `${options.id}-params`;
-  const optionGroupName = `${options.id}-options`;
-  await rds.send(
-    new CreateDBParameterGroupCommand({
-      DBParameterGroupName: parameterGroupName,
-      DBParameterGroupFamily: family,
-      Description: `${options.id} parameters`,
-    }),
-  );
-  await rds.send(
-    new CreateOptionGroupCommand({
-      OptionGroupName: optionGroupName,
-      EngineName: engine,
-      MajorEngineVersion: major,
-      OptionGroupDescription: `${options.id} options`,
-    }),
-  );
+  const port = engine === 'postgres' ? 5432 : 3306;
+  const network = await seedNetwork(endpoint, rds, options.id, port, options.securityGroups ?? 1);
+  let groups: { DBParameterGroupName?: string; OptionGroupName?: string } = {};
+  if (!options.defaultGroups) {
+    groups = { DBParameterGroupName: `${options.id}-params`, OptionGroupName: `${options.id}-options` };
+    await rds.send(
+      new CreateDBParameterGroupCommand({
+        DBParameterGroupName: groups.DBParameterGroupName,
+        DBParameterGroupFamily: family,
+        Description: `${options.id} parameters`,
+      }),
+    );
+    await rds.send(
+      new CreateOptionGroupCommand({
+        OptionGroupName: groups.OptionGroupName,
+        EngineName: engine,
+        MajorEngineVersion: major,
+        OptionGroupDescription: `${options.id} options`,
+      }),
+    );
+  }
   const created = await rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: options.id,
       Engine: engine,
       EngineVersion: options.engineVersion ?? VERSIONS[engine],
-      DBInstanceClass: 'db.m6g.large',
+      DBInstanceClass: options.instanceClass ?? 'db.m6g.large',
       AllocatedStorage: 100,
       MasterUsername: 'app_admin',
       MasterUserPassword: 'source-password-never-copied',
-      DBName: 'orders',
-      VpcSecurityGroupIds: [network.securityGroupId],
+      DBName: options.dbName ?? 'orders',
+      VpcSecurityGroupIds: network.securityGroupIds,
       DBSubnetGroupName: network.subnetGroupName,
-      DBParameterGroupName: parameterGroupName,
-      OptionGroupName: optionGroupName,
-      BackupRetentionPeriod: 7,
-      MultiAZ: true,
+      ...groups,
+      BackupRetentionPeriod: options.backupRetentionDays ?? 7,
+      MultiAZ: options.multiAz ?? true,
       DeletionProtection: options.deletionProtection ?? true,
+      ...(options.kmsKeyId ? { StorageEncrypted: true, KmsKeyId: options.kmsKeyId } : {}),
       Tags: awsTags(options.tags),
     }),
   );
+  await waitForAvailable(`DB instance ${options.id}`, instanceStatus(rds, options.id));
   const manualSnapshotId = `${options.id}-manual-1`;
   await rds.send(
     new CreateDBSnapshotCommand({ DBInstanceIdentifier: options.id, DBSnapshotIdentifier: manualSnapshotId }),
   );
+  // The groups as RDS reports them: the defaults' names are the engine's, not ours.
+  const described = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: options.id }));
+  const db = described.DBInstances?.[0];
   return {
     ...network,
     id: options.id,
     arn: created.DBInstance?.DBInstanceArn ?? '',
-    parameterGroupName,
-    optionGroupName,
+    parameterGroupName: db?.DBParameterGroups?.[0]?.DBParameterGroupName ?? groups.DBParameterGroupName ?? '',
+    optionGroupName: db?.OptionGroupMemberships?.[0]?.OptionGroupName ?? groups.OptionGroupName ?? '',
     manualSnapshotId,
   };
 }
@@ -208,6 +345,8 @@ export interface AuroraSourceOptions {
   engine: 'aurora-postgresql' | 'aurora-mysql';
   /** A Serverless v2 cluster (scaling 0.5-8 ACUs) with a `db.serverless` writer. @default false */
   serverless?: boolean;
+  /** @default 15.4 (aurora-postgresql), 8.0.mysql_aurora.3.05.2 (aurora-mysql) */
+  engineVersion?: string;
   tags?: Record<string, string>;
 }
 
@@ -240,6 +379,8 @@ interface ClusterSeedCalls {
     DBParameterGroupName?: string;
   }): Promise<unknown>;
   snapshot(input: { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string }): Promise<unknown>;
+  /** Resolves once the cluster or instance is available. */
+  available(resource: string, type: 'cluster' | 'instance', id: string): Promise<void>;
 }
 
 interface ClusterSeed {
@@ -289,6 +430,7 @@ async function seedCluster(
     ...(seed.serverless ? { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 } } : {}),
     Tags: awsTags(options.tags),
   });
+  await seed.calls.available(`DB cluster ${id}`, 'cluster', id);
   await seed.calls.instance({
     DBInstanceIdentifier: writerInstanceId,
     DBClusterIdentifier: id,
@@ -296,6 +438,7 @@ async function seedCluster(
     DBInstanceClass: seed.instanceClass,
     ...(seed.parameterGroupName ? { DBParameterGroupName: seed.parameterGroupName } : {}),
   });
+  await seed.calls.available(`DB instance ${writerInstanceId}`, 'instance', writerInstanceId);
   await seed.calls.snapshot({ DBClusterIdentifier: id, DBClusterSnapshotIdentifier: manualSnapshotId });
   return {
     ...network,
@@ -332,7 +475,7 @@ export async function seedAuroraSource(
   );
   return seedCluster(network, options, port, {
     engine: options.engine,
-    version,
+    version: options.engineVersion ?? version,
     family,
     instanceClass: options.serverless ? 'db.serverless' : 'db.r6g.large',
     username: 'app_admin',
@@ -344,6 +487,8 @@ export async function seedAuroraSource(
       cluster: (input) => rds.send(new CreateDBClusterCommand(input)),
       instance: (input) => rds.send(new CreateDBInstanceCommand(input)),
       snapshot: (input) => rds.send(new CreateDBClusterSnapshotCommand(input)),
+      available: (resource, type, id) =>
+        waitForAvailable(resource, type === 'cluster' ? clusterStatus(rds, id) : instanceStatus(rds, id)),
     },
   });
 }
@@ -367,6 +512,8 @@ export async function seedDocdbSource(
       cluster: (input) => docdb.send(new CreateDocDbClusterCommand(input)),
       instance: (input) => docdb.send(new CreateDocDbInstanceCommand(input)),
       snapshot: (input) => docdb.send(new CreateDocDbClusterSnapshotCommand(input)),
+      available: (resource, type, id) =>
+        waitForAvailable(resource, type === 'cluster' ? clusterStatus(docdb, id) : instanceStatus(docdb, id)),
     },
   });
 }

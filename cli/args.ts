@@ -50,6 +50,13 @@ export const FROM_FORMS = 'latest, snapshot:<id>, time:<iso>, latest-time, clone
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
+/** `--iops`: a whole number; the API checks the range the class and storage type allow. */
+export function parseIops(text: string): number {
+  const value = text.trim();
+  if (!/^\d+$/.test(value)) throw new UsageError(`--iops "${text}" is not a whole number like 3000`);
+  return Number(value);
+}
+
 /** `--from`: latest | snapshot:<id> | time:<iso> | latest-time | clone | fresh. */
 export function parseFrom(text: string): RestoreRequest {
   const value = text.trim();

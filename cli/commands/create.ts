@@ -5,6 +5,7 @@ import {
   FROM_FORMS,
   parseDuration,
   parseFrom,
+  parseIops,
   parseTtl,
   type RestoreRequest,
   type TtlFields,
@@ -19,6 +20,9 @@ interface CreateOptions extends CommonOptions {
   from: RestoreRequest;
   ttl?: TtlFields;
   instanceClass?: string;
+  storageType?: string;
+  iops?: number;
+  multiAz?: boolean;
   tag?: Record<string, string>;
   wait?: boolean;
   timeout: number;
@@ -27,12 +31,19 @@ interface CreateOptions extends CommonOptions {
 
 /** The POST /v1/forks body the options ask for. */
 export function createBody(source: string, options: CreateOptions): Record<string, unknown> {
+  // Checked by the API against what AWS orders for the source's engine version (400 with choices).
+  const overrides = {
+    ...(options.instanceClass ? { instanceClass: options.instanceClass } : {}),
+    ...(options.storageType ? { storageType: options.storageType } : {}),
+    ...(options.iops !== undefined ? { iops: options.iops } : {}),
+    ...(options.multiAz ? { multiAz: true } : {}),
+  };
   return {
     source,
     ...(options.name ? { name: options.name } : {}),
     restore: options.from,
     ...(options.ttl ?? {}),
-    ...(options.instanceClass ? { overrides: { instanceClass: options.instanceClass } } : {}),
+    ...(Object.keys(overrides).length ? { overrides } : {}),
     ...(options.tag && Object.keys(options.tag).length ? { tags: options.tag } : {}),
   };
 }
@@ -61,6 +72,12 @@ export function createCommand(deps: Deps): Command {
       '--instance-class <class>',
       "instance class of the fork, e.g. db.t4g.medium (default: the source's)",
     )
+    .option(
+      '--storage-type <type>',
+      'storage of the fork: gp2, gp3, io1, io2, standard (RDS); aurora, aurora-iopt1 (Aurora); standard, iopt1 (DocumentDB)',
+    )
+    .option('--iops <n>', 'provisioned IOPS (RDS io1/io2 need them, gp3 may take them)', parseIops)
+    .option('--multi-az', 'a Multi-AZ fork (RDS instances only)')
     .option('--tag <key=value>', 'tag the fork (repeatable)', collectTag)
     .option('--wait', 'wait until the fork is ready, showing its progress')
     .addOption(

@@ -144,6 +144,25 @@ describe('dbfork create', () => {
     ]);
   });
 
+  it('sends storage type, iops and Multi-AZ overrides, and refuses iops that are not a number', async () => {
+    const h = harness(accepted);
+
+    await h.run('create', 'orders', '--storage-type', 'io2', '--iops', '12000', '--multi-az');
+    const bad = await h.run('create', 'orders', '--iops', 'lots');
+
+    expect(h.sent.map((s) => s.body)).toEqual([
+      {
+        source: 'orders',
+        restore: { type: 'latest-backup' },
+        overrides: { storageType: 'io2', iops: 12000, multiAz: true },
+      },
+    ]);
+    expect({ code: bad, stderr: h.stderr() }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--iops "lots"'),
+    });
+  });
+
   it('sends a snapshot id that itself contains colons whole (automated rds: snapshots, snapshot ARNs)', async () => {
     const h = harness(accepted);
     const arn = 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:orders-2026-11-30-03-10';

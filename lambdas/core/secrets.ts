@@ -7,19 +7,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { errorName } from './errors.js';
 import { secretName } from './ids.js';
+import type { DatabaseSecret } from './secret-value.js';
 import { type AwsTag, assertManagedBy, tagMap } from './tags.js';
-
-/** The standard RDS secret JSON shape, so every RDS-aware tool and rotation lambda can read it. */
-export interface DatabaseSecret {
-  engine: string;
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  dbname?: string;
-  dbInstanceIdentifier?: string;
-  dbClusterIdentifier?: string;
-}
 
 export class ForkSecrets {
   constructor(private readonly client: SecretsManagerClient) {}

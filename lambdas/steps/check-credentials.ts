@@ -1,3 +1,4 @@
+import { assertDatabaseNotFailed } from './check-database.js';
 import { forkEngines } from './fork-engine.js';
 import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
@@ -8,6 +9,7 @@ export const step = defineStep('check-credentials', async (state, rt) => {
   assertStillCreating(fork);
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
+  assertDatabaseNotFailed(fork.id, database);
   return checked(
     Boolean(engine && database && engine.isAvailable(database) && !database.passwordPending),
     poll,

@@ -1,23 +1,47 @@
+import type { EngineStrategy, ForkDatabase } from '../core/engines/engine.js';
+import { assertNotFailed } from '../core/engines/failure-states.js';
 import { RestoreFailedError } from '../core/errors.js';
-import { forkEngines } from './fork-engine.js';
+import type { ForkRecord } from '../core/fork.js';
+import { writerInstanceId } from '../core/ids.js';
+import { buildRestorePlan } from '../core/restore-plan.js';
+import type { Runtime } from '../core/runtime.js';
+import { forkEngines, forkSource } from './fork-engine.js';
 import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
 export { RestoreFailedError };
 
-const FAILED_STATES = [
-  'failed',
-  'incompatible-restore',
-  'incompatible-parameters',
-  'incompatible-network',
-  'storage-full',
-  'inaccessible-encryption-credentials',
-];
+/** A database (or one of its instances) in a failed status fails the fork now, naming the status. */
+export function assertDatabaseNotFailed(forkId: string, database: ForkDatabase | undefined): void {
+  assertNotFailed(`the fork database ${forkId}`, database?.status);
+  for (const instance of database?.instances ?? []) {
+    assertNotFailed(`instance ${instance.id} of the fork database`, instance.status);
+  }
+}
+
+/**
+ * After `create-instances`: a cluster whose writer does not exist yet could not take it then (the
+ * cluster was busy, or was just modified), so the check asks the engine again; it creates the
+ * writer once the cluster is `available` again.
+ */
+async function instancesReady(
+  fork: ForkRecord,
+  engine: EngineStrategy,
+  database: ForkDatabase,
+  rt: Runtime,
+): Promise<boolean> {
+  if (engine.isAvailable(database)) return true;
+  const writerId = writerInstanceId(fork.id);
+  if (!database.instances || database.instances.some((instance) => instance.id === writerId)) return false;
+  const { source } = await forkSource(fork, rt);
+  return engine.createInstances(buildRestorePlan(fork, source, rt.env.policy));
+}
 
 /**
  * Two waits use this check. Right after `restore` (the fork is at `restoring`) it waits for the
  * database itself, instance or cluster: a restored cluster has no instances yet, and
  * `create-instances` can only add them to an available cluster. After `create-instances` it waits
- * until the database and all its instances are available (the engine's `isAvailable`).
+ * until the database and all its instances are available (the engine's `isAvailable`), creating
+ * the writer when `create-instances` could not yet. A failed status ends either wait at once.
  */
 export const step = defineStep('check-database', async (state, rt) => {
   const poll = nextPoll(state, rt, 'database');
@@ -25,15 +49,9 @@ export const step = defineStep('check-database', async (state, rt) => {
   assertStillCreating(fork);
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
-  if (database && FAILED_STATES.includes(database.status)) {
-    throw new RestoreFailedError(`the fork database ${fork.id} is ${database.status}`);
-  }
-  const failed = database?.instances?.find((instance) => FAILED_STATES.includes(instance.status));
-  if (failed) throw new RestoreFailedError(`instance ${failed.id} of the fork database is ${failed.status}`);
-  const ready =
-    fork.step === 'restoring'
-      ? database?.status === 'available'
-      : engine && database && engine.isAvailable(database);
-  return checked(Boolean(ready), poll);
+  assertDatabaseNotFailed(fork.id, database);
+  if (!engine || !database) return checked(false, poll);
+  if (fork.step === 'restoring') return checked(database.status === 'available', poll);
+  return checked(await instancesReady(fork, engine, database, rt), poll);
 });
 export const handler = step.handler;

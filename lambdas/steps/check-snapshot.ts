@@ -1,4 +1,4 @@
-import { BackupNotFoundError } from '../core/errors.js';
+import { assertSnapshotNotFailed } from '../core/engines/failure-states.js';
 import { forkEngines } from './fork-engine.js';
 import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
@@ -10,9 +10,7 @@ export const step = defineStep('check-snapshot', async (state, rt) => {
   const snapshotId = fork.restore.resolved?.snapshotId ?? '';
   const [engine] = forkEngines(fork, rt);
   const snapshot = engine ? await engine.describeSnapshot(snapshotId) : undefined;
-  if (snapshot && ['failed', 'error', 'incompatible-restore'].includes(snapshot.status)) {
-    throw new BackupNotFoundError(`snapshot ${snapshotId} ended ${snapshot.status}`);
-  }
+  assertSnapshotNotFailed(snapshotId, snapshot?.status);
   return checked(snapshot?.status === 'available', poll);
 });
 export const handler = step.handler;

@@ -1,17 +1,9 @@
+import { RestoreFailedError } from '../core/errors.js';
 import { generatePassword } from '../core/password.js';
-import type { DatabaseSecret } from '../core/secrets.js';
+import { databaseSecret } from '../core/secret-value.js';
 import { forkTags } from '../core/tags.js';
 import { forkSource } from './fork-engine.js';
 import { defineStep } from './step.js';
-
-/** Secret engine names of the standard RDS secret JSON. */
-function secretEngine(engine: string): string {
-  if (engine.startsWith('aurora-postgresql')) return 'postgres';
-  if (engine.startsWith('aurora')) return 'mysql';
-  if (engine.startsWith('oracle')) return 'oracle';
-  if (engine.startsWith('sqlserver')) return 'sqlserver';
-  return engine;
-}
 
 /**
  * Gives the fork its own password. The secret is written before the database is changed, so the
@@ -24,20 +16,20 @@ export const step = defineStep('rotate-credentials', async (state, rt) => {
     message: 'setting a new master password',
   });
   const { engine, source } = await forkSource(fork, rt);
-  const database = await engine.describeFork(fork.id);
   let secret = await rt.secrets.read(fork.id);
   if (!secret) {
-    const value: DatabaseSecret = {
-      engine: secretEngine(source.engine),
-      host: fork.dnsName,
-      port: database?.endpoint?.port ?? source.port ?? 0,
+    const database = await engine.describeFork(fork.id);
+    if (!database?.endpoint) throw new RestoreFailedError(`the fork database ${fork.id} has no endpoint`);
+    const value = databaseSecret({
+      kind: source.kind,
+      engine: source.engine,
+      databaseId: fork.id,
+      endpoint: database.endpoint,
+      dnsName: fork.dnsName,
       username: source.masterUsername ?? 'admin',
-      password: generatePassword(),
-      ...(source.dbName ? { dbname: source.dbName } : {}),
-      ...(source.kind === 'rds-instance'
-        ? { dbInstanceIdentifier: fork.id }
-        : { dbClusterIdentifier: fork.id }),
-    };
+      password: generatePassword(source.engine),
+      ...(source.dbName ? { dbName: source.dbName } : {}),
+    });
     secret = { arn: await rt.secrets.create(fork.id, value, forkTags(fork)), value };
   }
   await engine.setMasterPassword(fork.id, fork.id, secret.value.password);

@@ -3,6 +3,7 @@ import { ForkStateConflictError, WaitTimeoutError } from '../core/errors.js';
 import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { FORK_ID_PATTERN } from '../core/ids.js';
 import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { asStepError } from '../core/transient-errors.js';
 import type { StepName } from './step-names.js';
 
 /**
@@ -36,7 +37,9 @@ export function defineStep(name: StepName, body: StepBody): Step {
       const result = await body(state, rt);
       child.debug('step done', { ready: result.ready });
       return { ...state, ...result };
-    } catch (error) {
+    } catch (caught) {
+      // Throttling and 5xx answers surface as one retryable name (TransientAwsError).
+      const error = asStepError(caught);
       child.warn('step failed', {
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });

@@ -13,7 +13,6 @@ import {
   scheduleName,
   secretName,
 } from '../../../lambdas/core/ids.js';
-import { generatePassword } from '../../../lambdas/core/password.js';
 import { assertForkable, isForkAllowed } from '../../../lambdas/core/source-policy.js';
 import { assertManagedBy, forkTags, isManagedBy, TAG, tagMap } from '../../../lambdas/core/tags.js';
 import { RestoreFailedError } from '../../../lambdas/steps/check-database.js';
@@ -54,19 +53,6 @@ describe('tags', () => {
     expect(() =>
       assertManagedBy({ [TAG.managed]: 'true', [TAG.forkId]: FORK_ID }, FORK_ID, 'x'),
     ).not.toThrow();
-  });
-});
-
-describe('generatePassword', () => {
-  it('makes 32 characters by default, never / @ " or space (rejected by RDS and DocumentDB)', () => {
-    const passwords = Array.from({ length: 200 }, () => generatePassword());
-
-    for (const password of passwords) {
-      expect(password).toHaveLength(32);
-      expect(password).not.toMatch(/[/@" ]/);
-    }
-    expect(new Set(passwords).size).toBe(200);
-    expect(generatePassword(12)).toHaveLength(12);
   });
 });
 

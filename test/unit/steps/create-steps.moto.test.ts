@@ -225,15 +225,16 @@ describe('select-backup', () => {
         requested: { type: 'snapshot', snapshotId: `arn:aws:rds:us-east-1:123456789012:snapshot:${id}` },
       },
     });
+    // AWS finds an automated snapshot by its identifier only with SnapshotType automated.
     test.mocks.rds
-      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id })
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: id, SnapshotType: 'automated' }, true)
       .resolves({ DBSnapshots: [snapshot()] });
 
     const state = await selectBackup.run(input, test.rt);
 
     expect(state).toEqual({ forkId: FORK_ID, ready: true });
     expect(inputsOf(test.mocks.rds.commandCalls(DescribeDBSnapshotsCommand))).toEqual([
-      { DBSnapshotIdentifier: id },
+      { DBSnapshotIdentifier: id, SnapshotType: 'automated' },
     ]);
     expect((await test.rt.store.mustGet(FORK_ID)).restore.resolved).toEqual({ snapshotId: id });
   });
@@ -369,6 +370,12 @@ describe('check-snapshot', () => {
     expect(second).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 2 } });
   });
 
+  it('fails at once, naming the status, when the snapshot failed', async () => {
+    const test = await waiting('failed');
+
+    await expect(checkSnapshot.run(input, test.rt)).rejects.toThrow(`snapshot ${snapshotId} ended failed`);
+  });
+
   it('gives up with WaitTimeoutError after 240 minutes', async () => {
     const test = await waiting('creating');
     const state = { forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 7 } };
@@ -424,7 +431,7 @@ describe('restore', () => {
         VpcSecurityGroupIds: ['sg-0f0f0f0f'],
         DBSubnetGroupName: 'forks-private',
         DBParameterGroupName: 'orders-pg16',
-        OptionGroupName: 'default:postgres-16',
+        // No OptionGroupName: the source's `default:postgres-16` is what AWS applies by default.
         StorageType: 'gp2',
         Port: 5432,
         Tags: FORK_TAGS,
@@ -528,11 +535,25 @@ describe('check-database', () => {
     await expect(checkDatabase.run(input, missing.rt)).resolves.toMatchObject({ ready: false });
   });
 
-  it('fails with RestoreFailedError when the restore ended in a failed state', async () => {
+  it.each([
+    'failed',
+    'restore-error',
+    'incompatible-option-group',
+    'incompatible-parameters',
+    'incompatible-network',
+    'incompatible-restore',
+    'insufficient-capacity',
+    'inaccessible-encryption-credentials',
+    'inaccessible-encryption-credentials-recoverable',
+    'storage-full',
+  ])('fails at once with RestoreFailedError naming the status when the restore ends %s', async (status) => {
     const test = await stepTest(forkAt('restoring'));
-    givenForkDatabase(test, { DBInstanceStatus: 'incompatible-parameters' });
+    givenForkDatabase(test, { DBInstanceStatus: status });
 
-    await expect(checkDatabase.run(input, test.rt)).rejects.toBeInstanceOf(RestoreFailedError);
+    const failure = checkDatabase.run(input, test.rt);
+
+    await expect(failure).rejects.toBeInstanceOf(RestoreFailedError);
+    await expect(failure).rejects.toThrow(`the fork database ${FORK_ID} is ${status}`);
   });
 
   it('gives up with WaitTimeoutError after 180 minutes, by the injected clock', async () => {
@@ -612,6 +633,45 @@ describe('create-instances and check-database of an Aurora cluster fork', () => 
     await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: false });
     givenClusterFork(test, forkCluster(asWriter), forkWriter());
     await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: true });
+  });
+
+  it.each(['cloning-failed', 'migration-failed', 'inaccessible-encryption-credentials-recoverable'])(
+    'fails at once when the restored cluster is %s',
+    async (status) => {
+      const test = await stepTest(forkAt('restoring', { source: AURORA }));
+      givenClusterFork(test, forkCluster({ Status: status }));
+
+      await expect(checkDatabase.run(input, test.rt)).rejects.toThrow(
+        `the fork database ${FORK_ID} is ${status}`,
+      );
+    },
+  );
+
+  it('creates the writer from the instances check when create-instances could not (cluster was modifying)', async () => {
+    const test = await stepTest(forkAt('restoring', { source: AURORA }));
+    givenClusterFork(test, forkCluster({ Status: 'modifying' }));
+    test.mocks.rds.on(CreateDBInstanceCommand).resolves({});
+
+    await expect(createInstances.run(input, test.rt)).resolves.toMatchObject({ ready: false });
+    expect(test.mocks.rds.commandCalls(CreateDBInstanceCommand)).toEqual([]);
+
+    // Still modifying: the check waits and creates nothing.
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: false });
+    expect(test.mocks.rds.commandCalls(CreateDBInstanceCommand)).toEqual([]);
+
+    // Available again, writer missing: the check adds it.
+    givenClusterFork(test, forkCluster());
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: false });
+    expect(inputsOf(test.mocks.rds.commandCalls(CreateDBInstanceCommand))).toEqual([
+      expect.objectContaining({ DBInstanceIdentifier: FORK_WRITER_ID, DBClusterIdentifier: FORK_ID }),
+    ]);
+
+    // The writer exists: the check only waits for it, creating nothing more.
+    givenClusterFork(test, forkCluster(asWriter), forkWriter({ DBInstanceStatus: 'creating' }));
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: false });
+    givenClusterFork(test, forkCluster(asWriter), forkWriter());
+    await expect(checkDatabase.run(input, test.rt)).resolves.toMatchObject({ ready: true });
+    expect(test.mocks.rds.commandCalls(CreateDBInstanceCommand)).toHaveLength(1);
   });
 
   it('fails with RestoreFailedError when the writer ends in a failed state', async () => {

@@ -103,7 +103,7 @@ describe('rotate-credentials', () => {
     return { test, order };
   }
 
-  it('stores the standard RDS secret (host = fork DNS name) BEFORE changing the password to it', async () => {
+  it('stores the standard RDS secret (host = the database endpoint, dnsName = the fork DNS name) BEFORE changing the password to it', async () => {
     const { test, order } = await rotating();
 
     const state = await rotateCredentials.run(input, test.rt);
@@ -120,12 +120,14 @@ describe('rotate-credentials', () => {
     const secret = JSON.parse(create?.SecretString ?? '{}');
     expect(secret).toEqual({
       engine: 'postgres',
-      host: FORK_DNS_NAME,
+      // The database's own endpoint: its TLS certificate names it (verify-full fails through a CNAME).
+      host: FORK_HOST,
       port: 5432,
       username: 'orders_admin',
       password: expect.stringMatching(/^[^/@" ]{32}$/),
       dbname: 'orders',
       dbInstanceIdentifier: FORK_ID,
+      dnsName: FORK_DNS_NAME,
     });
     expect(inputsOf(test.mocks.rds.commandCalls(ModifyDBInstanceCommand))).toEqual([
       {

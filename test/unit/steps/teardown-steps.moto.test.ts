@@ -9,6 +9,7 @@ import {
   DeleteDBSnapshotCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  InvalidDBInstanceStateFault,
 } from '@aws-sdk/client-rds';
 import {
   ChangeResourceRecordSetsCommand,
@@ -356,6 +357,26 @@ describe('check-gone', () => {
     await checkGone.run(del, test.rt);
 
     expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
+
+  it('survives a database still busy (InvalidDBInstanceState) and re-issues the delete until it is accepted', async () => {
+    const test = await stepTest(forkAt('deleting-database'));
+    givenForkDatabase(test, { DBInstanceStatus: 'resetting-master-credentials' });
+    test.mocks.rds
+      .on(DeleteDBInstanceCommand)
+      .rejects(new InvalidDBInstanceStateFault({ message: 'not in available state', $metadata: {} }));
+
+    const first = await deleteDatabase.run(del, test.rt);
+    const second = await checkGone.run(first, test.rt);
+
+    expect(first).toMatchObject({ ready: false });
+    expect(second).toMatchObject({ ready: false, poll: { count: 1 } });
+    givenForkDatabase(test, { DBInstanceStatus: 'available' });
+    test.mocks.rds.on(DeleteDBInstanceCommand).resolves({});
+    await expect(checkGone.run(second, test.rt)).resolves.toMatchObject({ ready: false });
+    expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(3);
+    givenNoForkDatabase(test);
+    await expect(checkGone.run(second, test.rt)).resolves.toMatchObject({ ready: true });
   });
 
   it('gives up with WaitTimeoutError after 90 minutes', async () => {

@@ -69,7 +69,8 @@ const ENGINES: EngineCase[] = [
     sourceId: 'catalog-docdb',
     source: { kind: 'docdb-cluster' },
     kind: 'docdb-cluster',
-    secretEngine: 'docdb',
+    // Secrets Manager's DocumentDB shape.
+    secretEngine: 'mongo',
   },
 ];
 
@@ -174,11 +175,14 @@ describe.each(ENGINES)('CreateFork and DeleteFork of a $name cluster (moto)', (e
       }
       expect(await tagsOf(h, writer.DBInstanceArn ?? '')).toEqual(forkTags);
 
-      // Fresh credentials, applied immediately, in the standard secret shape.
+      // Fresh credentials, applied immediately, in the standard secret shape: host is the cluster's own
+      // endpoint (its TLS certificate names it), the fork's DNS name rides along as dnsName.
       const secret = await secretValue(h.clients, fork.secretArn ?? '');
       expect(secret).toMatchObject({
         engine: engine.secretEngine,
-        host: fork.dnsName,
+        host: cluster.Endpoint,
+        dnsName: fork.dnsName,
+        ...(engine.kind === 'docdb-cluster' ? { ssl: true } : {}),
         port: h.source.port,
         username: engine.kind === 'docdb-cluster' ? 'catalog_admin' : 'app_admin',
         dbClusterIdentifier: fork.id,

@@ -81,11 +81,13 @@ describe('CreateFork and DeleteFork workflows for an RDS instance (moto)', () =>
       pr: '1234',
     });
 
-    // The password was changed to the one stored in the secret, whose host is the fork's DNS name.
+    // The password was changed to the one stored in the secret, whose host is the instance's own
+    // endpoint (its TLS certificate names it); the fork's DNS name rides along as dnsName.
     const secret = await secretValue(h.clients, fork.secretArn ?? '');
     expect(secret).toMatchObject({
       engine: 'postgres',
-      host: `pr-1234.${DOMAIN}`,
+      host: instance.Endpoint?.Address,
+      dnsName: `pr-1234.${DOMAIN}`,
       username: 'app_admin',
       dbname: 'orders',
     });

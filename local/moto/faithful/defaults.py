@@ -97,8 +97,8 @@ def ensure_named_in(backend: Any, params: dict[str, Any]) -> None:
 def give_instance_defaults(backend: Any, instance: Any) -> None:
     """An instance created without groups is a member of its engine's defaults, which exist."""
     engine, version = getattr(instance, "engine", None), getattr(instance, "engine_version", None)
-    if not engine or not version:
-        return
+    if not engine or not version or type(instance).__name__ == "DBInstanceClustered":
+        return  # a cluster's instances take their groups from the cluster (moto raises on option groups)
     current = getattr(instance, "option_group_name", None)
     if current and current.startswith("default:"):
         # moto names it after the full version for PostgreSQL (default:postgres-16-3); AWS: default:postgres-16

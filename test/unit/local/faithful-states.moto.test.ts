@@ -107,6 +107,22 @@ describe('faithful mode: statuses', () => {
     expect(await waitForAvailable({ instance: 'fork-b' })).toBe('available');
   });
 
+  it('shows an instance added to an available cluster as creating, then available', async () => {
+    await createCluster('ledger');
+
+    const writer = await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'ledger-1',
+        DBClusterIdentifier: 'ledger',
+        Engine: 'aurora-postgresql',
+        DBInstanceClass: 'db.serverless',
+      }),
+    );
+
+    expect(writer.DBInstance?.DBInstanceStatus).toBe('creating');
+    expect(await waitForAvailable({ instance: 'ledger-1' })).toBe('available');
+  });
+
   it('shows a DB snapshot and a cluster snapshot as creating first', async () => {
     await createSource();
     await createCluster('ledger');

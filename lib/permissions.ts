@@ -59,8 +59,10 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'resolve-source': ['rds:read'],
   'select-backup': ['rds:read', 'rds:snapshot-source'],
   'check-snapshot': ['rds:read'],
-  restore: ['rds:read', 'rds:restore', 'rds:modify', 'rds:attach-source-groups'],
-  'check-database': ['rds:read'],
+  restore: ['rds:read', 'rds:restore'],
+  // Creates the cluster writer itself once the cluster is available again (same engine call as
+  // create-instances), when create-instances could not yet.
+  'check-database': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
   'create-instances': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
@@ -352,7 +354,7 @@ export function statementsFor(
       return [
         new iam.PolicyStatement({
           sid: 'AttachSourceGroupsToManagedForks',
-          actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'],
+          actions: ['rds:ModifyDBCluster'],
           resources: [rdsArn(scope, 'pg', '*'), rdsArn(scope, 'cluster-pg', '*'), rdsArn(scope, 'og', '*')],
         }),
       ];
@@ -457,7 +459,7 @@ export function statementsFor(
       return [
         new iam.PolicyStatement({
           sid: 'DeleteForkExpirySchedules',
-          actions: ['scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+          actions: ['scheduler:DeleteSchedule'],
           resources: scheduleArns(scope),
         }),
       ];

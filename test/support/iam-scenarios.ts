@@ -1,0 +1,160 @@
+/**
+ * Drives dbfork the way production does, with every AWS call recorded per function: the HTTP API
+ * (createApi, every route), the synthesized create/delete state machines (each Task bound to its
+ * real step handler), and the reconciler, all against moto. The API's and the reconciler's
+ * workflow starts go through the real StepFunctionsStarter, whose StartExecution is recorded and
+ * then handed to the in-process workflows instead of being sent.
+ */
+import { ListTagsForResourceCommand } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createApi } from '../../lambdas/api/handler.js';
+import { clientConfig } from '../../lambdas/core/clients.js';
+import type { RuntimeEnv } from '../../lambdas/core/env.js';
+import { createRuntime } from '../../lambdas/core/runtime.js';
+import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { createReconciler } from '../../lambdas/events/reconciler.js';
+import type { StepHandlers } from '../../lambdas/steps/registry.js';
+import type { StepName } from '../../lambdas/steps/step-names.js';
+import { API_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import type { LocalWorkflows } from '../../local/local-workflows.js';
+import {
+  AwsCallRecorder,
+  type MiddlewareClient,
+  outsideAnyFunction,
+  runAs,
+  type TagLookup,
+} from './aws-call-recorder.js';
+import { motoClients, TEST_ACCOUNT, TEST_REGION, testLogger } from './runtime.js';
+import { type Fault, type Harness, injectFaults } from './workflow-harness.js';
+
+export const CALLER = `arn:aws:sts::${TEST_ACCOUNT}:assumed-role/developer/alice`;
+
+/** Live tags from moto, read on clients the recorder does not instrument. */
+export function motoTagLookup(endpoint: string): TagLookup {
+  const clients = motoClients(endpoint);
+  return async (arn) => {
+    try {
+      if (arn.includes(':rds:')) {
+        const out = await clients.rds.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+        return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      }
+      // The call may have named the secret by its name (then the ARN here has no random suffix).
+      const out = await clients.secrets
+        .send(new DescribeSecretCommand({ SecretId: arn }))
+        .catch(() => clients.secrets.send(new DescribeSecretCommand({ SecretId: arn.split(':secret:')[1] })));
+      return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    } catch {
+      return undefined; // not there (yet): no resource tags in the context
+    }
+  };
+}
+
+export function newRecorder(endpoint: string): AwsCallRecorder {
+  return new AwsCallRecorder({ region: TEST_REGION, account: TEST_ACCOUNT }, motoTagLookup(endpoint));
+}
+
+/** Every step handler runs as its own function. */
+function attributeSteps(handlers: StepHandlers): StepHandlers {
+  const wrapped = { ...handlers };
+  for (const name of Object.keys(handlers) as StepName[]) {
+    const real = handlers[name];
+    wrapped[name] = (input: unknown) => runAs(name, () => real(input));
+  }
+  return wrapped;
+}
+
+/**
+ * The production starter on an SFN client whose StartExecution is recorded, then run in-process
+ * (outside the calling function, like a real execution) and answered as Step Functions would.
+ */
+function recordedStarter(
+  local: LocalWorkflows,
+  env: RuntimeEnv,
+  recorder: AwsCallRecorder,
+): StepFunctionsStarter {
+  const sfn = new SFNClient(clientConfig({ endpoint: 'http://127.0.0.1:9', region: TEST_REGION }));
+  recorder.attach(sfn as unknown as MiddlewareClient);
+  const createArn = env.createStateMachineArn ?? '';
+  sfn.middlewareStack.add(
+    () => async (args) => {
+      const input = args.input as { stateMachineArn: string; name: string; input: string };
+      const { forkId } = JSON.parse(input.input) as { forkId: string };
+      const kind = input.stateMachineArn === createArn ? 'create' : 'delete';
+      outsideAnyFunction(() => local.start(kind, input.name, forkId));
+      return {
+        output: { $metadata: {}, executionArn: `${input.stateMachineArn}:${input.name}` },
+        response: {},
+      };
+    },
+    { step: 'initialize', name: 'dbforkLocalStartExecution', priority: 'low' },
+  );
+  return new StepFunctionsStarter(
+    sfn,
+    () => createArn,
+    () => env.deleteStateMachineArn ?? '',
+  );
+}
+
+function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
+  return {
+    body: body === undefined ? null : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    httpMethod: method,
+    isBase64Encoded: false,
+    path,
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    resource: '/{proxy+}',
+    requestContext: {
+      accountId: TEST_ACCOUNT,
+      identity: { userArn: CALLER },
+      requestId: 'iam-simulation',
+    } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export interface Simulated {
+  /** Calls the API like a signed client; throws on a 5xx. */
+  api(method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult>;
+  reconcile(now?: Date): Promise<unknown>;
+  idle(): Promise<void>;
+}
+
+/**
+ * Wires one harness (its moto clients, table, zone, source) for recording. `faults` makes steps
+ * fail as in the fault tests, to drive the cleanup path and mark-failed.
+ */
+export function simulate<S>(
+  h: Harness<S>,
+  recorder: AwsCallRecorder,
+  faults: Partial<Record<StepName, Fault>> = {},
+): Simulated {
+  recorder.attach(...(Object.values(h.clients) as unknown as MiddlewareClient[]));
+  const steps = h.withHandlers((handlers) => attributeSteps(injectFaults(faults)(handlers)));
+  const { env } = steps.rt;
+  const runtime = () =>
+    createRuntime({
+      env,
+      aws: steps.clients,
+      workflows: recordedStarter(steps.workflows, env, recorder),
+      logger: testLogger(),
+      now: steps.rt.now,
+    });
+  const api = createApi(runtime());
+  const reconcilerRt = runtime();
+  return {
+    async api(method, path, body) {
+      const result = await runAs(API_FUNCTION, () => api(apiEvent(method, path, body)));
+      if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
+      return result;
+    },
+    reconcile: (now) =>
+      runAs(RECONCILER_FUNCTION, () => createReconciler(reconcilerRt, now ? { now: () => now } : {})()),
+    idle: () => steps.workflows.idle(),
+  };
+}

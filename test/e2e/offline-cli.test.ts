@@ -15,6 +15,8 @@ const DEMO_SOURCES = [
   { id: 'analytics-aurora', kind: 'aurora-cluster', short: 'aurora' },
   { id: 'catalog-docdb', kind: 'docdb-cluster', short: 'docdb' },
 ] as const;
+/** Every seeded source: the above and the production-shaped MySQL one (test/e2e/production-sources.test.ts). */
+const SEEDED_IDS = [...DEMO_SOURCES.map((s) => s.id), 'shop-mysql'];
 
 const DOMAIN = 'forks.dbfork.internal';
 const LOCAL_USER = 'arn:aws:iam::123456789012:user/local-developer';
@@ -267,7 +269,7 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
           .filter((s) => s.allowed)
           .map((s) => s.id)
           .sort(),
-      ).toEqual(DEMO_SOURCES.map((s) => s.id).sort());
+      ).toEqual([...SEEDED_IDS].sort());
       const forks = json<{ forks: Fork[] }>(await runCli(second.apiUrl, ['list', '--json'])).forks;
       expect(forks.map((f) => f.id)).toContain(blink.id);
     } finally {

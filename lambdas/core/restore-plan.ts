@@ -2,6 +2,7 @@ import type { ForkPolicy } from './config.js';
 import type { RestorePlan, RestoreTarget, SourceDatabase } from './engines/engine.js';
 import { BackupNotFoundError } from './errors.js';
 import type { ForkRecord } from './fork.js';
+import { STORAGE_TYPES } from './override-rules.js';
 import { forkTags } from './tags.js';
 
 /**
@@ -22,7 +23,12 @@ export function buildRestorePlan(fork: ForkRecord, source: SourceDatabase, polic
 
   const instanceClass =
     fork.overrides.instanceClass ?? policy.defaultOverrides.instanceClass ?? source.instanceClass;
-  const storageType = fork.overrides.storageType ?? policy.defaultOverrides.storageType;
+  // A stack-wide default storage type (say gp3) does not apply to a cluster source: keep the kind's own.
+  const requestedStorage = fork.overrides.storageType ?? policy.defaultOverrides.storageType;
+  const storageType = STORAGE_TYPES[source.kind].includes(requestedStorage ?? '')
+    ? requestedStorage
+    : undefined;
+  const iops = storageType ? (fork.overrides.iops ?? policy.defaultOverrides.iops) : undefined;
   const subnetGroupName = policy.forkNetwork.subnetGroupName ?? source.subnetGroupName;
   return {
     forkId: fork.id,
@@ -32,6 +38,7 @@ export function buildRestorePlan(fork: ForkRecord, source: SourceDatabase, polic
     ...(instanceClass ? { instanceClass } : {}),
     multiAz: fork.overrides.multiAz ?? policy.defaultOverrides.multiAz ?? false,
     ...(storageType ? { storageType } : {}),
+    ...(iops ? { iops } : {}),
     vpcSecurityGroupIds: policy.forkNetwork.securityGroupIds ?? source.vpcSecurityGroupIds,
     ...(subnetGroupName ? { subnetGroupName } : {}),
     tags: forkTags(fork),

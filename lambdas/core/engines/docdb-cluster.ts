@@ -18,8 +18,13 @@ import type { ClusterApi } from './cluster-api.js';
 import { ClusterEngine } from './cluster-engine.js';
 import { clusterRestoreCommon } from './cluster-restore.js';
 import { customGroup } from './default-groups.js';
+import type { RestorePlan } from './engine.js';
 
 export const DOCDB_ENGINES = ['docdb'] as const;
+
+/** "Valid values for storage type - standard | iopt1" (@aws-sdk/client-docdb restore inputs). */
+const storageOf = (plan: RestorePlan) =>
+  plan.storageType === 'standard' || plan.storageType === 'iopt1' ? { StorageType: plan.storageType } : {};
 
 function docdbApi(docdb: DocDBClient): ClusterApi {
   return {
@@ -41,6 +46,7 @@ function docdbApi(docdb: DocDBClient): ClusterApi {
           Engine: plan.source.engine,
           ...(snapshot.engineVersion ? { EngineVersion: snapshot.engineVersion } : {}),
           ...customGroup('DBClusterParameterGroupName', plan.source.clusterParameterGroupName),
+          ...storageOf(plan),
         }),
       ),
     // Takes no parameter group, retention nor engine version (the source's): createInstances sets
@@ -51,6 +57,7 @@ function docdbApi(docdb: DocDBClient): ClusterApi {
           ...clusterRestoreCommon(plan),
           SourceDBClusterIdentifier: plan.source.id,
           ...at,
+          ...storageOf(plan),
         }),
       ),
     createInstance: (plan, writer) =>

@@ -69,7 +69,10 @@ export interface RestorePlan {
   target: RestoreTarget;
   instanceClass?: string;
   multiAz: boolean;
+  /** Only a storage type of the source's kind (the API refuses others; a stack default may not fit). */
   storageType?: string;
+  /** Provisioned IOPS (io1/io2/gp3 instances); absent = taken from the backup. */
+  iops?: number;
   vpcSecurityGroupIds: string[];
   subnetGroupName?: string;
   tags: AwsTag[];

@@ -213,6 +213,7 @@ export class RdsInstanceEngine implements EngineStrategy {
       ...customGroup('DBParameterGroupName', plan.source.parameterGroupName),
       ...customGroup('OptionGroupName', plan.source.optionGroupName),
       StorageType: plan.storageType,
+      Iops: plan.iops,
       Port: plan.source.port,
       Tags: plan.tags,
     };

@@ -14,6 +14,7 @@ import {
   FORK_WRITER_ID,
   forkCluster,
   forkWriter,
+  planSnapshot,
 } from './cluster-fixtures.js';
 import { FakeControlPlane } from './fake-control-plane.js';
 import { FORK_ID, FORK_TAGS } from './fixtures.js';
@@ -120,6 +121,24 @@ describe('DocDbClusterEngine', () => {
       await expect(engine.createInstances(clusterPlan(docdbSource()))).resolves.toBe(false);
       expect(plane.writes()).toEqual(['ModifyDBCluster']);
     });
+  });
+
+  it('passes a DocumentDB storage type (iopt1) to snapshot and point-in-time restores', async () => {
+    const { engine, plane } = create();
+    plane.clusters = [docdbCluster()];
+    plane.snapshots = [planSnapshot(docdbSource(), '5.0.0')];
+
+    await engine.restore(clusterPlan(docdbSource(), { storageType: 'iopt1' }));
+    await engine.restore(
+      clusterPlan(docdbSource(), {
+        targetId: 'fork-other',
+        target: { type: 'point-in-time', useLatestRestorableTime: true },
+        storageType: 'iopt1',
+      }),
+    );
+
+    expect(plane.inputsOf('RestoreDBClusterFromSnapshot')[0]).toMatchObject({ StorageType: 'iopt1' });
+    expect(plane.inputsOf('RestoreDBClusterToPointInTime')[0]).toMatchObject({ StorageType: 'iopt1' });
   });
 
   it('keeps a source on the default cluster parameter group (default.docdb5.0) on it, modifying only the retention', async () => {

@@ -340,6 +340,16 @@ describe('RdsInstanceEngine', () => {
       });
     });
 
+    it('passes provisioned IOPS with an io2 storage type', async () => {
+      givenNoFork();
+      rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+
+      await engine.restore(plan({ storageType: 'io2', iops: 12000 }));
+
+      const [input] = inputsOf(rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand));
+      expect(input).toMatchObject({ StorageType: 'io2', Iops: 12000 });
+    });
+
     it('leaves out security groups and optional groups the plan does not have', async () => {
       givenNoFork();
       rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});

@@ -49,6 +49,31 @@ describe('buildRestorePlan', () => {
     });
   });
 
+  it('passes provisioned IOPS with the storage type they belong to', () => {
+    const plan = buildRestorePlan(
+      resolvedFork({ overrides: { storageType: 'io2', iops: 12000 } }),
+      sourceDatabase(),
+      policy(),
+    );
+
+    expect(plan).toMatchObject({ storageType: 'io2', iops: 12000 });
+  });
+
+  it("drops a stack default storage type (and its IOPS) that is not of the source's kind", () => {
+    const defaults = policy({ defaultOverrides: { storageType: 'gp3', iops: 3000 } });
+
+    const aurora = buildRestorePlan(resolvedFork(), sourceDatabase({ kind: 'aurora-cluster' }), defaults);
+    const docdb = buildRestorePlan(
+      resolvedFork({ overrides: { storageType: 'iopt1' } }),
+      sourceDatabase({ kind: 'docdb-cluster' }),
+      defaults,
+    );
+
+    expect(aurora).not.toHaveProperty('storageType');
+    expect(aurora).not.toHaveProperty('iops');
+    expect(docdb).toMatchObject({ storageType: 'iopt1' });
+  });
+
   it("uses the config's fork network over the source's", () => {
     const plan = buildRestorePlan(
       resolvedFork(),

@@ -15,9 +15,13 @@ export interface ScheduleTarget {
   roleArn: string;
 }
 
-/** Scheduler's at() takes local time without zone or fractions: yyyy-mm-ddThh:mm:ss, zone given apart. */
+/**
+ * Scheduler's at() takes local time without zone or fractions: yyyy-mm-ddThh:mm:ss, zone given apart.
+ * Fractions round UP to the next second: truncating would fire (and delete the fork) before its expiry.
+ */
 export function atExpression(expiresAt: string): string {
-  return `at(${new Date(expiresAt).toISOString().slice(0, 19)})`;
+  const wholeSecond = Math.ceil(Date.parse(expiresAt) / 1000) * 1000;
+  return `at(${new Date(wholeSecond).toISOString().slice(0, 19)})`;
 }
 
 export class ExpirySchedules {

@@ -59,7 +59,12 @@ describe('tags', () => {
 describe('atExpression', () => {
   it('renders an expiry as a Scheduler at() in UTC without zone or fractions', () => {
     expect(atExpression('2026-11-21T12:00:00.000Z')).toBe('at(2026-11-21T12:00:00)');
-    expect(atExpression('2026-11-21T13:30:15.999+01:00')).toBe('at(2026-11-21T12:30:15)');
+    expect(atExpression('2026-11-21T13:30:14.500+01:00')).toBe('at(2026-11-21T12:30:15)');
+  });
+
+  it('never fires before the expiry: a fraction of a second rounds up', () => {
+    expect(atExpression('2026-11-21T12:00:00.001Z')).toBe('at(2026-11-21T12:00:01)');
+    expect(atExpression('2026-12-31T23:59:59.999Z')).toBe('at(2027-01-01T00:00:00)');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   resetMoto,
   startMotoRecording,
   stopMotoRecording,
+  waitForAvailable,
 } from '../../support/moto.js';
 
 describe('moto test helpers', () => {
@@ -36,6 +37,8 @@ describe('moto test helpers', () => {
         MasterUserPassword: 'first-password',
       }),
     );
+    // AWS refuses ModifyDBInstance while the instance is still `creating`.
+    await waitForAvailable({ instance: 'orders' });
 
     await startMotoRecording();
     await rds.send(

@@ -23,9 +23,13 @@ import {
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { motoClientConfig, resetMoto } from '../../support/moto.js';
+import { motoClientConfig, resetMoto, waitForAvailable } from '../../support/moto.js';
 
-/** Tests of local/moto/launcher.py: moto 5.2 with the docdb engine and the restore guard. */
+/**
+ * Tests of local/moto/launcher.py: moto 5.2 with the docdb engine and the restore guard. The
+ * emulator runs in its faithful mode (docs/aws-fidelity.md), where the patches apply too: each
+ * test waits for `available` before using a resource, as it would have to on AWS.
+ */
 describe('moto launcher', () => {
   let docdb: DocDBClient;
   let rds: RDSClient;
@@ -50,6 +54,7 @@ describe('moto launcher', () => {
 
   async function createDocDbSource(): Promise<void> {
     await createDocDbCluster();
+    await waitForAvailable({ cluster: 'catalog' });
     await docdb.send(
       new CreateDocDbInstanceCommand({
         DBInstanceIdentifier: 'catalog-1',
@@ -58,6 +63,7 @@ describe('moto launcher', () => {
         DBInstanceClass: 'db.r6g.large',
       }),
     );
+    await waitForAvailable({ instance: 'catalog-1' });
   }
 
   it('creates a DocumentDB cluster and instance with docdb defaults', async () => {
@@ -71,6 +77,8 @@ describe('moto launcher', () => {
         }),
       )
     ).DBCluster;
+    // AWS refuses CreateDBInstance into a cluster that is still `creating`.
+    await waitForAvailable({ cluster: 'catalog' });
     const instance = (
       await docdb.send(
         new CreateDocDbInstanceCommand({
@@ -104,6 +112,7 @@ describe('moto launcher', () => {
         DBClusterSnapshotIdentifier: 'catalog-snap',
       }),
     );
+    await waitForAvailable({ clusterSnapshot: 'catalog-snap' });
 
     const restored = (
       await docdb.send(
@@ -174,10 +183,11 @@ describe('moto launcher', () => {
 
     expect(instance).toMatchObject({
       Engine: 'postgres',
-      DBInstanceStatus: 'available',
+      DBInstanceStatus: 'creating',
       Endpoint: { Port: 5432 },
       AllocatedStorage: 20,
     });
+    await expect(waitForAvailable({ instance: 'orders' })).resolves.toBe('available');
   });
 
   it('restores an Aurora cluster snapshot whose source used ManageMasterUserPassword', async () => {
@@ -191,12 +201,14 @@ describe('moto launcher', () => {
         }),
       )
     ).DBCluster;
+    await waitForAvailable({ cluster: 'ledger' });
     await rds.send(
       new CreateDBClusterSnapshotCommand({
         DBClusterIdentifier: 'ledger',
         DBClusterSnapshotIdentifier: 'ledger-snap',
       }),
     );
+    await waitForAvailable({ clusterSnapshot: 'ledger-snap' });
 
     // moto 5.2.1 without the launcher's guard answers HTTP 500 (KeyError '_master_user_password').
     const restored = (
@@ -233,9 +245,11 @@ describe('moto launcher', () => {
         BackupRetentionPeriod: 7,
       }),
     );
+    await waitForAvailable({ instance: 'orders' });
     await rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'orders-snap' }),
     );
+    await waitForAvailable({ dbSnapshot: 'orders-snap' });
     const forkDefaults = {
       DeletionProtection: false,
       MultiAZ: false,
@@ -265,6 +279,7 @@ describe('moto launcher', () => {
 
     expect(fromSnapshot).toMatchObject(forkDefaults);
     expect(toPointInTime).toMatchObject(forkDefaults);
+    await waitForAvailable({ instance: 'orders-fork' });
     await expect(
       rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'orders-fork', SkipFinalSnapshot: true })),
     ).resolves.toBeDefined();
@@ -319,12 +334,14 @@ describe('moto launcher', () => {
         DeletionProtection: true,
       }),
     );
+    await waitForAvailable({ cluster: 'catalog' });
     await docdb.send(
       new CreateDocDbClusterSnapshotCommand({
         DBClusterIdentifier: 'catalog',
         DBClusterSnapshotIdentifier: 'catalog-snap',
       }),
     );
+    await waitForAvailable({ clusterSnapshot: 'catalog-snap' });
 
     const restored = (
       await docdb.send(
@@ -338,6 +355,7 @@ describe('moto launcher', () => {
     ).DBCluster;
 
     expect(restored?.DeletionProtection).toBe(false);
+    await waitForAvailable({ cluster: 'catalog-fork' });
     await expect(
       rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'catalog-fork', SkipFinalSnapshot: true })),
     ).resolves.toBeDefined();

@@ -28,12 +28,12 @@ def served_engines() -> set[str]:
     return set(_data()["engines"])
 
 
-def _options_of(engine: str) -> list[dict[str, Any]]:
+def _options_of(engine: str, versions: list[str]) -> list[dict[str, Any]]:
     spec = _data()["engines"][engine]
     family = _data()["families"][spec["family"]]
     rds_storage = family.get("storage")
     options = []
-    for version in spec["versions"]:
+    for version in versions:
         for instance_class in family["classes"]:
             for storage_type in family["storageTypes"]:
                 option: dict[str, Any] = {
@@ -75,8 +75,14 @@ def describe(params: dict[str, Any]) -> list[dict[str, Any]] | None:
         "LicenseModel": params.get("LicenseModel"),
     }
     vpc = params.get("Vpc")
+    # AWS lists every version it supports; the data file keeps classes per engine and names only a
+    # few versions. A version it does not name (a source on 15.4, say) gets the engine's classes too:
+    # answering nothing would refuse every class for a real source.
+    listed = list(_data()["engines"][str(engine)]["versions"])
+    version = wanted["EngineVersion"]
+    versions = [str(version)] if version and version not in listed else listed
     options = []
-    for option in _options_of(str(engine)):
+    for option in _options_of(str(engine), versions):
         if any(value and option[key] != value for key, value in wanted.items()):
             continue
         if vpc is not None and str(vpc).lower() == "false":

@@ -110,6 +110,17 @@ describe('faithful mode: default groups and orderable classes', () => {
     );
   });
 
+  it('answers an engine version the data file does not name with the engine classes (AWS lists every version)', async () => {
+    const out = await rds.send(
+      new DescribeOrderableDBInstanceOptionsCommand({ Engine: 'aurora-postgresql', EngineVersion: '15.4' }),
+    );
+
+    const classes = new Set(out.OrderableDBInstanceOptions?.map((o) => o.DBInstanceClass));
+    expect(classes.has('db.r6g.large')).toBe(true);
+    expect(classes.has('db.serverless')).toBe(true);
+    expect(new Set(out.OrderableDBInstanceOptions?.map((o) => o.EngineVersion))).toEqual(new Set(['15.4']));
+  });
+
   it('pages through every option with Marker', async () => {
     const seen: string[] = [];
     let marker: string | undefined;

@@ -9,6 +9,7 @@ import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase 
 import { assertSnapshotNotFailed } from './failure-states.js';
 import {
   allPages,
+  changePasswordOnce,
   createOnce,
   deleteManagedSnapshot,
   markerOf,
@@ -270,11 +271,15 @@ export class ClusterEngine implements EngineStrategy {
   /** Without ApplyImmediately the change would wait for the maintenance window. */
   async setMasterPassword(targetId: string, forkId: string, password: string): Promise<void> {
     await this.forkCluster(targetId, forkId);
-    await this.api.modifyCluster({
-      DBClusterIdentifier: targetId,
-      MasterUserPassword: password,
-      ApplyImmediately: true,
-    });
+    await changePasswordOnce(
+      () =>
+        this.api.modifyCluster({
+          DBClusterIdentifier: targetId,
+          MasterUserPassword: password,
+          ApplyImmediately: true,
+        }),
+      async () => (await this.describeCluster(targetId))?.Status,
+    );
   }
 
   deleteFork(targetId: string, forkId: string): Promise<void> {

@@ -116,6 +116,26 @@ export const BUSY_STATE_FAULTS: readonly string[] = [
   'InvalidDBClusterState',
 ];
 
+/** What a database shows while a master password change is applied (RDS and DocumentDB status tables). */
+export const RESETTING_CREDENTIALS = 'resetting-master-credentials';
+
+/**
+ * Runs a master password change. A database that refuses it because it is already
+ * `resetting-master-credentials` is applying ours: the step that calls this is a retry, and every
+ * attempt sets the password stored in the fork's secret before the change. Any other refusal stands.
+ */
+export async function changePasswordOnce(
+  change: () => Promise<unknown>,
+  currentStatus: () => Promise<string | undefined>,
+): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    if (!BUSY_STATE_FAULTS.includes(errorName(error) ?? '')) throw error;
+    if ((await currentStatus()) !== RESETTING_CREDENTIALS) throw error;
+  }
+}
+
 /** The snapshot type of a Describe*Snapshots item: automated snapshot ids start with `rds:`. */
 export function backupType(snapshotType: string | undefined, id: string | undefined): Backup['type'] {
   return snapshotType === 'automated' || id?.startsWith('rds:') ? 'automated' : 'manual';

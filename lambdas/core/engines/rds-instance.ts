@@ -20,6 +20,7 @@ import {
   activeSecurityGroupIds,
   allPages,
   BUSY_STATE_FAULTS,
+  changePasswordOnce,
   createOnce,
   deleteManagedSnapshot,
   iso,
@@ -277,12 +278,16 @@ export class RdsInstanceEngine implements EngineStrategy {
   async setMasterPassword(targetId: string, forkId: string, password: string): Promise<void> {
     const fork = await this.describeFork(targetId);
     assertManagedBy(fork?.tags ?? {}, forkId, `DB instance ${targetId}`);
-    await this.rds.send(
-      new ModifyDBInstanceCommand({
-        DBInstanceIdentifier: targetId,
-        MasterUserPassword: password,
-        ApplyImmediately: true,
-      }),
+    await changePasswordOnce(
+      () =>
+        this.rds.send(
+          new ModifyDBInstanceCommand({
+            DBInstanceIdentifier: targetId,
+            MasterUserPassword: password,
+            ApplyImmediately: true,
+          }),
+        ),
+      async () => (await this.describeFork(targetId))?.status,
     );
   }
 

@@ -408,6 +408,26 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
       ]);
     });
 
+    it('takes a refusal by a cluster already resetting-master-credentials as done (a retried rotation)', async () => {
+      plane.clusters.push(spec.fork({ Status: 'resetting-master-credentials' }));
+      plane.on('ModifyDBCluster', () => {
+        throw Object.assign(new Error('not in available state'), { name: 'InvalidDBClusterStateFault' });
+      });
+
+      await expect(engine.setMasterPassword(FORK_ID, FORK_ID, 'x'.repeat(32))).resolves.toBeUndefined();
+    });
+
+    it('lets a refusal by a cluster busy otherwise through', async () => {
+      plane.clusters.push(spec.fork({ Status: 'modifying' }));
+      plane.on('ModifyDBCluster', () => {
+        throw Object.assign(new Error('not in available state'), { name: 'InvalidDBClusterStateFault' });
+      });
+
+      await expect(engine.setMasterPassword(FORK_ID, FORK_ID, 'x'.repeat(32))).rejects.toMatchObject({
+        name: 'InvalidDBClusterStateFault',
+      });
+    });
+
     it('refuses to change the password of a cluster that is not the fork’s', async () => {
       await expect(
         engine.setMasterPassword(spec.expected.id, FORK_ID, 'x'.repeat(32)),

@@ -477,6 +477,26 @@ describe('RdsInstanceEngine', () => {
       ]);
     });
 
+    it('takes a refusal by an instance already resetting-master-credentials as done (a retried rotation)', async () => {
+      givenFork({ DBInstanceStatus: 'resetting-master-credentials' });
+      rds
+        .on(ModifyDBInstanceCommand)
+        .rejects(Object.assign(new Error('not in available state'), { name: 'InvalidDBInstanceStateFault' }));
+
+      await expect(engine.setMasterPassword(FORK_ID, FORK_ID, 'S3cret-pass')).resolves.toBeUndefined();
+    });
+
+    it('lets a refusal in another busy state through (nothing is applying our password)', async () => {
+      givenFork({ DBInstanceStatus: 'modifying' });
+      rds
+        .on(ModifyDBInstanceCommand)
+        .rejects(Object.assign(new Error('not in available state'), { name: 'InvalidDBInstanceStateFault' }));
+
+      await expect(engine.setMasterPassword(FORK_ID, FORK_ID, 'S3cret-pass')).rejects.toMatchObject({
+        name: 'InvalidDBInstanceStateFault',
+      });
+    });
+
     it('refuses an instance without our tags (e.g. the source) and sends no ModifyDBInstance', async () => {
       rds
         .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: SOURCE_ID })

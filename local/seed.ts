@@ -4,6 +4,7 @@ import {
   CreateDBClusterSnapshotCommand as CreateDocDbClusterSnapshotCommand,
   CreateDBInstanceCommand as CreateDocDbInstanceCommand,
   CreateDBSubnetGroupCommand as CreateDocDbSubnetGroupCommand,
+  DescribeDBClusterSnapshotsCommand as DescribeDocDbClusterSnapshotsCommand,
   DescribeDBClustersCommand as DescribeDocDbClustersCommand,
   DescribeDBInstancesCommand as DescribeDocDbInstancesCommand,
   DocDBClient,
@@ -30,8 +31,10 @@ import {
   CreateDBSnapshotCommand,
   CreateDBSubnetGroupCommand,
   CreateOptionGroupCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import {
@@ -97,6 +100,34 @@ function instanceStatus(client: RDSClient | DocDBClient, id: string) {
     return out.DBInstances?.[0]?.DBInstanceStatus;
   };
 }
+
+/** A manual DB snapshot's status (a seed's snapshot is `available` before anyone forks from it). */
+function snapshotStatus(rds: RDSClient, id: string) {
+  return async () => {
+    const out = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }));
+    return out.DBSnapshots?.[0]?.Status;
+  };
+}
+
+function clusterSnapshotStatus(client: RDSClient | DocDBClient, id: string) {
+  return async () => {
+    const input = { DBClusterSnapshotIdentifier: id };
+    const out =
+      client instanceof DocDBClient
+        ? await client.send(new DescribeDocDbClusterSnapshotsCommand(input))
+        : await client.send(new DescribeDBClusterSnapshotsCommand(input));
+    return out.DBClusterSnapshots?.[0]?.Status;
+  };
+}
+
+/** What a seed waits for, by kind of resource. */
+function statusOf(client: RDSClient | DocDBClient, type: SeedResource, id: string) {
+  if (type === 'cluster') return clusterStatus(client, id);
+  if (type === 'cluster-snapshot') return clusterSnapshotStatus(client, id);
+  return instanceStatus(client, id);
+}
+
+type SeedResource = 'cluster' | 'instance' | 'cluster-snapshot';
 
 function clusterStatus(client: RDSClient | DocDBClient, id: string) {
   return async () => {
@@ -313,6 +344,7 @@ export async function seedRdsSource(
   await rds.send(
     new CreateDBSnapshotCommand({ DBInstanceIdentifier: options.id, DBSnapshotIdentifier: manualSnapshotId }),
   );
+  await waitForAvailable(`DB snapshot ${manualSnapshotId}`, snapshotStatus(rds, manualSnapshotId));
   // The groups as RDS reports them: the defaults' names are the engine's, not ours.
   const described = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: options.id }));
   const db = described.DBInstances?.[0];
@@ -380,7 +412,7 @@ interface ClusterSeedCalls {
   }): Promise<unknown>;
   snapshot(input: { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string }): Promise<unknown>;
   /** Resolves once the cluster or instance is available. */
-  available(resource: string, type: 'cluster' | 'instance', id: string): Promise<void>;
+  available(resource: string, type: SeedResource, id: string): Promise<void>;
 }
 
 interface ClusterSeed {
@@ -440,6 +472,7 @@ async function seedCluster(
   });
   await seed.calls.available(`DB instance ${writerInstanceId}`, 'instance', writerInstanceId);
   await seed.calls.snapshot({ DBClusterIdentifier: id, DBClusterSnapshotIdentifier: manualSnapshotId });
+  await seed.calls.available(`cluster snapshot ${manualSnapshotId}`, 'cluster-snapshot', manualSnapshotId);
   return {
     ...network,
     id,
@@ -487,8 +520,7 @@ export async function seedAuroraSource(
       cluster: (input) => rds.send(new CreateDBClusterCommand(input)),
       instance: (input) => rds.send(new CreateDBInstanceCommand(input)),
       snapshot: (input) => rds.send(new CreateDBClusterSnapshotCommand(input)),
-      available: (resource, type, id) =>
-        waitForAvailable(resource, type === 'cluster' ? clusterStatus(rds, id) : instanceStatus(rds, id)),
+      available: (resource, type, id) => waitForAvailable(resource, statusOf(rds, type, id)),
     },
   });
 }
@@ -512,8 +544,7 @@ export async function seedDocdbSource(
       cluster: (input) => docdb.send(new CreateDocDbClusterCommand(input)),
       instance: (input) => docdb.send(new CreateDocDbInstanceCommand(input)),
       snapshot: (input) => docdb.send(new CreateDocDbClusterSnapshotCommand(input)),
-      available: (resource, type, id) =>
-        waitForAvailable(resource, type === 'cluster' ? clusterStatus(docdb, id) : instanceStatus(docdb, id)),
+      available: (resource, type, id) => waitForAvailable(resource, statusOf(docdb, type, id)),
     },
   });
 }

@@ -14,7 +14,7 @@ import type { TestProject } from 'vitest/node';
 import { type MotoServer, startMoto } from '../../local/moto-server.js';
 
 /** The one switch of the faithful mode for the moto tier (see above). */
-export const TEST_FAITHFUL_DEFAULT = '0';
+export const TEST_FAITHFUL_DEFAULT = '1';
 export const TEST_FAITHFUL_DELAY_MS = 100;
 
 export function testFaithful(): boolean {

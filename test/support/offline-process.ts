@@ -15,7 +15,7 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url))
  * DBFORK_FAITHFUL `1` or `0`, default {@link E2E_FAITHFUL_DEFAULT}; on, transitions take
  * {@link E2E_FAITHFUL_DELAY_MS} ms. `npm run local` passes both on to the emulator it starts.
  */
-export const E2E_FAITHFUL_DEFAULT = '0';
+export const E2E_FAITHFUL_DEFAULT = '1';
 export const E2E_FAITHFUL_DELAY_MS = '200';
 
 function faithfulEnv(): Record<string, string> {

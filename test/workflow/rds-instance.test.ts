@@ -1,5 +1,6 @@
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { atExpression } from '../../lambdas/core/expiry-schedule.js';
 import { scheduleName, secretName } from '../../lambdas/core/ids.js';
 import { fireDueSchedules } from '../../local/scheduler-emulation.js';
 import { resetMoto, startMotoRecording, stopMotoRecording } from '../support/moto.js';
@@ -104,7 +105,7 @@ describe('CreateFork and DeleteFork workflows for an RDS instance (moto)', () =>
     expect(records.dnsRecords).toEqual([`pr-1234.${DOMAIN}.`]);
     const expiry = await schedule(h.clients, scheduleName(fork.id));
     expect(expiry).toMatchObject({
-      ScheduleExpression: `at(${fork.expiresAt.slice(0, 19)})`,
+      ScheduleExpression: atExpression(fork.expiresAt),
       ScheduleExpressionTimezone: 'UTC',
       ActionAfterCompletion: 'DELETE',
       Target: expect.objectContaining({ Input: JSON.stringify({ forkId: fork.id }) }),

@@ -52,6 +52,25 @@ async function plant(h: Harness, id: string, tags: Record<string, string>): Prom
   );
 }
 
+/**
+ * The reconciler runs on a rate rule. A database takes a while to go (the faithful emulator keeps it
+ * `deleting` for a moment, AWS for minutes), so the first pass starts a teardown and later passes
+ * finish it: run passes, as the rule would, until `settled` (bounded).
+ */
+async function sweepUntil(
+  reconcile: () => Promise<unknown>,
+  settled: () => Promise<boolean>,
+  passes = 40,
+): Promise<void> {
+  for (let pass = 0; pass < passes && !(await settled()); pass++) {
+    await reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const isNothingLeft = (h: Harness, forkId: string) => async () =>
+  JSON.stringify(await h.leftovers(forkId)) === JSON.stringify(NOTHING_LEFT);
+
 describe('Reconciler (moto)', () => {
   beforeEach(async () => {
     await resetMoto();
@@ -113,6 +132,7 @@ describe('Reconciler (moto)', () => {
     expect(summary.orphans).toHaveLength(1);
     expect(summary.orphans[0]).toMatchObject({ forkId: orphan, action: 'teardown' });
     expect(summary.orphans[0]?.detail).toMatch(/^no record: /);
+    await sweepUntil(createReconciler(h.rt), isNothingLeft(h, orphan));
     expect(await h.leftovers(orphan)).toEqual(NOTHING_LEFT);
     expect(await instanceIds(h)).toEqual(['orders-prod']);
   });
@@ -193,9 +213,11 @@ describe('Reconciler (moto)', () => {
     const soon = await createReconciler(h.rt, { now: () => hoursAfter(fork.updatedAt, 0.5) })();
     expect(soon.stuck).toEqual([]);
 
-    const summary = await createReconciler(h.rt, { now: () => hoursAfter(fork.updatedAt, 5) })();
+    const late = createReconciler(h.rt, { now: () => hoursAfter(fork.updatedAt, 5) });
+    const summary = await late();
     expect(summary.errors).toEqual([]);
     expect(summary.stuck).toMatchObject([{ forkId: fork.id, action: 'fail' }]);
+    await sweepUntil(late, async () => (await h.rt.store.mustGet(fork.id)).status === 'failed');
     const after = await h.rt.store.mustGet(fork.id);
     expect(after).toMatchObject({ status: 'failed', error: { code: 'stuck' } });
     expect(after.history.map((e) => e.step)).toEqual(expect.arrayContaining(['cleaning-up', 'failed']));

@@ -46,8 +46,6 @@ const UNUSED_BY_DESIGN: Readonly<Record<string, string>> = {
   'kms:CreateGrant': 'RDS creates a grant when restoring a snapshot encrypted with a customer managed key',
   'secretsmanager:GetSecretValue':
     'only a retried rotate-credentials reads the password it already stored (ForkSecrets.read)',
-  'rds:DescribeOrderableDBInstanceOptions':
-    'instance-class override validation; called only when a create names an override',
 };
 
 /** CDK's grantReadWriteData bundle on the fork table: one shared store module, one grant per function. */
@@ -77,6 +75,12 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
   const source = h.source.id;
   await sim.api('GET', '/v1/sources');
   await sim.api('GET', `/v1/sources/${source}/backups`);
+  // An instance-class override is checked against what AWS can order: a refusal still reads it.
+  const refused = await sim.api('POST', '/v1/forks', {
+    source,
+    overrides: { instanceClass: 'db.x99.gigantic' },
+  });
+  expect(refused.statusCode, refused.body).toBe(400);
   const ids: string[] = [];
   for (const restore of restores(h.source)) {
     const created = await sim.api('POST', '/v1/forks', { source, restore, ttlHours: 2, tags: { pr: '7' } });
@@ -167,6 +171,12 @@ async function failAndReconcile(
   expect(first.orphans.map((e) => e.forkId)).toEqual([orphan]);
   expect(first.expired).toEqual([]);
   await sim.idle();
+  // The stuck fork's database takes a while to go (`deleting`): later passes of the rate rule finish it.
+  for (let pass = 0; pass < 40 && (await h.rt.store.mustGet(stuck.id)).status !== 'failed'; pass++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sim.reconcile(hoursLater(2));
+  }
+  expect((await h.rt.store.mustGet(stuck.id)).status).toBe('failed');
   const later = (await sim.reconcile(hoursLater(72))) as Summary;
   expect(later.errors).toEqual([]);
   expect(later.expired.map((e) => e.forkId)).toEqual([keep]);

@@ -1,4 +1,4 @@
-import { forkPolicySchema } from '../lambdas/core/config.js';
+import { type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
 import { NAMES } from '../lib/names.js';
 
@@ -27,11 +27,17 @@ export function parseSourceList(raw: string | undefined): string[] {
     .filter((s) => s !== '');
 }
 
-export function offlinePolicy(allowedSources: readonly string[] = []) {
+/** Live-fork quotas of the offline policy (the stack's defaults when not given). */
+export type OfflineQuotas = Partial<
+  Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
+>;
+
+export function offlinePolicy(allowedSources: readonly string[] = [], quotas: OfflineQuotas = {}) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
+    quotas,
   });
 }
 
@@ -39,6 +45,7 @@ export function offlineEnv(options: {
   endpoint: string;
   hostedZoneId: string;
   allowedSources?: readonly string[];
+  quotas?: OfflineQuotas;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -51,6 +58,6 @@ export function offlineEnv(options: {
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources),
+    policy: offlinePolicy(options.allowedSources, options.quotas),
   };
 }

@@ -8,6 +8,7 @@ import { createApi } from '../lambdas/api/handler.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
+import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
 import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
 import { LocalWorkflows } from './local-workflows.js';
 import { DEFAULT_LOCAL_LOG_LEVEL, type LocalLogLevel, localLogger } from './logger.js';
@@ -18,6 +19,7 @@ import {
   OFFLINE_REGION,
   OFFLINE_SCHEDULE_GROUP,
   OFFLINE_TABLE,
+  type OfflineQuotas,
   offlineEnv,
 } from './offline-env.js';
 import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
@@ -35,6 +37,8 @@ export interface OfflineOptions {
   awsEndpoint?: string;
   /** Sources allowed besides those tagged dbfork:allow-fork=true. */
   allowedSources?: readonly string[];
+  /** Live-fork quotas per owner and per source. @default the stack's defaults */
+  quotas?: OfflineQuotas;
   /** @default 'WARN' */
   logLevel?: LocalLogLevel;
   /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
@@ -111,6 +115,8 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
     progress(`emulator at ${endpoint}; creating the fork table, event bus, schedule group and hosted zone…`);
 
     aws = createClients({ endpoint, region: OFFLINE_REGION });
+    // moto does not isolate concurrent DynamoDB transactions; AWS does (see the module).
+    queueEmulatorDynamoRequests(aws.dynamo);
     await createForkTable(aws.dynamo, OFFLINE_TABLE);
     const { hostedZoneId } = await seedPlatform(aws, {
       domain: OFFLINE_DOMAIN,
@@ -127,6 +133,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       endpoint,
       hostedZoneId,
       ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
+      ...(options.quotas ? { quotas: options.quotas } : {}),
     });
     const workflows = new LocalWorkflows(template, {
       waitMs: options.waitMs ?? 1000,

@@ -1,7 +1,8 @@
 /**
- * Typed client of the emulator's faithful-mode control endpoint (local/moto/faithful/control.py):
- * `GET|POST <endpoint>/dbfork-emulator/config`. `POST /moto-api/reset` puts it back to the
- * launch defaults. What each setting means: docs/aws-fidelity.md.
+ * Typed client of the emulator's faithful-mode control endpoints (local/moto/faithful/control.py):
+ * `GET|POST <endpoint>/dbfork-emulator/config` and `GET|DELETE <endpoint>/dbfork-emulator/events`.
+ * `POST /moto-api/reset` puts the config back to the launch defaults and forgets the events.
+ * What each setting means: docs/aws-fidelity.md.
  */
 
 /** The kinds of wait the faithful mode simulates, each with its own delay. */
@@ -28,6 +29,10 @@ export interface EmulatorConfig {
     /** The status a restore of this target identifier ends in (every time, until reset). */
     readonly restoreTargets: Readonly<Record<string, RestoreFailureStatus | null>>;
   };
+  readonly events: {
+    /** The share (0..1) of RDS events not put on the bus, spread evenly (RDS events are best effort). */
+    readonly dropFraction: number;
+  };
 }
 
 export interface EmulatorConfigPatch {
@@ -36,9 +41,37 @@ export interface EmulatorConfigPatch {
   readonly delayMs?: number;
   readonly delaysMs?: Partial<Record<EmulatorDelayKind, number>>;
   readonly failures?: Partial<EmulatorConfig['failures']>;
+  readonly events?: Partial<EmulatorConfig['events']>;
+}
+
+/** An RDS event as the emulator put it on its default bus (EventBridge fields set by the bus aside). */
+export interface EmulatedRdsEvent {
+  readonly source: 'aws.rds';
+  readonly 'detail-type':
+    | 'RDS DB Instance Event'
+    | 'RDS DB Cluster Event'
+    | 'RDS DB Snapshot Event'
+    | 'RDS DB Cluster Snapshot Event';
+  readonly resources: readonly string[];
+  readonly detail: {
+    readonly EventCategories: readonly string[];
+    readonly SourceType: 'DB_INSTANCE' | 'CLUSTER' | 'SNAPSHOT' | 'CLUSTER_SNAPSHOT';
+    readonly SourceArn: string;
+    readonly Date: string;
+    readonly Message: string;
+    readonly SourceIdentifier: string;
+    readonly EventID: string;
+  };
+}
+
+/** One event the emulator emitted, or dropped (`events.dropFraction`). */
+export interface EmulatorEventRecord {
+  readonly event: EmulatedRdsEvent;
+  readonly dropped: boolean;
 }
 
 const PATH = '/dbfork-emulator/config';
+const EVENTS_PATH = '/dbfork-emulator/events';
 
 export async function getEmulatorConfigAt(endpoint: string): Promise<EmulatorConfig> {
   return (await call(endpoint, { method: 'GET' })) as EmulatorConfig;
@@ -56,8 +89,18 @@ export async function setEmulatorConfigAt(
   })) as EmulatorConfig;
 }
 
-async function call(endpoint: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(`${endpoint.replace(/\/$/, '')}${PATH}`, init);
+/** The RDS events emitted or dropped since the last reset, oldest first (the last 1000). */
+export async function getEmulatorEventsAt(endpoint: string): Promise<EmulatorEventRecord[]> {
+  const body = (await call(endpoint, { method: 'GET' }, EVENTS_PATH)) as { events: EmulatorEventRecord[] };
+  return body.events;
+}
+
+export async function clearEmulatorEventsAt(endpoint: string): Promise<void> {
+  await call(endpoint, { method: 'DELETE' }, EVENTS_PATH);
+}
+
+async function call(endpoint: string, init: RequestInit, path = PATH): Promise<unknown> {
+  const response = await fetch(`${endpoint.replace(/\/$/, '')}${path}`, init);
   const body = (await response.json()) as unknown;
   if (!response.ok) {
     const message =

@@ -16,7 +16,9 @@ import { inject } from 'vitest';
 import {
   type EmulatorConfig,
   type EmulatorConfigPatch,
+  type EmulatorEventRecord,
   getEmulatorConfigAt,
+  getEmulatorEventsAt,
   setEmulatorConfigAt,
 } from '../../local/emulator-config.js';
 import { resetMotoAt } from '../../local/moto-server.js';
@@ -119,6 +121,30 @@ export function setEmulatorConfig(patch: EmulatorConfigPatch): Promise<EmulatorC
 
 export function getEmulatorConfig(): Promise<EmulatorConfig> {
   return getEmulatorConfigAt(motoEndpoint());
+}
+
+/** The RDS events the shared server emitted or dropped since the last {@link resetMoto}, oldest first. */
+export function getEmulatorEvents(): Promise<EmulatorEventRecord[]> {
+  return getEmulatorEventsAt(motoEndpoint());
+}
+
+/**
+ * Resolves with the emulator's event log once `done(log)` holds (the faithful mode emits events
+ * when transitions finish, without any RDS call); rejects after `timeoutMs`.
+ */
+export async function waitForEmulatorEvents(
+  done: (log: readonly EmulatorEventRecord[]) => boolean,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<EmulatorEventRecord[]> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    const log = await getEmulatorEvents();
+    if (done(log)) return log;
+    if (Date.now() > deadline) {
+      throw new Error(`emulator events still not as expected after the timeout: ${JSON.stringify(log)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** What to wait for: an instance, a cluster, a DB snapshot or a cluster snapshot, by identifier. */

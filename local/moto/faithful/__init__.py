@@ -7,12 +7,14 @@ Aurora and DocumentDB API shows what AWS shows — see docs/aws-fidelity.md for 
 AWS source. One module per concern:
 
 - config     launch defaults, the live config, the lock every RDS request runs under
-- states     transitional statuses (`creating`, `deleting`, …) applied lazily at their due time
+- states     transitional statuses (`creating`, `deleting`, …) applied at their due time (before
+             each RDS request, and by a ticker thread so that events come on time)
+- events     the RDS events AWS documents for those transitions, put on moto's default bus
 - checks     the rules AWS enforces before it accepts a request
 - defaults   default option / parameter groups that exist in every account
 - orderable  DescribeOrderableDBInstanceOptions data and the orderable-class rule
 - actions    the wrappers around moto's RDS actions that apply all of the above
-- control    the /dbfork-emulator/config endpoint and the reset hook
+- control    the /dbfork-emulator/config and /dbfork-emulator/events endpoints, the reset hook
 """
 
 from __future__ import annotations
@@ -55,3 +57,4 @@ def install(attempt: Callable[[str, Callable[[], None]], None], launch_defaults:
         control.install()
 
     attempt("faithful-control-endpoint", control_part)
+    attempt("faithful-transition-ticker", states.start_ticker)

@@ -1,15 +1,16 @@
 """Where the faithful rules meet moto: wrappers around RDSResponse's action methods.
 
 Each wrapper runs the AWS checks for its action before moto (so a refused request changes
-nothing), calls moto, then gives the resource its AWS status. All of it only while the faithful
-mode is on; otherwise moto answers as it always did.
+nothing), calls moto, then gives the resource its AWS status and, when that status is reached, the
+RDS event AWS documents for it (events.py). All of it only while the faithful mode is on;
+otherwise moto answers as it always did.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import checks, config, defaults, orderable, states
+from . import checks, config, defaults, events, orderable, states
 
 # ModifyDB* settings after which AWS shows `modifying` (RDS User Guide, "Modifying an Amazon RDS
 # DB instance" / "Settings for Amazon RDS": class, storage, engine version, identifier and network
@@ -49,6 +50,28 @@ def _copies(stored: Any, returned: Any) -> tuple[Any, ...]:
     return () if returned is stored else (returned,)
 
 
+def _emit_on(
+    resource: Any,
+    on_available: events.RdsEvent,
+    failure: Callable[[str], events.RdsEvent] | None = None,
+    **values: str,
+) -> Callable[[str], None]:
+    """What to emit once ``resource`` reaches its final status: ``on_available``, or the failure
+    event of a failure status (failure injection)."""
+
+    def then(final: str) -> None:
+        if final == "available":
+            events.emit(resource, on_available, **values)
+        elif failure is not None:
+            events.emit(resource, failure(final), status=final)
+
+    return then
+
+
+def _cluster_failure(_status: str) -> events.RdsEvent:
+    return events.CLUSTER_FAILED
+
+
 def _snapshot_engine(backend: Any, snapshot_id: str | None) -> tuple[str | None, str | None]:
     snapshot = backend.database_snapshots.get(str(snapshot_id or ""))
     database = getattr(snapshot, "database", None)
@@ -75,11 +98,14 @@ def create_db_instance(response: Any, run: Callable[[], Any]) -> Any:
     returned = result.result["DBInstance"]
     stored = _stored_instance(backend, returned)
     defaults.give_instance_defaults(backend, stored)
-    states.begin(stored, "creating", "available", "create", *_copies(stored, returned))
+    then = _emit_on(stored, events.INSTANCE_CREATED)
+    states.begin(stored, "creating", "available", "create", *_copies(stored, returned), then=then)
     return result
 
 
-def _restore_instance(response: Any, run: Callable[[], Any], target: str, engine: str | None) -> Any:
+def _restore_instance(
+    response: Any, run: Callable[[], Any], target: str, engine: str | None, restored: events.RdsEvent, **values: str
+) -> Any:
     backend, params = response.backend, response.params
     checks.instance_class(engine, params)
     defaults.ensure_named_in(backend, params)
@@ -88,7 +114,8 @@ def _restore_instance(response: Any, run: Callable[[], Any], target: str, engine
     stored = _stored_instance(backend, returned)
     defaults.give_instance_defaults(backend, stored)
     final = config.take_restore_failure(target) or "available"
-    states.begin(stored, "creating", final, "restore", *_copies(stored, returned))
+    then = _emit_on(stored, restored, events.instance_failure, **values)
+    states.begin(stored, "creating", final, "restore", *_copies(stored, returned), then=then)
     return result
 
 
@@ -97,7 +124,9 @@ def restore_db_instance_from_db_snapshot(response: Any, run: Callable[[], Any]) 
     snapshot_id = params.get("DBSnapshotIdentifier")
     checks.snapshot_must_be_available(backend, snapshot_id)
     engine, _ = _snapshot_engine(backend, snapshot_id)
-    return _restore_instance(response, run, str(params.get("DBInstanceIdentifier")), params.get("Engine") or engine)
+    target = str(params.get("DBInstanceIdentifier"))
+    restored = events.INSTANCE_RESTORED_FROM_SNAPSHOT
+    return _restore_instance(response, run, target, params.get("Engine") or engine, restored, snapshot=str(snapshot_id))
 
 
 def restore_db_instance_to_point_in_time(response: Any, run: Callable[[], Any]) -> Any:
@@ -106,7 +135,8 @@ def restore_db_instance_to_point_in_time(response: Any, run: Callable[[], Any]) 
     source = params.get("SourceDBInstanceIdentifier")
     checks.instance_must_be_available(backend, source, "RestoreDBInstanceToPointInTime")
     engine = params.get("Engine") or checks.engine_of_instance(backend, source)
-    return _restore_instance(response, run, str(params.get("TargetDBInstanceIdentifier")), engine)
+    target = str(params.get("TargetDBInstanceIdentifier"))
+    return _restore_instance(response, run, target, engine, events.INSTANCE_RESTORED_TO_POINT_IN_TIME)
 
 
 def modify_db_instance(response: Any, run: Callable[[], Any]) -> Any:
@@ -124,7 +154,8 @@ def modify_db_instance(response: Any, run: Callable[[], Any]) -> Any:
     if params.get("MasterUserPassword") is not None:
         # ModifyDBInstance.MasterUserPassword (SDK model text): "the change is asynchronously applied
         # as soon as possible"; the instance shows `resetting-master-credentials` meanwhile.
-        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned))
+        then = _emit_on(stored, events.INSTANCE_PASSWORD_RESET)
+        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned), then=then)
     elif any(params.get(key) is not None for key in INSTANCE_MODIFYING_SETTINGS) and checks._truthy(
         params.get("ApplyImmediately")
     ):
@@ -139,7 +170,9 @@ def delete_db_instance(response: Any, run: Callable[[], Any]) -> Any:
     deleted = result.result["DBInstance"]
     # DeleteDBInstance: "the DB instance is in the deleting state until the operation completes"
     # (RDS User Guide, "Deleting a DB instance").
-    states.begin_delete(backend.databases, deleted.db_instance_identifier, deleted)
+    states.begin_delete(
+        backend.databases, deleted.db_instance_identifier, deleted, lambda: events.emit(deleted, events.INSTANCE_DELETED)
+    )
     return result
 
 
@@ -149,7 +182,9 @@ def create_db_snapshot(response: Any, run: Callable[[], Any]) -> Any:
     checks.instance_must_be_available(backend, params.get("DBInstanceIdentifier"), "CreateDBSnapshot")
     result = run()
     snapshot = result.result["DBSnapshot"]
-    states.begin(backend.database_snapshots.get(snapshot.db_snapshot_identifier, snapshot), "creating", "available", "snapshot")
+    stored = backend.database_snapshots.get(snapshot.db_snapshot_identifier, snapshot)
+    events.emit(stored, events.SNAPSHOT_CREATING)
+    states.begin(stored, "creating", "available", "snapshot", then=_emit_on(stored, events.SNAPSHOT_CREATED))
     return result
 
 
@@ -164,7 +199,8 @@ def create_db_cluster(response: Any, run: Callable[[], Any]) -> Any:
     returned = result.result["DBCluster"]
     stored = _stored_cluster(backend, returned)
     defaults.give_cluster_defaults(backend, stored)
-    states.begin(stored, "creating", "available", "create", *_copies(stored, returned))
+    then = _emit_on(stored, events.CLUSTER_CREATED)
+    states.begin(stored, "creating", "available", "create", *_copies(stored, returned), then=then)
     return result
 
 
@@ -176,7 +212,10 @@ def _restore_cluster(response: Any, run: Callable[[], Any]) -> Any:
     stored = _stored_cluster(backend, returned)
     defaults.give_cluster_defaults(backend, stored)
     final = config.take_restore_failure(str(params.get("DBClusterIdentifier"))) or "available"
-    states.begin(stored, "creating", final, "restore", *_copies(stored, returned))
+    # A restored cluster is a created cluster: the Aurora and DocumentDB guides list no cluster
+    # restoration event, only RDS-EVENT-0170 "DB cluster created".
+    then = _emit_on(stored, events.CLUSTER_CREATED, _cluster_failure)
+    states.begin(stored, "creating", final, "restore", *_copies(stored, returned), then=then)
     return result
 
 
@@ -205,7 +244,8 @@ def modify_db_cluster(response: Any, run: Callable[[], Any]) -> Any:
     if params.get("MasterUserPassword") is not None:
         # Aurora User Guide, "Viewing DB cluster status": resetting-master-credentials — "The master
         # user credentials for the DB cluster are being reset because of a customer request".
-        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned))
+        then = _emit_on(stored, events.CLUSTER_PASSWORD_RESET)
+        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned), then=then)
     elif any(params.get(key) is not None for key in CLUSTER_MODIFYING_SETTINGS):
         states.begin(stored, "modifying", "available", "modify", *_copies(stored, returned))
     return result
@@ -216,7 +256,9 @@ def delete_db_cluster(response: Any, run: Callable[[], Any]) -> Any:
     checks.cluster_can_be_deleted(backend, response.params)
     result = run()
     deleted = result.result["DBCluster"]
-    states.begin_delete(backend.clusters, deleted.db_cluster_identifier, deleted)
+    states.begin_delete(
+        backend.clusters, deleted.db_cluster_identifier, deleted, lambda: events.emit(deleted, events.CLUSTER_DELETED)
+    )
     return result
 
 
@@ -226,7 +268,8 @@ def create_db_cluster_snapshot(response: Any, run: Callable[[], Any]) -> Any:
     result = run()
     snapshot = result.result["DBClusterSnapshot"]
     stored = backend.cluster_snapshots.get(snapshot.db_cluster_snapshot_identifier, snapshot)
-    states.begin(stored, "creating", "available", "snapshot")
+    events.emit(stored, events.CLUSTER_SNAPSHOT_CREATING)
+    states.begin(stored, "creating", "available", "snapshot", then=_emit_on(stored, events.CLUSTER_SNAPSHOT_CREATED))
     return result
 
 

@@ -36,21 +36,25 @@ FAILURE_STATUSES = (
 )
 
 
-def _launch_defaults(faithful: bool, delay_ms: int) -> dict[str, Any]:
+def _launch_defaults(faithful: bool, delay_ms: int, drop_fraction: float = 0.0) -> dict[str, Any]:
     return {
         "faithful": faithful,
         "delaysMs": dict.fromkeys(DELAY_KINDS, delay_ms),
         # nextRestore: the status the next restore ends in; restoreTargets: per target identifier.
         "failures": {"nextRestore": None, "restoreTargets": {}},
+        # dropFraction: the share of RDS events not put on the bus (RDS events are best effort).
+        "events": {"dropFraction": drop_fraction},
     }
 
 
 def launch_defaults_from(args: list[str], env: dict[str, str] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Read ``--no-faithful`` / ``--faithful`` / ``--faithful-delay-ms N`` (removed from ``args``)
-    and ``DBFORK_FAITHFUL`` / ``DBFORK_FAITHFUL_DELAY_MS``; flags win over the environment."""
+    and ``DBFORK_FAITHFUL`` / ``DBFORK_FAITHFUL_DELAY_MS`` / ``DBFORK_FAITHFUL_DROP_EVENTS`` (a
+    fraction 0..1); flags win over the environment."""
     env = dict(os.environ) if env is None else env
     faithful = env.get("DBFORK_FAITHFUL", "1").strip().lower() not in ("0", "false", "off", "no")
     delay_ms = _int_or(env.get("DBFORK_FAITHFUL_DELAY_MS"), DEFAULT_DELAY_MS)
+    drop_fraction = _fraction_or(env.get("DBFORK_FAITHFUL_DROP_EVENTS"), 0.0)
     rest: list[str] = []
     i = 0
     while i < len(args):
@@ -65,7 +69,7 @@ def launch_defaults_from(args: list[str], env: dict[str, str] | None = None) -> 
         else:
             rest.append(arg)
         i += 1
-    return _launch_defaults(faithful, delay_ms), rest
+    return _launch_defaults(faithful, delay_ms, drop_fraction), rest
 
 
 def _int_or(raw: str | None, fallback: int) -> int:
@@ -74,6 +78,14 @@ def _int_or(raw: str | None, fallback: int) -> int:
     except ValueError:
         return fallback
     return value if value >= 0 else fallback
+
+
+def _fraction_or(raw: str | None, fallback: float) -> float:
+    try:
+        value = float(str(raw))
+    except ValueError:
+        return fallback
+    return value if 0.0 <= value <= 1.0 else fallback
 
 
 _launch: dict[str, Any] = _launch_defaults(True, DEFAULT_DELAY_MS)
@@ -100,6 +112,10 @@ def snapshot() -> dict[str, Any]:
 
 def faithful() -> bool:
     return bool(_current["faithful"])
+
+
+def drop_fraction() -> float:
+    return float(_current.get("events", {}).get("dropFraction", 0.0))
 
 
 def delay_seconds(kind: str) -> float:
@@ -132,6 +148,8 @@ def update(patch: dict[str, Any]) -> dict[str, Any]:
                     updated["delaysMs"][kind] = _valid_delay(f"delaysMs.{kind}", ms)
             elif key == "failures":
                 updated["failures"] = _valid_failures(value, updated["failures"])
+            elif key == "events":
+                updated["events"] = _valid_events(value, updated["events"])
             else:
                 raise ConfigError(f"unknown setting {key!r}")
         _current.clear()
@@ -143,6 +161,19 @@ def _valid_delay(name: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ConfigError(f"{name} must be a whole number of milliseconds >= 0")
     return value
+
+
+def _valid_events(value: Any, current: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError("events must be an object")
+    events = copy.deepcopy(current)
+    for key, item in value.items():
+        if key != "dropFraction":
+            raise ConfigError(f"unknown events setting {key!r}")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 <= item <= 1:
+            raise ConfigError("events.dropFraction must be a number from 0 to 1")
+        events["dropFraction"] = float(item)
+    return events
 
 
 def _valid_status(name: str, value: Any) -> str | None:

@@ -1,13 +1,18 @@
-"""``/dbfork-emulator/config``: read and change the faithful mode of a running emulator.
+"""``/dbfork-emulator/config``: read and change the faithful mode of a running emulator;
+``/dbfork-emulator/events``: the RDS events it emitted or dropped.
 
     GET  /dbfork-emulator/config   -> the current config (JSON)
     POST /dbfork-emulator/config   {"faithful": true, "delaysMs": {"restore": 200}, "delayMs": 50,
                                     "failures": {"nextRestore": "restore-error",
-                                                 "restoreTargets": {"fork-1": "incompatible-network"}}}
+                                                 "restoreTargets": {"fork-1": "incompatible-network"}},
+                                    "events": {"dropFraction": 0.5}}
                                    -> the config after the change (400 with {"error"} when invalid)
+    GET  /dbfork-emulator/events   -> {"events": [{"event": {source, detail-type, resources, detail},
+                                                   "dropped": false}, ...]} (oldest first, last 1000)
+    DELETE /dbfork-emulator/events -> forgets them
 
 ``POST /moto-api/reset`` also puts the config back to the launch defaults and forgets pending
-transitions (they point at resources the reset removed).
+transitions (they point at resources the reset removed) and the event log.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import config, states
+from . import config, events, states
 
 PATH = "/dbfork-emulator/config"
+EVENTS_PATH = "/dbfork-emulator/events"
 
 
 def _answer(start_response: Any, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -47,6 +53,16 @@ def handle(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         return _answer(start_response, "400 Bad Request", {"error": str(error)})
 
 
+def handle_events(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method == "GET":
+        return _answer(start_response, "200 OK", {"events": events.log()})
+    if method == "DELETE":
+        events.clear()
+        return _answer(start_response, "200 OK", {"events": []})
+    return _answer(start_response, "405 Method Not Allowed", {"error": "use GET or DELETE"})
+
+
 def install() -> None:
     """Serve PATH in front of moto's own dispatcher, and reset the config with moto."""
     from moto.moto_api._internal.models import MotoAPIBackend
@@ -55,8 +71,11 @@ def install() -> None:
     original_call = DomainDispatcherApplication.__call__
 
     def call(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO", "").rstrip("/") == PATH:
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        if path == PATH:
             return handle(environ, start_response)
+        if path == EVENTS_PATH:
+            return handle_events(environ, start_response)
         return original_call(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = call
@@ -68,5 +87,6 @@ def install() -> None:
             original_reset(self)
             states.clear()
             config.reset()
+            events.clear()
 
     MotoAPIBackend.reset = reset

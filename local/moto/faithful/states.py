@@ -7,16 +7,17 @@ instance status" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessi
 and Aurora User Guide, "Viewing DB cluster status"
 (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/accessing-monitoring.html).
 
-Transitions are applied lazily, at the start of each RDS request (under config.LOCK), not by a
-background thread: a status can only be seen through a request, so applying what is due just
-before each request is indistinguishable from a timer, needs no thread that could race moto's
-request threads, and is deterministic in tests.
+Transitions are applied at the start of each RDS request (under config.LOCK), so a request always
+sees what is due (deterministic in tests), and also by a small ticker thread (``start_ticker``,
+under the same lock): a transition emits its RDS event (events.py), and a consumer that waits for
+that event instead of polling must get it on time even if nobody calls RDS.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 import time
 from typing import Any, Callable
 
@@ -62,19 +63,32 @@ def set_status(resource: Any, status: str, *copies: Any) -> None:
             target.status = status
 
 
-def begin(resource: Any, transitional: str, final: str, kind: str, *copies: Any) -> None:
-    """Show ``transitional`` now and ``final`` once the delay of ``kind`` has passed."""
+def begin(
+    resource: Any,
+    transitional: str,
+    final: str,
+    kind: str,
+    *copies: Any,
+    then: Callable[[str], None] | None = None,
+) -> None:
+    """Show ``transitional`` now and ``final`` once the delay of ``kind`` has passed; ``then(final)``
+    runs when the final status is applied (not when something else changed the status meanwhile)."""
     set_status(resource, transitional, *copies)
 
     def finish() -> None:
         if status_of(resource) == transitional:
             set_status(resource, final)
+            if then is not None:
+                then(final)
 
     schedule(config.delay_seconds(kind), finish)
 
 
-def begin_delete(container: dict[str, Any], key: str, resource: Any) -> None:
-    """moto has already removed ``resource``; keep it visible as `deleting` for a while."""
+def begin_delete(
+    container: dict[str, Any], key: str, resource: Any, then: Callable[[], None] | None = None
+) -> None:
+    """moto has already removed ``resource``; keep it visible as `deleting` for a while, then run
+    ``then()`` once it is gone."""
     if key in container:
         return
     container[key] = resource
@@ -83,8 +97,37 @@ def begin_delete(container: dict[str, Any], key: str, resource: Any) -> None:
     def finish() -> None:
         if container.get(key) is resource:
             del container[key]
+            if then is not None:
+                then()
 
     schedule(config.delay_seconds("delete"), finish)
+
+
+TICK_SECONDS = 0.02
+_ticker_started = False
+
+
+def start_ticker() -> None:
+    """Apply due transitions every TICK_SECONDS, under the lock requests run under (once)."""
+    global _ticker_started
+    if _ticker_started:
+        return
+    _ticker_started = True
+
+    def tick() -> None:
+        while True:
+            time.sleep(TICK_SECONDS)
+            if not _pending:
+                continue  # read without the lock: a miss is caught on the next tick
+            try:
+                with config.LOCK:
+                    advance()
+            except Exception as error:  # noqa: BLE001 - one failing transition must not stop the others
+                import sys
+
+                print(f"[dbfork moto launcher] faithful transition failed: {error!r}", file=sys.stderr, flush=True)
+
+    threading.Thread(target=tick, name="faithful-transition-ticker", daemon=True).start()
 
 
 def _is_cluster(resource: Any) -> bool:

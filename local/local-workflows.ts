@@ -2,6 +2,7 @@ import type { Runtime } from '../lambdas/core/runtime.js';
 import { deleteExecutionName, type WorkflowStarter } from '../lambdas/core/workflows.js';
 import { type StepHandlers, stepHandlers } from '../lambdas/steps/registry.js';
 import { NAMES } from '../lib/names.js';
+import { LocalTaskTokens } from './local-task-tokens.js';
 import {
   type BoundStateMachine,
   bindStateMachine,
@@ -33,6 +34,11 @@ export interface LocalExecution {
 export interface LocalWorkflowsOptions {
   /** Milliseconds each Wait state waits. @default 1 */
   waitMs?: number;
+  /**
+   * Milliseconds a `.waitForTaskToken` Task's heartbeat / timeout of `seconds` lasts offline.
+   * @default seconds × 1000 / 30 (a 30 s poll Wait lasts 1 s offline; these scale alike)
+   */
+  taskTimerMs?: (stateName: string, seconds: number, timer: 'heartbeat' | 'timeout') => number;
   /** Replace or wrap handlers, e.g. to inject faults. */
   wrapHandlers?: (handlers: StepHandlers) => StepHandlers;
   onSettled?: (execution: LocalExecution) => void;
@@ -41,6 +47,8 @@ export interface LocalWorkflowsOptions {
 export class LocalWorkflows implements WorkflowStarter {
   private machines?: Record<WorkflowKind, BoundStateMachine>;
   private readonly executions = new Map<string, LocalExecution>();
+  /** The tokens of waiting Tasks; give it to the runtime as its TaskCompletion (`tasks`). */
+  readonly taskTokens = new LocalTaskTokens();
 
   constructor(
     private readonly template: CloudFormationTemplate,
@@ -57,6 +65,8 @@ export class LocalWorkflows implements WorkflowStarter {
         stateMachine: (_id, resource) => resource.Properties?.StateMachineName === name,
         handlers,
         waitMs: this.options.waitMs ?? 1,
+        taskTokens: this.taskTokens,
+        taskTimerMs: this.options.taskTimerMs ?? ((_state, seconds) => (seconds * 1000) / 30),
       });
     this.machines = { create: bind(NAMES.createStateMachine), delete: bind(NAMES.deleteStateMachine) };
     return this;

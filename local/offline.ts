@@ -143,7 +143,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
         else logger.warn('workflow failed', { ...info, error: execution.error });
       },
     });
-    const runtime = createRuntime({ env, aws, workflows, logger });
+    const runtime = createRuntime({ env, aws, workflows, tasks: workflows.taskTokens, logger });
     workflows.attach(runtime);
     const clients = aws;
     ticker = startExpiryTicker({

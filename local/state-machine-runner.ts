@@ -19,11 +19,20 @@
  *   error becomes the Step Functions error named after `error.name` (the Lambda `errorType`),
  *   whose Cause is Lambda's `{"errorType","errorMessage","trace"}` JSON text.
  * - Wait states and Retry intervals are shortened to a few milliseconds.
+ * - `.waitForTaskToken` Tasks get a token from `taskTokens` and wait for its completion, with
+ *   heartbeat and timeout timers shortened by `taskTimerMs` (local/wait-for-task-token.ts).
  */
 import './node20-polyfills.js';
 import { randomUUID } from 'node:crypto';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { LocalTaskTokens } from './local-task-tokens.js';
+import {
+  isWaitForTaskToken,
+  rewriteTaskTokenState,
+  type TaskTimerMs,
+  waitForTaskToken,
+} from './wait-for-task-token.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -76,6 +85,10 @@ export interface BindStateMachineOptions extends PlaceholderOptions {
   readonly retryMs?: number;
   /** `lambda`: Cause is Lambda's error JSON text, as on AWS; `message`: the error message. @default 'lambda' */
   readonly errorCause?: 'lambda' | 'message';
+  /** Issues and completes the tokens of `.waitForTaskToken` Tasks (required when there are any). */
+  readonly taskTokens?: LocalTaskTokens;
+  /** Milliseconds of a `.waitForTaskToken` Task's heartbeat / timeout. @default seconds × 1000 */
+  readonly taskTimerMs?: TaskTimerMs;
   /** Validate the definition with asl-validator first. @default true */
   readonly validate?: boolean;
 }
@@ -410,12 +423,13 @@ function withoutRootResultPaths(definition: StateMachineDefinition): StateMachin
     for (const catcher of 'Catch' in state ? (state.Catch ?? []) : []) {
       if (catcher.ResultPath === '$') delete catcher.ResultPath;
     }
+    rewriteTaskTokenState(state);
   });
   return copy;
 }
 
 const FUNCTION_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/;
-const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(?:\.waitForTaskToken)?$/;
 const STATE_OUTPUT_LIMIT_BYTES = 256 * 1024;
 
 interface TaskTarget {
@@ -461,6 +475,7 @@ export function bindStateMachine(options: BindStateMachineOptions): BoundStateMa
   const problems: string[] = [];
   const retryMs = options.retryMs ?? 1;
   const waitMs = options.waitMs ?? 1;
+  const taskTimerMs: TaskTimerMs = options.taskTimerMs ?? ((_state, seconds) => seconds * 1000);
 
   walkStates(definition, ({ name, state }) => {
     if (state.Type === 'Wait') {
@@ -499,13 +514,20 @@ export function bindStateMachine(options: BindStateMachineOptions): BoundStateMa
       boundBy: byState === undefined ? 'step' : 'state',
     });
     const functionName = target.functionLogicalId ?? name;
-    localHandlers[name] = asLambda(handler, {
+    const invoke = asLambda(handler, {
       functionName,
       functionArn: placeholderFunctionArn(functionName, p),
       timeoutSeconds: functionTimeout(template, target.functionLogicalId),
       viaLambdaInvoke: target.viaLambdaInvoke && byState === undefined,
       errorCause,
     });
+    if (!isWaitForTaskToken(state.Resource)) {
+      localHandlers[name] = invoke;
+    } else if (options.taskTokens === undefined) {
+      problems.push(`Task '${name}' waits for a task token: pass taskTokens`);
+    } else {
+      localHandlers[name] = waitForTaskToken(name, invoke, options.taskTokens, taskTimerMs);
+    }
   });
 
   if (problems.length > 0) {

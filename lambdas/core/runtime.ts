@@ -8,6 +8,8 @@ import { ExpirySchedules } from './expiry-schedule.js';
 import { OrderableCatalog } from './orderable.js';
 import { ForkSecrets } from './secrets.js';
 import { ForkStore } from './store.js';
+import { StepFunctionsTaskCompletion, type TaskCompletion } from './task-completion.js';
+import { WaitTokens } from './wait-tokens.js';
 import { StepFunctionsStarter, type WorkflowStarter } from './workflows.js';
 
 /**
@@ -27,6 +29,10 @@ export interface Runtime {
   secrets: ForkSecrets;
   schedules: ExpirySchedules;
   workflows: WorkflowStarter;
+  /** Task tokens of the waits workflows are parked in (never part of the fork record). */
+  waits: WaitTokens;
+  /** Completes those waits: SendTaskSuccess/Failure in Lambda, the in-process runner offline. */
+  tasks: TaskCompletion;
   logger: Logger;
   now: () => Date;
 }
@@ -35,6 +41,7 @@ export interface RuntimeOverrides {
   env?: RuntimeEnv;
   aws?: AwsClients;
   workflows?: WorkflowStarter;
+  tasks?: TaskCompletion;
   logger?: Logger;
   now?: () => Date;
 }
@@ -65,6 +72,8 @@ export function createRuntime(overrides: RuntimeOverrides = {}): Runtime {
         () => required(env.createStateMachineArn, 'createStateMachineArn'),
         () => required(env.deleteStateMachineArn, 'deleteStateMachineArn'),
       ),
+    waits: new WaitTokens(aws.dynamo, env.tableName, now),
+    tasks: overrides.tasks ?? new StepFunctionsTaskCompletion(aws.sfn),
     logger: overrides.logger ?? new Logger({ serviceName: 'dbfork' }),
   };
 }

@@ -4,6 +4,7 @@ import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { FORK_ID_PATTERN } from '../core/ids.js';
 import { defaultRuntime, type Runtime } from '../core/runtime.js';
 import { asStepError } from '../core/transient-errors.js';
+import { isAwaitEnvelope, parkAndCheck } from './await-event.js';
 import type { StepName } from './step-names.js';
 
 /**
@@ -30,7 +31,7 @@ export interface Step {
 }
 
 export function defineStep(name: StepName, body: StepBody): Step {
-  const run = async (input: unknown, rt: Runtime): Promise<WorkflowState> => {
+  const runState = async (input: unknown, rt: Runtime): Promise<WorkflowState> => {
     const state = workflowStateSchema.parse(input);
     const child = rt.logger.createChild({ persistentKeys: { forkId: state.forkId, step: name } });
     try {
@@ -45,6 +46,12 @@ export function defineStep(name: StepName, body: StepBody): Step {
       });
       throw error;
     }
+  };
+  // Invoked by an event-driven wait: park the token, check once (docs/workflows.md).
+  const run = (input: unknown, rt: Runtime): Promise<WorkflowState> => {
+    if (!isAwaitEnvelope(input)) return runState(input, rt);
+    const { forkId } = workflowStateSchema.parse(input.state);
+    return parkAndCheck(name, input, forkId, rt, (state) => runState(state, rt));
   };
   return { name, run, handler: (input: unknown) => run(input, defaultRuntime()) };
 }

@@ -250,7 +250,13 @@ async function buildHarness<Source>(
 
   const harness = (wrap: HandlerWrap | undefined): Harness<Source> => {
     const workflows = new LocalWorkflows(stackTemplate(), { ...(wrap ? { wrapHandlers: wrap } : {}) });
-    const rt = createRuntime({ env, aws: clients, workflows, logger: options.logger ?? testLogger() });
+    const rt = createRuntime({
+      env,
+      aws: clients,
+      workflows,
+      tasks: workflows.taskTokens,
+      logger: options.logger ?? testLogger(),
+    });
     workflows.attach(rt);
     const settled = async (kind: 'create' | 'delete', forkId: string) => {
       await workflows.idle();

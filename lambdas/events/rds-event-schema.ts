@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * An RDS event as EventBridge delivers it (Amazon EventBridge events reference, "Amazon Relational
+ * Database Service events": detail-types "RDS DB Instance Event", "RDS DB Cluster Event", "RDS DB
+ * Snapshot Event", "RDS DB Cluster Snapshot Event"; delivery type: best effort). DocumentDB's
+ * events arrive the same way, from `aws.rds`. Only what dbfork reads is required; the rest passes.
+ */
+export const rdsEventSchema = z.looseObject({
+  source: z.literal('aws.rds'),
+  'detail-type': z.string(),
+  resources: z.array(z.string()).optional(),
+  detail: z.looseObject({
+    SourceIdentifier: z.string().min(1),
+    SourceType: z.string().optional(),
+    SourceArn: z.string().optional(),
+    EventID: z.string().optional(),
+    EventCategories: z.array(z.string()).optional(),
+    Message: z.string().optional(),
+    Date: z.string().optional(),
+  }),
+});
+export type RdsEvent = z.infer<typeof rdsEventSchema>;
+
+/**
+ * The fork a resource belongs to, from its identifier: the database `fork-<12>`, a cluster's writer
+ * `fork-<12>-1`, the source snapshot of a fresh-snapshot restore `fork-<12>-source`
+ * (lambdas/core/ids.ts). Anything else is not dbfork's.
+ */
+const FORK_RESOURCE = /^(fork-[a-z0-9]{12})(?:-1|-source)?$/;
+
+export function forkIdOfResource(sourceIdentifier: string): string | undefined {
+  return FORK_RESOURCE.exec(sourceIdentifier)?.[1];
+}

@@ -1,0 +1,69 @@
+import { isDbForkError, TransientAwsError } from '../core/errors.js';
+import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { completeWait, failWait } from '../steps/await-event.js';
+import { step as checkDatabase } from '../steps/check-database.js';
+import { step as checkGone } from '../steps/check-gone.js';
+import { step as checkSnapshot } from '../steps/check-snapshot.js';
+import type { Step } from '../steps/step.js';
+import { forkIdOfResource, rdsEventSchema } from './rds-event-schema.js';
+
+/** The checks an event-driven wait can be parked on; the event re-runs the same check. */
+const WAITABLE_CHECKS: Readonly<Record<string, Step>> = {
+  'check-snapshot': checkSnapshot,
+  'check-database': checkDatabase,
+  'check-gone': checkGone,
+};
+
+/**
+ * What an event did. `not-a-fork`: the resource is not dbfork's; `no-wait`: nothing waits on the
+ * fork (a late or duplicate event, or one between waits); `not-ready`: the check says not yet;
+ * `completed` / `failed`: the wait was completed or failed; `stale`: someone else completed it.
+ */
+export type RdsEventOutcome = 'not-a-fork' | 'no-wait' | 'not-ready' | 'completed' | 'failed' | 'stale';
+
+/**
+ * Completes a workflow's event-driven wait when an RDS event names one of the fork's resources.
+ * The event is only a hint (RDS events are best effort and say nothing about the whole database,
+ * e.g. a cluster without its writer): the handler re-runs the check the wait was parked on, a
+ * Describe, on the state the wait began with, and answers the Task with exactly what that check
+ * answers — SendTaskSuccess with its output when ready, SendTaskFailure with its error when it
+ * fails (a failed status, an abandoned create, a spent wait budget), nothing when not ready yet.
+ * A throttled or 5xx check is thrown, so the asynchronous invoke retries it. Task tokens are never
+ * logged.
+ */
+export async function handleRdsEvent(event: unknown, rt: Runtime): Promise<RdsEventOutcome> {
+  const parsed = rdsEventSchema.safeParse(event);
+  if (!parsed.success) {
+    rt.logger.warn('not an RDS event', { issues: parsed.error.issues.map((i) => i.message) });
+    return 'not-a-fork';
+  }
+  const { detail } = parsed.data;
+  const forkId = forkIdOfResource(detail.SourceIdentifier);
+  if (forkId === undefined) return 'not-a-fork';
+  const log = rt.logger.createChild({
+    persistentKeys: { forkId, rdsEvent: detail.EventID ?? parsed.data['detail-type'] },
+  });
+  const wait = await rt.waits.get(forkId);
+  const check = wait ? WAITABLE_CHECKS[wait.step] : undefined;
+  if (!wait || !check) {
+    log.debug('no wait to complete');
+    return 'no-wait';
+  }
+  let output: Awaited<ReturnType<Step['run']>>;
+  try {
+    output = await check.run(wait.state, rt);
+  } catch (error) {
+    // Only dbfork's own verdicts fail the wait; anything else (throttling, an unexpected answer) is
+    // retried by the asynchronous invoke, and the wait's safety-net check still runs.
+    if (!isDbForkError(error) || error instanceof TransientAwsError) throw error;
+    const failed = await failWait(rt, forkId, wait.token, error);
+    log.info('wait failed by its check', { error: error.name, failed });
+    return failed ? 'failed' : 'stale';
+  }
+  if (output.ready !== true) return 'not-ready';
+  const completed = await completeWait(rt, forkId, wait.token, output);
+  log.info('wait completed by an RDS event', { step: wait.step, completed });
+  return completed ? 'completed' : 'stale';
+}
+
+export const handler = (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, defaultRuntime());

@@ -1,0 +1,210 @@
+/**
+ * detectionLagMs, transitionsPerFork, lambdaInvocationsPerFork: forks created through the offline
+ * API while the emulator takes AWS's time, scaled down: a restore of 20 emulated minutes takes
+ * `restoreRealMs`, and every Wait state waits its AWS seconds scaled by the same factor, so a
+ * fork costs the polls (state transitions, Lambda invocations) it costs on AWS. The lag is read
+ * from the execution history against the moment the emulator made the restored database
+ * available (its RDS "restored" event), and scaled back to AWS time (detection-lag.ts).
+ *
+ * Each restore gets a slightly different delay, spread evenly over one poll interval: on AWS a
+ * restore's end falls anywhere within a poll, and equal delays would all land on the same phase.
+ *
+ * One function per mode: the same measurement runs whatever the synthesized workflow is; which
+ * mode it measures depends on whether its waits poll or wait for a task token.
+ */
+
+import { stepHandlers } from '../lambdas/steps/registry.js';
+import { NAMES } from '../lib/names.js';
+import { getEmulatorEventsAt, setEmulatorConfigAt } from '../local/emulator-config.js';
+import type { LocalExecution } from '../local/local-workflows.js';
+import type { MotoServer } from '../local/moto-server.js';
+import { bindStateMachine, renderStateMachineDefinition } from '../local/state-machine-runner.js';
+import { type CfnTemplate, synthesizeTemplate } from '../local/synth.js';
+import {
+  detectionLag,
+  type LagSample,
+  lambdaInvocations,
+  pollLoopStates,
+  statesEntered,
+  transitions,
+} from './detection-lag.js';
+import {
+  benchPrincipal,
+  callApi,
+  createExecution,
+  type ForkAnswer,
+  startBenchOffline,
+} from './offline-runtime.js';
+
+/** What a restore takes on AWS in this model (DESIGN.md §8: "a poll loop over a 20-minute restore"). */
+export const EMULATED_RESTORE_MS = 20 * 60_000;
+/** What resetting the master password takes on AWS in this model (an assumption: about a minute). */
+export const EMULATED_PASSWORD_RESET_MS = 60_000;
+
+export interface WorkflowSample {
+  forkId: string;
+  transitions: number;
+  lambdaInvocations: number;
+  /** null when the emulator's restored event or the next step could not be found. */
+  lag: LagSample | null;
+}
+
+export type ModeMeasurement = { samples: WorkflowSample[] } | { pending: string };
+
+export interface ControlPlaneOptions {
+  forks: number;
+  /** Real milliseconds standing for EMULATED_RESTORE_MS. */
+  restoreRealMs: number;
+}
+
+interface AslState {
+  Type?: string;
+  Resource?: string;
+  Seconds?: number;
+  Next?: string;
+}
+interface AslDefinition {
+  States?: Record<string, AslState>;
+}
+
+const isCreateMachine = (_id: string, resource: { Properties?: Record<string, unknown> }) =>
+  resource.Properties?.StateMachineName === NAMES.createStateMachine;
+
+function createDefinition(template: CfnTemplate): AslDefinition {
+  return renderStateMachineDefinition(template, isCreateMachine).definition as AslDefinition;
+}
+
+/** Event-driven waits park on a task token (`…:waitForTaskToken`) instead of a Wait → check loop. */
+export function waitsOnTaskTokens(definition: AslDefinition): boolean {
+  return Object.values(definition.States ?? {}).some(
+    (s) => s.Resource?.endsWith('.waitForTaskToken') === true,
+  );
+}
+
+let template: CfnTemplate | undefined;
+function stackTemplate(): CfnTemplate {
+  template ??= synthesizeTemplate();
+  return template;
+}
+
+export async function measurePollBaseline(
+  moto: MotoServer,
+  options: ControlPlaneOptions,
+): Promise<ModeMeasurement> {
+  const definition = createDefinition(stackTemplate());
+  if (waitsOnTaskTokens(definition)) {
+    return {
+      pending:
+        'pending: the synthesized CreateFork waits on task tokens now; the poll baseline needs a poll-loop definition to run',
+    };
+  }
+  return { samples: await measureWorkflows(moto, definition, options) };
+}
+
+export async function measureEventDriven(
+  moto: MotoServer,
+  options: ControlPlaneOptions,
+): Promise<ModeMeasurement> {
+  const definition = createDefinition(stackTemplate());
+  if (!waitsOnTaskTokens(definition)) {
+    return {
+      pending:
+        'pending: event-driven waits have not landed (the synthesized CreateFork has no .waitForTaskToken state; its waits poll)',
+    };
+  }
+  return { samples: await measureWorkflows(moto, definition, options) };
+}
+
+/** The one Wait length of the definition (in seconds); the scaling assumes they are all equal. */
+function waitSeconds(definition: AslDefinition): number {
+  const seconds = new Set(
+    Object.values(definition.States ?? {}).flatMap((s) => (s.Type === 'Wait' ? [s.Seconds ?? 0] : [])),
+  );
+  if (seconds.size > 1) throw new Error(`Wait states of different lengths (${[...seconds].join(', ')} s)`);
+  return [...seconds][0] ?? 30;
+}
+
+async function measureWorkflows(
+  moto: MotoServer,
+  definition: AslDefinition,
+  options: ControlPlaneOptions,
+): Promise<WorkflowSample[]> {
+  const scale = EMULATED_RESTORE_MS / options.restoreRealMs;
+  const waitMs = (waitSeconds(definition) * 1000) / scale;
+  const bench = await startBenchOffline(moto, {
+    quotas: { maxLiveForksPerOwner: options.forks, maxLiveForksPerSource: options.forks },
+    waitMs,
+  });
+  try {
+    const restoreState = bindStateMachine({
+      template: stackTemplate(),
+      stateMachine: isCreateMachine,
+      handlers: stepHandlers(bench.mode.runtime),
+      validate: false,
+    }).tasks.find((task) => task.step === 'restore')?.stateName;
+    if (!restoreState) throw new Error('no Task runs the restore step in the synthesized CreateFork');
+    await setEmulatorConfigAt(moto.endpoint, {
+      delayMs: 0,
+      delaysMs: { passwordReset: EMULATED_PASSWORD_RESET_MS / scale },
+    });
+
+    const executions: LocalExecution[] = [];
+    for (let i = 0; i < options.forks; i++) {
+      // Delays spread evenly over one poll interval (see the module comment).
+      const restoreMs = Math.round(options.restoreRealMs + ((i + 0.5) / options.forks) * waitMs);
+      await setEmulatorConfigAt(moto.endpoint, { delaysMs: { restore: restoreMs } });
+      const created = await callApi<ForkAnswer>(bench.mode.apiUrl, 'POST', '/v1/forks', {
+        body: { source: bench.sourceId, name: `lag-${i}`, ttlHours: 1 },
+        principal: benchPrincipal(0),
+      });
+      if (created.status !== 202 || !created.body.id) {
+        throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`);
+      }
+      const execution = createExecution(bench.mode, created.body.id);
+      executions.push(execution);
+      // The emulator fixes a restore's delay when it is asked for the restore: wait for that.
+      await restoreRequested(execution, restoreState);
+    }
+    await bench.mode.workflows.idle();
+    const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
+    if (failed.length > 0) {
+      throw new Error(`${failed.length} fork(s) did not get ready: ${JSON.stringify(failed[0]?.error)}`);
+    }
+
+    const restored = await restoredAt(moto.endpoint);
+    const loop = pollLoopStates(definition);
+    return executions.map((execution) => {
+      const availableAt = [...restored].find(([id]) => id.startsWith(execution.forkId))?.[1];
+      return {
+        forkId: execution.forkId,
+        transitions: transitions(execution.events),
+        lambdaInvocations: lambdaInvocations(execution.events),
+        lag:
+          availableAt === undefined
+            ? null
+            : detectionLag(statesEntered(execution.events), availableAt, loop, scale),
+      };
+    });
+  } finally {
+    await bench.stop();
+  }
+}
+
+async function restoreRequested(execution: LocalExecution, restoreState: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!execution.events.some((e) => e.type === 'StateExited' && e.state.name === restoreState)) {
+    if (execution.status !== 'RUNNING') throw new Error(`fork ${execution.forkId} ended before its restore`);
+    if (Date.now() > deadline) throw new Error(`fork ${execution.forkId} did not reach its restore`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** When the emulator made each restored database available: its RDS "restored" event, by identifier. */
+async function restoredAt(endpoint: string): Promise<Map<string, number>> {
+  const restored = new Map<string, number>();
+  for (const { event } of await getEmulatorEventsAt(endpoint)) {
+    if (!event.detail.EventCategories.includes('restoration')) continue;
+    restored.set(event.detail.SourceIdentifier, Date.parse(event.detail.Date));
+  }
+  return restored;
+}

@@ -41,24 +41,6 @@ export function lambdaInvocations(events: readonly RunnerEvent[]): number {
   ).length;
 }
 
-interface AslState {
-  Type?: string;
-  Next?: string;
-}
-
-/** The states of poll loops: every Wait state, the state it goes on to (the check), and every Choice. */
-export function pollLoopStates(definition: { States?: Record<string, AslState> }): Set<string> {
-  const loop = new Set<string>();
-  for (const [name, state] of Object.entries(definition.States ?? {})) {
-    if (state.Type === 'Choice') loop.add(name);
-    if (state.Type === 'Wait') {
-      loop.add(name);
-      if (state.Next) loop.add(state.Next);
-    }
-  }
-  return loop;
-}
-
 export interface LagSample {
   /** The first state entered after the resource was available that is not part of a wait. */
   nextStep: string;

@@ -25,7 +25,7 @@ import {
 import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
 import { seedPlatform } from './seed.js';
 import { LocalApiServer } from './server.js';
-import { synthesizeTemplate } from './synth.js';
+import { type CfnTemplate, synthesizeTemplate } from './synth.js';
 import { createForkTable } from './table.js';
 
 export interface OfflineOptions {
@@ -49,6 +49,8 @@ export interface OfflineOptions {
   reconcileMs?: number;
   /** Milliseconds `stop()` waits for running workflows. @default 5000 */
   drainMs?: number;
+  /** The stack template whose state machines run. @default synthesized at start */
+  template?: CfnTemplate;
   /** Progress of the start, one short line at a time (the entry point prints them on stderr). */
   onProgress?: (line: string) => void;
 }
@@ -105,7 +107,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
         });
     if (motoStarting) progress('starting the AWS emulator (moto)…');
     // Synthesizing (about a second of CPU) overlaps with moto's start (about four seconds of imports).
-    const template = synthesizeTemplate();
+    const template = options.template ?? synthesizeTemplate();
     if (motoStarting) {
       moto = await motoStarting;
       endpoint = moto.endpoint;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   detectionLag,
   lambdaInvocations,
-  pollLoopStates,
   type RunnerEvent,
   statesEntered,
   transitions,
 } from '../../../bench/detection-lag.js';
+import { waitStates } from '../../../bench/poll-loop-definition.js';
 
 const DEFINITION = {
   States: {
@@ -49,16 +49,6 @@ const EVENTS: RunnerEvent[] = [
   entered('Ready', 240),
 ];
 
-describe('pollLoopStates', () => {
-  it('names the Wait states, the checks they lead to and the Choices', () => {
-    expect([...pollLoopStates(DEFINITION)].sort()).toEqual([
-      'CheckDatabase',
-      'DatabaseReady?',
-      'WaitForDatabase',
-    ]);
-  });
-});
-
 describe('transitions and lambdaInvocations', () => {
   it('count states entered, and Tasks entered or retried', () => {
     expect(transitions(EVENTS)).toBe(10);
@@ -69,7 +59,7 @@ describe('transitions and lambdaInvocations', () => {
 
 describe('detectionLag', () => {
   const states = statesEntered(EVENTS);
-  const loop = pollLoopStates(DEFINITION);
+  const loop = waitStates(DEFINITION);
 
   it('scales the Wait time after the database became available and keeps the handlers’ time as measured', () => {
     // Available at 140: 75 ms left of the second Wait (×60), then 11 ms of check and choice.

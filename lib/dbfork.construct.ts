@@ -20,6 +20,7 @@ import { ForkTable } from './fork-table.construct.js';
 import { ForkFunctions } from './functions.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
+import { ForkRdsEvents } from './rds-events.construct.js';
 import { ForkReconciler } from './reconciler.construct.js';
 import { ForkWorkflows } from './workflows.construct.js';
 
@@ -48,6 +49,9 @@ export class DbFork extends Construct {
   /** The scheduled reconciler (every `reconcileRateMinutes`). */
   readonly reconcilerFunction: DbForkFunction;
   readonly reconcilerRule: events.Rule;
+  /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
+  readonly rdsEventFunction: DbForkFunction;
+  readonly rdsEventRule: events.Rule;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
@@ -118,6 +122,10 @@ export class DbFork extends Construct {
     });
     this.reconcilerFunction = reconciler.function;
     this.reconcilerRule = reconciler.rule;
+
+    const rdsEvents = new ForkRdsEvents(this, 'RdsEvents', { environment, targets, logRetention });
+    this.rdsEventFunction = rdsEvents.function;
+    this.rdsEventRule = rdsEvents.rule;
 
     this.api = new ForkApi(this, 'Api', { handler: functions.api, logRetention }).restApi;
 

@@ -31,7 +31,9 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
       '(logs:*LogDelivery*, logs:Describe*; no resource ARNs); the rds Describe* reads the engines make and ' +
       'ListTagsForResource (read-only, sources are named at run time); rds:DescribeOrderableDBInstanceOptions (no ' +
       'resource types); kms:DescribeKey only with kms:ViaService=rds.<region>.amazonaws.com and kms:CreateGrant only ' +
-      'with that and kms:GrantIsForAWSResource=true; secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
+      'with that and kms:GrantIsForAWSResource=true; states:SendTaskSuccess/SendTaskFailure (no resource types; the ' +
+      'task token, parked in the fork table and never logged, names the one wait they complete); ' +
+      'secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
       'reconciler (list actions without resource-level permissions; it keeps only dbfork:managed-tagged secrets and ' +
       "dbfork's own schedule group and re-checks tags before any delete).",
   },
@@ -157,6 +159,20 @@ export function applyNagSuppressions(dbfork: DbFork): void {
     reason:
       'The reconciler is invoked by its own schedule rule every few minutes and is idempotent: a failed run is ' +
       'superseded by the next one, which re-derives all its work from the fork table and the tagged resources.',
+  });
+
+  // RDS events are hints: a wait whose event is lost is completed by its own safety-net check.
+  Validations.of(dbfork.rdsEventRule.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      'RDS events are best effort and only hints: a wait whose event is never delivered is completed by its own ' +
+      'safety-net check (heartbeat timeout → Describe), so an undelivered event needs no replay.',
+  });
+  Validations.of(dbfork.rdsEventFunction.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      "A failed RDS-event invocation is retried by Lambda's asynchronous invoke, and the wait it would have " +
+      'completed is completed by its safety-net check anyway: a dead event has nothing left to do.',
   });
 
   for (const fn of [...Object.values(dbfork.stepFunctions), dbfork.apiFunction]) {

@@ -42,13 +42,21 @@ export type Capability =
   | 'events:put'
   | 'workflows:start'
   | 'workflows:start-delete'
+  | 'waits:succeed'
+  | 'waits:fail'
   | 'reconcile:scan';
 
 /** The function name of the HTTP API handler (the step functions are named by their step). */
 export const API_FUNCTION = 'api';
 /** The scheduled reconciler (lambdas/events/reconciler.ts). */
 export const RECONCILER_FUNCTION = 'reconciler';
-export type FunctionName = StepName | typeof API_FUNCTION | typeof RECONCILER_FUNCTION;
+/** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
+export const RDS_EVENT_FUNCTION = 'rds-event';
+export type FunctionName =
+  | StepName
+  | typeof API_FUNCTION
+  | typeof RECONCILER_FUNCTION
+  | typeof RDS_EVENT_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -58,11 +66,18 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // create
   'resolve-source': ['rds:read'],
   'select-backup': ['rds:read', 'rds:snapshot-source'],
-  'check-snapshot': ['rds:read'],
+  // The three checks an event-driven wait invokes complete their own wait when already ready.
+  'check-snapshot': ['rds:read', 'waits:succeed'],
   restore: ['rds:read', 'rds:restore'],
   // Creates the cluster writer itself once the cluster is available again (same engine call as
   // create-instances), when create-instances could not yet.
-  'check-database': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
+  'check-database': [
+    'rds:read',
+    'rds:create-instance',
+    'rds:modify',
+    'rds:attach-source-groups',
+    'waits:succeed',
+  ],
   'create-instances': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
@@ -74,7 +89,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'remove-dns': ['dns:write'],
   'delete-database': ['rds:read', 'rds:delete'],
   // re-issues the (idempotent) delete while the database is stuck in a transition
-  'check-gone': ['rds:read', 'rds:delete'],
+  'check-gone': ['rds:read', 'rds:delete', 'waits:succeed'],
   'delete-secret': ['secrets:delete'],
   'delete-schedule': ['schedules:delete'],
   'mark-deleted': ['events:put'],
@@ -92,6 +107,17 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'secrets:delete',
     'schedules:delete',
     'events:put',
+  ],
+  // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:
+  // the same calls and the same tag-conditioned statements), then completes or fails the wait.
+  'rds-event': [
+    'rds:read',
+    'rds:create-instance',
+    'rds:modify',
+    'rds:attach-source-groups',
+    'rds:delete',
+    'waits:succeed',
+    'waits:fail',
   ],
 };
 
@@ -492,6 +518,23 @@ export function statementsFor(
           actions: ['states:StartExecution'],
           resources: [stateMachineArn(scope, NAMES.deleteStateMachine)],
         }),
+      ];
+
+    // Task tokens are the authorization (only the execution's own Task hands them out, and they
+    // are parked in the fork table, never logged): SendTaskSuccess / SendTaskFailure have no
+    // resource types (Service Authorization Reference, AWS Step Functions), so they take `*`.
+    case 'waits:succeed':
+      return [
+        new iam.PolicyStatement({
+          sid: 'CompleteWaits',
+          actions: ['states:SendTaskSuccess'],
+          resources: ['*'],
+        }),
+      ];
+
+    case 'waits:fail':
+      return [
+        new iam.PolicyStatement({ sid: 'FailWaits', actions: ['states:SendTaskFailure'], resources: ['*'] }),
       ];
 
     case 'reconcile:scan':

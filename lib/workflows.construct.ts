@@ -5,10 +5,20 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StepName } from '../lambdas/steps/step-names.js';
+import { WAIT_BUDGET_MINUTES } from '../lambdas/steps/wait-budgets.js';
 import { NAMES } from './names.js';
 
-/** How long every poll loop waits between checks (the offline runner shortens it). */
+/** How long the credentials poll waits between checks (the offline runner shortens it). */
 export const POLL_INTERVAL = Duration.seconds(30);
+
+/** The error a `.waitForTaskToken` Task fails with when its heartbeat runs out: the safety net. */
+export const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
+
+/**
+ * A heartbeat timeout is the safety net's cue, never a failure to retry: this retrier (zero
+ * attempts) matches it before TEARDOWN_RETRY's States.ALL would, so it reaches the Catch at once.
+ */
+const NO_HEARTBEAT_RETRY: sfn.RetryProps = { errors: [HEARTBEAT_TIMEOUT], maxAttempts: 0 };
 
 /** Teardown steps retry anything: leaving resources behind is worse than trying again. */
 const TEARDOWN_RETRY: sfn.RetryProps = {
@@ -103,7 +113,7 @@ function teardownInput(mode: 'delete' | 'cleanup'): sfn.TaskInput {
   });
 }
 
-/** Wait → check → back to the Choice that decides whether the thing is ready. */
+/** Wait → check → back to the Choice that decides whether the thing is ready (credentials only). */
 function pollLoop(
   scope: Construct,
   names: { wait: string; check: string },
@@ -118,6 +128,42 @@ function pollLoop(
   return { check, loop: wait };
 }
 
+/**
+ * An event-driven wait (docs/workflows.md): the Await Task invokes the check with the state and its
+ * task token, `.waitForTaskToken`; the check parks the token with the fork and completes the wait
+ * itself when already ready, else the RDS-event handler completes it (after a Describe) with the
+ * check's output. The heartbeat (`$.heartbeatSeconds`, set by the step before the wait and backed
+ * off by each check, capped) is the safety net: its timeout leads to the plain check, and back to
+ * the Choice. TimeoutSeconds caps one wait at the wait's budget; the checks enforce the budget over
+ * the whole wait.
+ */
+function eventWait(
+  scope: Construct,
+  names: { await: string; check: string },
+  checkFn: lambda.IFunction,
+  ready: sfn.Choice,
+  budget: keyof typeof WAIT_BUDGET_MINUTES,
+  options: { serviceRetry?: boolean } = {},
+): { await: tasks.LambdaInvoke; check: tasks.LambdaInvoke } {
+  const wait = new tasks.LambdaInvoke(scope, names.await, {
+    lambdaFunction: checkFn,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      state: sfn.JsonPath.entirePayload,
+      taskToken: sfn.JsonPath.taskToken,
+    }),
+    heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds'),
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(WAIT_BUDGET_MINUTES[budget])),
+    retryOnServiceExceptions: options.serviceRetry ?? true,
+  });
+  const check = stepTask(scope, names.check, checkFn, undefined, options);
+  // The state the wait began with goes on to the check (the timeout's error is not kept).
+  wait.addCatch(check, { errors: [HEARTBEAT_TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+  wait.next(ready);
+  check.next(ready);
+  return { await: wait, check };
+}
+
 export interface TeardownChain {
   /** The first state of the chain (RemoveDns). */
   readonly start: sfn.IChainable;
@@ -128,7 +174,7 @@ export interface TeardownChain {
 /**
  * The teardown chain shared by both machines (docs/workflows.md):
  * RemoveDns → DeleteDatabase → DatabaseGone? ─ready→ DeleteSecret → DeleteSchedule → `next`
- *                                  └→ WaitForGone → CheckGone → DatabaseGone?
+ *                                  └→ AwaitGone ─(heartbeat timeout)→ CheckGone → DatabaseGone?
  * Every Task retries States.ALL; every step is idempotent (a missing resource is success).
  * @param prefix prepended to every state name ("" in DeleteFork, "Cleanup" in CreateFork)
  */
@@ -142,20 +188,22 @@ export function buildTeardownChain(
   const removeDns = stepTask(scope, name('RemoveDns'), steps['remove-dns']);
   const deleteDatabase = stepTask(scope, name('DeleteDatabase'), steps['delete-database']);
   const gone = new sfn.Choice(scope, name('DatabaseGone?'));
-  const { check: checkGone, loop } = pollLoop(
+  const goneWait = eventWait(
     scope,
-    { wait: name('WaitForGone'), check: name('CheckGone') },
+    { await: name('AwaitGone'), check: name('CheckGone') },
     steps['check-gone'],
     gone,
+    'gone',
   );
   const deleteSecret = stepTask(scope, name('DeleteSecret'), steps['delete-secret']);
   const deleteSchedule = stepTask(scope, name('DeleteSchedule'), steps['delete-schedule']);
 
-  const all = [removeDns, deleteDatabase, checkGone, deleteSecret, deleteSchedule];
+  const all = [removeDns, deleteDatabase, goneWait.await, goneWait.check, deleteSecret, deleteSchedule];
+  goneWait.await.addRetry(NO_HEARTBEAT_RETRY);
   for (const task of all) task.addRetry(TEARDOWN_RETRY);
 
   removeDns.next(deleteDatabase).next(gone);
-  gone.when(isTrue('ready'), deleteSecret).otherwise(loop);
+  gone.when(isTrue('ready'), deleteSecret).otherwise(goneWait.await);
   deleteSecret.next(deleteSchedule).next(next);
   return { start: removeDns, tasks: all };
 }
@@ -196,27 +244,32 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   const markReady = task('MarkReady', 'mark-ready');
   const ready = new sfn.Succeed(scope, 'Ready');
 
-  const snapshotPoll = pollLoop(
+  const snapshotWait = eventWait(
     scope,
-    { wait: 'WaitForSnapshot', check: 'CheckSnapshot' },
+    { await: 'AwaitSnapshot', check: 'CheckSnapshot' },
     steps['check-snapshot'],
     snapshotReady,
+    'snapshot',
     CREATE_TASK,
   );
-  const databasePoll = pollLoop(
+  const databaseWait = eventWait(
     scope,
-    { wait: 'WaitForDatabase', check: 'CheckDatabase' },
+    { await: 'AwaitDatabase', check: 'CheckDatabase' },
     steps['check-database'],
     databaseReady,
+    'database',
     CREATE_TASK,
   );
-  const instancesPoll = pollLoop(
+  const instancesWait = eventWait(
     scope,
-    { wait: 'WaitForInstances', check: 'CheckInstances' },
+    { await: 'AwaitInstances', check: 'CheckInstances' },
     steps['check-database'],
     instancesReady,
+    'database',
     CREATE_TASK,
   );
+  // RDS announces the start of a master-credentials reset (RDS-EVENT-0016) but documents no event
+  // for its end (RDS User Guide, "Amazon RDS event categories and event messages"): a short poll.
   const credentialsPoll = pollLoop(
     scope,
     { wait: 'WaitForCredentials', check: 'CheckCredentials' },
@@ -224,14 +277,15 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
     credentialsReady,
     CREATE_TASK,
   );
-  createTasks.push(snapshotPoll.check, databasePoll.check, instancesPoll.check, credentialsPoll.check);
+  for (const wait of [snapshotWait, databaseWait, instancesWait]) createTasks.push(wait.await, wait.check);
+  createTasks.push(credentialsPoll.check);
 
   resolveSource.next(selectBackup).next(snapshotReady);
-  snapshotReady.when(isTrue('ready'), restore).otherwise(snapshotPoll.loop);
+  snapshotReady.when(isTrue('ready'), restore).otherwise(snapshotWait.await);
   restore.next(databaseReady);
-  databaseReady.when(isTrue('ready'), createInstances).otherwise(databasePoll.loop);
+  databaseReady.when(isTrue('ready'), createInstances).otherwise(databaseWait.await);
   createInstances.next(instancesReady);
-  instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesPoll.loop);
+  instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesWait.await);
   rotateCredentials.next(credentialsReady);
   credentialsReady.when(isTrue('ready'), registerDns).otherwise(credentialsPoll.loop);
   registerDns.next(scheduleExpiry).next(markReady).next(ready);

@@ -7,6 +7,7 @@
 import { createApi } from '../lambdas/api/handler.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
+import { handleRdsEvent } from '../lambdas/events/rds-event.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
 import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
 import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
@@ -22,6 +23,7 @@ import {
   type OfflineQuotas,
   offlineEnv,
 } from './offline-env.js';
+import { type RdsEventDelivery, startRdsEventDelivery } from './rds-event-delivery.js';
 import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
 import { seedPlatform } from './seed.js';
 import { LocalApiServer } from './server.js';
@@ -90,9 +92,11 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
   let aws: AwsClients | undefined;
   let ticker: ExpiryTicker | undefined;
   let reconciler: ReconcileTicker | undefined;
+  let rdsEvents: RdsEventDelivery | undefined;
   const cleanup = async () => {
     ticker?.stop();
     reconciler?.stop();
+    await rdsEvents?.stop();
     await server.close();
     if (aws) destroyClients(aws);
     await moto?.stop();
@@ -170,6 +174,24 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       onError: (error) => logger.warn('reconciler run failed', { error: String(error) }),
     });
     const reconcile = reconciler.tick;
+    // RDS events complete the workflows' waits, as the rds-event function does in AWS; without
+    // them (an emulator that cannot deliver) the waits' safety-net checks still complete them.
+    rdsEvents = await startRdsEventDelivery({
+      endpoint,
+      deliver: async (event) => {
+        await handleRdsEvent(event, runtime);
+      },
+      logger: {
+        warn: (message, ...extra) => logger.warn(message, { details: extra.map(describe) }),
+        error: (message, ...extra) => logger.error(message, { details: extra.map(describe) }),
+      },
+    }).catch((error: unknown) => {
+      logger.warn('RDS event delivery unavailable: waits complete by their safety-net checks', {
+        error: String(error),
+      });
+      return undefined;
+    });
+    const events = rdsEvents;
     server.ready(createApi(runtime));
 
     let stopping: Promise<void> | undefined;
@@ -189,6 +211,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
           reconciler?.stop();
           await server.close();
           await Promise.race([workflows.idle(), sleep(drainMs)]);
+          await events?.stop();
           destroyClients(clients);
           await moto?.stop();
         })();
@@ -219,5 +242,17 @@ async function assertAnswers(endpoint: string): Promise<void> {
         cause: error,
       },
     );
+  }
+}
+
+/** A log detail of the event delivery (`{ error }`, the event body) as text. */
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value, (_key, inner: unknown) =>
+      inner instanceof Error ? `${inner.name}: ${inner.message}` : inner,
+    );
+  } catch {
+    return String(value);
   }
 }

@@ -127,6 +127,8 @@ export function renderDefinition(
   const resolve =
     resolveToken ??
     ((token: unknown) => {
+      // `.waitForTaskToken` Tasks name their integration `arn:${AWS::Partition}:states:::…`.
+      if ((token as { Ref?: unknown }).Ref === 'AWS::Partition') return 'aws';
       const getAtt = (token as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
       const step = getAtt ? steps[getAtt[0]] : undefined;
       if (!step) throw new Error(`cannot render definition token ${JSON.stringify(token)}`);

@@ -1,6 +1,6 @@
 import { buildRestorePlan } from '../core/restore-plan.js';
 import { forkSource } from './fork-engine.js';
-import { defineStep } from './step.js';
+import { defineStep, waitStarts } from './step.js';
 
 /** Creates what a restore does not (a restored cluster has zero instances); a no-op for RDS instances. */
 export const step = defineStep('create-instances', async (state, rt) => {
@@ -8,6 +8,6 @@ export const step = defineStep('create-instances', async (state, rt) => {
   await rt.store.transition(fork.id, { step: 'creating-instances', message: 'creating database instances' });
   const { engine, source } = await forkSource(fork, rt);
   const ready = await engine.createInstances(buildRestorePlan(fork, source, rt.env.policy));
-  return { ready, poll: undefined };
+  return waitStarts(ready);
 });
 export const handler = step.handler;

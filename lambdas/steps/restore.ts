@@ -1,6 +1,6 @@
 import { buildRestorePlan } from '../core/restore-plan.js';
 import { forkSource } from './fork-engine.js';
-import { defineStep } from './step.js';
+import { defineStep, waitStarts } from './step.js';
 
 /** Starts the restore of the fork's database (idempotent: an existing fork database of ours is fine). */
 export const step = defineStep('restore', async (state, rt) => {
@@ -8,6 +8,6 @@ export const step = defineStep('restore', async (state, rt) => {
   await rt.store.transition(fork.id, { step: 'restoring', message: `restoring ${fork.id}` });
   const { engine, source } = await forkSource(fork, rt);
   await engine.restore(buildRestorePlan(fork, source, rt.env.policy));
-  return { ready: false, poll: undefined };
+  return waitStarts(false);
 });
 export const handler = step.handler;

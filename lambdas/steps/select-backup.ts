@@ -5,7 +5,7 @@ import { freshSnapshotId } from '../core/ids.js';
 import type { Runtime } from '../core/runtime.js';
 import { forkTags, TAG } from '../core/tags.js';
 import { forkSource } from './fork-engine.js';
-import { defineStep } from './step.js';
+import { defineStep, waitStarts } from './step.js';
 
 /** Snapshot ARNs become identifiers: restoring by an automated snapshot's ARN is not portable. */
 export function snapshotIdOf(ref: string): string {
@@ -110,6 +110,6 @@ export const step = defineStep('select-backup', async (state, rt) => {
       : `restoring to ${resolved.restoreTime ?? 'the latest restorable time'}`,
     patch: { restore: { requested: fork.restore.requested, resolved } },
   });
-  return { ready };
+  return waitStarts(ready);
 });
 export const handler = step.handler;

@@ -6,6 +6,14 @@ import { defaultRuntime, type Runtime } from '../core/runtime.js';
 import { asStepError } from '../core/transient-errors.js';
 import { isAwaitEnvelope, parkAndCheck } from './await-event.js';
 import type { StepName } from './step-names.js';
+import { FIRST_HEARTBEAT_SECONDS, heartbeatAfter, WAIT_BUDGET_MINUTES } from './wait-budgets.js';
+
+export {
+  FIRST_HEARTBEAT_SECONDS,
+  heartbeatAfter,
+  MAX_HEARTBEAT_SECONDS,
+  WAIT_BUDGET_MINUTES,
+} from './wait-budgets.js';
 
 /**
  * The state that flows through both workflows (docs/workflows.md). Each step parses it, does one
@@ -17,6 +25,8 @@ export const workflowStateSchema = z.looseObject({
   ready: z.boolean().optional(),
   alreadyDeleted: z.boolean().optional(),
   poll: z.object({ startedAt: z.string(), count: z.number().int() }).optional(),
+  /** The next event-driven wait's heartbeat: how long it trusts RDS events before checking itself. */
+  heartbeatSeconds: z.number().int().positive().optional(),
   error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).optional(),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
@@ -56,14 +66,6 @@ export function defineStep(name: StepName, body: StepBody): Step {
   return { name, run, handler: (input: unknown) => run(input, defaultRuntime()) };
 }
 
-/** Minutes each kind of wait may take before the workflow gives up (and cleans up). */
-export const WAIT_BUDGET_MINUTES = {
-  snapshot: 240,
-  database: 180,
-  credentials: 30,
-  gone: 90,
-} as const;
-
 /** Bookkeeping of a Wait/Check/Choice loop: throws once the loop has run past its budget. */
 export function nextPoll(state: WorkflowState, rt: Runtime, budget: keyof typeof WAIT_BUDGET_MINUTES) {
   const now = rt.now();
@@ -91,9 +93,18 @@ export function assertStillCreating(fork: ForkRecord): void {
   }
 }
 
+/** Result of the step that starts an awaited change: not ready → the wait starts with the first heartbeat. */
+export function waitStarts(ready: boolean): StepResult {
+  return ready
+    ? { ready: true, poll: undefined, heartbeatSeconds: undefined }
+    : { ready: false, poll: undefined, heartbeatSeconds: FIRST_HEARTBEAT_SECONDS };
+}
+
 /** Result of a check: when done the loop bookkeeping is dropped so the next loop starts afresh. */
 export function checked(ready: boolean, poll: { startedAt: string; count: number }): StepResult {
-  return ready ? { ready: true, poll: undefined } : { ready: false, poll };
+  return ready
+    ? { ready: true, poll: undefined, heartbeatSeconds: undefined }
+    : { ready: false, poll, heartbeatSeconds: heartbeatAfter(poll.count) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backups, Fork, Source } from '../../cli/http.js';
+import { setEmulatorConfigAt } from '../../local/emulator-config.js';
 import { json, type OfflineProcess, runCli, startOfflineProcess } from '../support/offline-process.js';
 import { leftovers, NOTHING_LEFT } from './leftovers.js';
 
@@ -82,6 +83,9 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
 
   it.each(DEMO_SOURCES)('creates a fork of $id ($kind) with --wait, showing its progress', async (source) => {
     const name = `e2e-${source.short}`;
+    // RDS events end a wait as soon as the restore does: a restore that outlasts the CLI's one-second
+    // progress poll, so `restoring` is on screen.
+    await setEmulatorConfigAt(app.emulator, { delaysMs: { restore: 2_500 } });
     const result = await cli(
       'create',
       source.id,

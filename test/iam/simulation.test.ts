@@ -19,9 +19,9 @@ import { FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
 import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder.js';
 import { evaluate, type PolicyStatement, wildcardMatch } from '../support/iam-evaluator.js';
-import { newRecorder, type Simulated, simulate } from '../support/iam-scenarios.js';
+import { newRecorder, type Simulated, simulate, stopSimulatedRdsEvents } from '../support/iam-scenarios.js';
 import { functionPolicies } from '../support/iam-stack-policies.js';
-import { motoEndpoint, resetMoto } from '../support/moto.js';
+import { motoEndpoint, resetMoto, setEmulatorConfig } from '../support/moto.js';
 import { TEST_ACCOUNT, TEST_REGION } from '../support/runtime.js';
 import {
   type ClusterHarnessSource,
@@ -58,6 +58,9 @@ interface Segment {
 }
 
 const segments: Segment[] = [];
+
+/** Waits' heartbeats as the offline mode has them (seconds / 30): RDS events complete the waits first. */
+const EVENTS_FIRST = (_state: string, seconds: number) => (seconds * 1000) / 30;
 /** The real stack, synthesized once with the harness's DNS domain. */
 let template: CfnTemplate | undefined;
 
@@ -135,6 +138,11 @@ async function failAndReconcile(
   keep: string,
 ) {
   const body = { source: h.rt.env.policy.allowedSources[0], ttlHours: 24 };
+  // A restore that ends in a failure status: its RDS event fails the wait (SendTaskFailure).
+  await setEmulatorConfig({ delaysMs: { restore: 400 }, failures: { nextRestore: 'restore-error' } });
+  const broken = JSON.parse((await sim.api('POST', '/v1/forks', body)).body) as { id: string };
+  await sim.idle();
+  expect((await h.rt.store.mustGet(broken.id)).status).toBe('failed');
   const failing = simulate(h, recorder, { 'register-dns': 'after' });
   expect((await failing.api('POST', '/v1/forks', body)).statusCode).toBe(202);
   await failing.idle();
@@ -198,7 +206,7 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
     await resetMoto();
     await forkEveryWay(
       'rds-instance (postgres)',
-      await workflowHarness(),
+      await workflowHarness({ taskTimerMs: EVENTS_FIRST }),
       (s) => [
         { type: 'latest-backup' },
         { type: 'snapshot', snapshotId: s.manualSnapshotId },
@@ -213,11 +221,16 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
     ];
     for (const [engine, source, sourceId] of clusters) {
       await resetMoto();
-      await forkEveryWay(engine, await clusterWorkflowHarness({ source, sourceId }), CLUSTER_RESTORES);
+      await forkEveryWay(
+        engine,
+        await clusterWorkflowHarness({ source, sourceId, taskTimerMs: EVENTS_FIRST }),
+        CLUSTER_RESTORES,
+      );
     }
   }, 600_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await stopSimulatedRdsEvents();
     const figures = new Map<
       string,
       { calls: number; authorizations: number; allowed: number; denied: number }

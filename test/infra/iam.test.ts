@@ -6,6 +6,7 @@ import {
   API_FUNCTION,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
+  RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
 } from '../../lib/permissions.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
@@ -171,16 +172,32 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('lets only restore restore, and only delete-database, check-gone and the reconciler delete', () => {
+  it('lets only restore restore, and only delete-database, check-gone, the reconciler and the RDS-event handler (re-running check-gone) delete', () => {
     const holders = (pattern: RegExp) =>
       functions
         .filter((f) => [...actionsGranted(f.name)].some((a) => pattern.test(a)))
         .map((f) => f.name)
         .sort();
     expect(holders(/^rds:RestoreDB/)).toEqual(['restore']);
-    expect(holders(/^rds:Delete/)).toEqual(['check-gone', 'delete-database', RECONCILER_FUNCTION]);
+    expect(holders(/^rds:Delete/)).toEqual([
+      'check-gone',
+      'delete-database',
+      RDS_EVENT_FUNCTION,
+      RECONCILER_FUNCTION,
+    ]);
     expect(holders(/^rds:CreateDB(Cluster)?Snapshot$/)).toEqual(['select-backup']);
-    expect(holders(/^rds:CreateDBInstance$/)).toEqual(['check-database', 'create-instances']);
+    expect(holders(/^rds:CreateDBInstance$/)).toEqual([
+      'check-database',
+      'create-instances',
+      RDS_EVENT_FUNCTION,
+    ]);
+    expect(holders(/^states:SendTaskSuccess$/)).toEqual([
+      'check-database',
+      'check-gone',
+      'check-snapshot',
+      RDS_EVENT_FUNCTION,
+    ]);
+    expect(holders(/^states:SendTaskFailure$/)).toEqual([RDS_EVENT_FUNCTION]);
   });
 
   it('leaves read-only steps and the API without any rds write', () => {

@@ -3,7 +3,8 @@ import { policyOf } from '../../lambdas/core/config.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
-import { RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import { RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import { RDS_EVENT_DETAIL_TYPES } from '../../lib/rds-events.construct.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { forkTableDefinition } from '../../local/table.js';
 import { dbforkFunctions, functionNamed, onlyResourceOfType, props, resourcesOfType } from './template.js';
@@ -150,8 +151,10 @@ describe('ForkFunctions', () => {
   const functions = dbforkFunctions(template);
   const logGroups = Object.fromEntries(resourcesOfType(template, 'AWS::Logs::LogGroup'));
 
-  it('creates one function per workflow step plus the API handler', () => {
-    expect(functions.map((f) => f.name).sort()).toEqual([...STEP_NAMES, 'api', 'reconciler'].sort());
+  it('creates one function per workflow step plus the API handler, the reconciler and the RDS-event handler', () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(
+      [...STEP_NAMES, 'api', RECONCILER_FUNCTION, RDS_EVENT_FUNCTION].sort(),
+    );
   });
 
   it('runs every function on Node.js 22 or newer, on ARM64, with explicit memory, timeout and active tracing', () => {
@@ -218,7 +221,8 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    for (const fn of functions.filter((f) => f.name !== 'api' && f.name !== RECONCILER_FUNCTION)) {
+    const others: string[] = ['api', RECONCILER_FUNCTION, RDS_EVENT_FUNCTION];
+    for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
     }
@@ -247,9 +251,9 @@ describe('ForkReconciler', () => {
     const invokePermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
       ([, p]) => props(p).Principal === 'events.amazonaws.com',
     );
-    expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toEqual([
-      { 'Fn::GetAtt': [reconciler.logicalId, 'Arn'] },
-    ]);
+    expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toContainEqual({
+      'Fn::GetAtt': [reconciler.logicalId, 'Arn'],
+    });
   });
 
   it('takes the rate from the config', () => {
@@ -352,5 +356,40 @@ describe('DbForkStack outputs', () => {
       expect(text, name).not.toMatch(/password|secret|token|credential|private/i);
       for (const id of secretResources) expect(text, name).not.toContain(id);
     }
+  });
+});
+
+describe('ForkRdsEvents', () => {
+  const rdsEvent = functionNamed(template, RDS_EVENT_FUNCTION);
+  const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
+    ([, rule]) => props(rule).EventPattern !== undefined,
+  );
+
+  it('runs lambdas/events/rds-event.ts for RDS events of fork-* resources on the default bus', () => {
+    expect(rules).toHaveLength(1);
+    const rule = props(rules[0]?.[1] as Parameters<typeof props>[0]);
+    // No EventBusName: the account's default bus, where RDS puts its events.
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.rds'],
+      'detail-type': [...RDS_EVENT_DETAIL_TYPES],
+      detail: { SourceIdentifier: [{ prefix: 'fork-' }] },
+    });
+    const [target] = rule.Targets as { Arn: unknown }[];
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [rdsEvent.logicalId, 'Arn'] });
+    expect(rdsEvent.properties.Handler).toBe('index.handler');
+    expect(rdsEvent.env.DBFORK_CREATE_STATE_MACHINE_ARN).toBeUndefined();
+    expect(rdsEvent.env.DBFORK_DELETE_STATE_MACHINE_ARN).toBeUndefined();
+  });
+
+  it('lets EventBridge invoke it, and nothing else but the reconciler schedule', () => {
+    const invokePermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
+      ([, p]) => props(p).Principal === 'events.amazonaws.com',
+    );
+    expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [rdsEvent.logicalId, 'Arn'] }]),
+    );
+    expect(invokePermissions).toHaveLength(2);
   });
 });

@@ -1,6 +1,8 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
+import { WAIT_BUDGET_MINUTES } from '../../lambdas/steps/wait-budgets.js';
+import { LocalTaskTokens } from '../../local/local-task-tokens.js';
 import { bindStateMachine, type CloudFormationTemplate } from '../../local/state-machine-runner.js';
 import {
   definitionJoins,
@@ -23,6 +25,8 @@ type State = {
   End?: boolean;
   Default?: string;
   Seconds?: number;
+  HeartbeatSecondsPath?: string;
+  TimeoutSeconds?: number;
   Choices?: { Next: string; And?: { Variable: string; IsPresent?: boolean; BooleanEquals?: boolean }[] }[];
   Retry?: {
     ErrorEquals: string[];
@@ -32,7 +36,7 @@ type State = {
     MaxDelaySeconds?: number;
     JitterStrategy?: string;
   }[];
-  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
 };
 type Definition = { StartAt: string; States: Record<string, State> };
 
@@ -41,12 +45,20 @@ const remove = definitions.delete as unknown as Definition;
 
 const stepOf = (state: State | undefined) => state?.Resource?.replace(placeholderFunctionArn(''), '');
 const tasks = (d: Definition) => Object.entries(d.States).filter(([, s]) => s.Type === 'Task');
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+const isAwait = (s: State | undefined) => s?.Resource === WAIT_FOR_TASK_TOKEN;
+/** The Catch of an event-driven wait's heartbeat timeout: on to the check with the state it began with. */
+const heartbeatCatch = (check: string) => ({
+  ErrorEquals: ['States.HeartbeatTimeout'],
+  Next: check,
+  ResultPath: null,
+});
 
 const TEARDOWN = [
   'RemoveDns',
   'DeleteDatabase',
   'DatabaseGone?',
-  'WaitForGone',
+  'AwaitGone',
   'CheckGone',
   'DeleteSecret',
   'DeleteSchedule',
@@ -79,15 +91,15 @@ describe('CreateFork definition', () => {
         'ResolveSource',
         'SelectBackup',
         'SnapshotReady?',
-        'WaitForSnapshot',
+        'AwaitSnapshot',
         'CheckSnapshot',
         'Restore',
         'DatabaseReady?',
-        'WaitForDatabase',
+        'AwaitDatabase',
         'CheckDatabase',
         'CreateInstances',
         'InstancesReady?',
-        'WaitForInstances',
+        'AwaitInstances',
         'CheckInstances',
         'RotateCredentials',
         'CredentialsReady?',
@@ -127,8 +139,9 @@ describe('CreateFork definition', () => {
       CleanupDeleteSchedule: 'delete-schedule',
       MarkFailed: 'mark-failed',
     };
-    expect(Object.fromEntries(tasks(create).map(([name, s]) => [name, stepOf(s)]))).toEqual(expected);
-    for (const [name, state] of tasks(create)) {
+    const invokes = tasks(create).filter(([, s]) => !isAwait(s));
+    expect(Object.fromEntries(invokes.map(([name, s]) => [name, stepOf(s)]))).toEqual(expected);
+    for (const [name, state] of invokes) {
       if (name !== 'StartCleanup') expect(state.Parameters, name).toBeUndefined();
       // Absent = `$`: the handler's result replaces the state (see stepTask on why not explicit).
       expect(state.ResultPath, name).toBeUndefined();
@@ -161,34 +174,55 @@ describe('CreateFork definition', () => {
     expect(create.States.Ready?.Type).toBe('Succeed');
   });
 
-  it('polls every not-ready Choice through a 30 s Wait and its check, back to the Choice', () => {
-    const loops = [
-      ['SnapshotReady?', 'WaitForSnapshot', 'CheckSnapshot'],
-      ['DatabaseReady?', 'WaitForDatabase', 'CheckDatabase'],
-      ['InstancesReady?', 'WaitForInstances', 'CheckInstances'],
-      ['CredentialsReady?', 'WaitForCredentials', 'CheckCredentials'],
+  it('waits on RDS events for the snapshot, the database and its instances: a token Task, a heartbeat safety net, the budget as its timeout', () => {
+    const waits = [
+      ['SnapshotReady?', 'AwaitSnapshot', 'CheckSnapshot', 'check-snapshot', 'snapshot'],
+      ['DatabaseReady?', 'AwaitDatabase', 'CheckDatabase', 'check-database', 'database'],
+      ['InstancesReady?', 'AwaitInstances', 'CheckInstances', 'check-database', 'database'],
     ] as const;
-    for (const [choice, wait, check] of loops) {
+    for (const [choice, wait, check, step, budget] of waits) {
       const c = create.States[choice];
       expect(c?.Default, choice).toBe(wait);
       expect(c?.Choices?.[0]?.And, choice).toEqual([
         { Variable: '$.ready', IsPresent: true },
         { Variable: '$.ready', BooleanEquals: true },
       ]);
-      expect(create.States[wait], wait).toMatchObject({ Type: 'Wait', Seconds: 30, Next: check });
+      expect(create.States[wait], wait).toMatchObject({
+        Type: 'Task',
+        Resource: WAIT_FOR_TASK_TOKEN,
+        Parameters: {
+          FunctionName: placeholderFunctionArn(step),
+          Payload: { 'state.$': '$', 'taskToken.$': '$$.Task.Token' },
+        },
+        HeartbeatSecondsPath: '$.heartbeatSeconds',
+        TimeoutSeconds: WAIT_BUDGET_MINUTES[budget] * 60,
+        Next: choice,
+      });
+      expect(create.States[wait]?.ResultPath, wait).toBeUndefined();
+      expect(create.States[wait]?.Catch?.[0], wait).toEqual(heartbeatCatch(check));
       expect(create.States[check]?.Next, check).toBe(choice);
     }
+  });
+
+  it('polls the credentials through a 30 s Wait and its check (RDS emits no event when a reset ends)', () => {
+    expect(create.States['CredentialsReady?']?.Default).toBe('WaitForCredentials');
+    expect(create.States.WaitForCredentials).toMatchObject({
+      Type: 'Wait',
+      Seconds: 30,
+      Next: 'CheckCredentials',
+    });
+    expect(create.States.CheckCredentials?.Next).toBe('CredentialsReady?');
   });
 
   it('catches every error of every create Task into StartCleanup with the error at $.error', () => {
     const createTasks = tasks(create).filter(
       ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
     );
-    expect(createTasks.length).toBe(12);
+    expect(createTasks.length).toBe(15);
     for (const [name, state] of createTasks) {
-      expect(state.Catch, name).toEqual([
-        { ErrorEquals: ['States.ALL'], Next: 'StartCleanup', ResultPath: '$.error' },
-      ]);
+      const toCleanup = { ErrorEquals: ['States.ALL'], Next: 'StartCleanup', ResultPath: '$.error' };
+      const check = name.replace(/^Await/, 'Check');
+      expect(state.Catch, name).toEqual(isAwait(state) ? [heartbeatCatch(check), toCleanup] : [toCleanup]);
     }
   });
 
@@ -196,7 +230,7 @@ describe('CreateFork definition', () => {
     const createTasks = tasks(create).filter(
       ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
     );
-    expect(createTasks.length).toBe(12);
+    expect(createTasks.length).toBe(15);
     for (const [name, state] of createTasks) {
       expect(state.Retry, name).toEqual([
         {
@@ -270,6 +304,7 @@ describe('Teardown chain', () => {
         if (state.Next) state.Next = unprefix(state.Next);
         if (state.Default) state.Default = unprefix(state.Default);
         for (const choice of state.Choices ?? []) choice.Next = unprefix(choice.Next) ?? choice.Next;
+        for (const catcher of state.Catch ?? []) catcher.Next = unprefix(catcher.Next) ?? catcher.Next;
         return [name, state];
       }),
     );
@@ -284,23 +319,43 @@ describe('Teardown chain', () => {
     expect(inCreate).toEqual(inDelete);
   });
 
-  it('retries every teardown Task on any error, 3 attempts with backoff 2, and never catches', () => {
+  it('retries every teardown Task on any error, 3 attempts with backoff 2, and catches only the safety-net heartbeat', () => {
     const teardownTasks = [
       ...tasks(remove),
       ...tasks(create).filter(
         ([name]) => name.startsWith('Cleanup') || name === 'StartCleanup' || name === 'MarkFailed',
       ),
     ];
-    expect(teardownTasks.length).toBe(7 + 7);
+    expect(teardownTasks.length).toBe(8 + 8);
     for (const [name, state] of teardownTasks) {
       const last = state.Retry?.at(-1);
       expect(last, name).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3, BackoffRate: 2 });
-      expect(state.Catch, name).toBeUndefined();
+      if (isAwait(state)) {
+        // Else States.ALL would retry the heartbeat timeout instead of running the check.
+        const retry = state.Retry ?? [];
+        const heartbeat = retry.findIndex((r) => r.ErrorEquals.includes('States.HeartbeatTimeout'));
+        expect(retry[heartbeat], name).toEqual({ ErrorEquals: ['States.HeartbeatTimeout'], MaxAttempts: 0 });
+        expect(heartbeat, name).toBeLessThan(retry.length - 1);
+        expect(state.Catch, name).toEqual([heartbeatCatch(name.replace(/Await/, 'Check'))]);
+      } else {
+        expect(state.Catch, name).toBeUndefined();
+      }
     }
   });
 
-  it('waits 30 s between checks that the database is gone', () => {
-    expect(remove.States.WaitForGone).toMatchObject({ Type: 'Wait', Seconds: 30, Next: 'CheckGone' });
+  it('waits on RDS events until the database is gone, with the heartbeat safety net and the gone budget', () => {
+    expect(remove.States['DatabaseGone?']?.Default).toBe('AwaitGone');
+    expect(remove.States.AwaitGone).toMatchObject({
+      Resource: WAIT_FOR_TASK_TOKEN,
+      Parameters: {
+        FunctionName: placeholderFunctionArn('check-gone'),
+        Payload: { 'state.$': '$', 'taskToken.$': '$$.Task.Token' },
+      },
+      HeartbeatSecondsPath: '$.heartbeatSeconds',
+      TimeoutSeconds: WAIT_BUDGET_MINUTES.gone * 60,
+      Next: 'DatabaseGone?',
+    });
+    expect(remove.States.CheckGone?.Next).toBe('DatabaseGone?');
     expect(remove.States['DatabaseGone?']?.Choices?.[0]?.Next).toBe('DeleteSecret');
   });
 });
@@ -335,6 +390,13 @@ describe('local/synth.ts definition helpers', () => {
 
 describe('Offline run of both definitions (aws-local-stepfunctions, stub handlers)', () => {
   type Input = { forkId: string; failAt?: string; [key: string]: unknown };
+  /** An event-driven wait invokes its check with the state and a token; plain Tasks with the state. */
+  const unwrap = (event: unknown): { input: Input; token?: string } => {
+    const e = event as { state?: Input; taskToken?: string };
+    return e.taskToken !== undefined && e.state
+      ? { input: e.state, token: e.taskToken }
+      : { input: event as Input };
+  };
   const STARTERS: readonly string[] = [
     'select-backup',
     'restore',
@@ -350,22 +412,29 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
         STEP_NAMES.map((step) => [
           step,
           async (event: unknown) => {
-            const input = event as Input;
+            const { input, token } = unwrap(event);
             calls.push({ step, input });
             if (input.failAt === step)
               throw Object.assign(new Error(`${step} failed`), { name: 'StubError' });
             // Starting steps start something ("not ready"); each check says "not yet" once, then "ready".
             const checks = calls.filter((c) => c.step === step).length;
             const ready = step.startsWith('check-') ? checks % 2 === 0 : !STARTERS.includes(step);
-            return { ...input, ready };
+            const output = { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
+            // A waiting check that finds it ready completes its own wait, as parkAndCheck does.
+            if (token !== undefined && ready) await taskTokens.succeed(token, output);
+            return output;
           },
         ]),
       ),
+      taskTokens,
+      // No event ever comes here: each wait's heartbeat runs out at once into its check.
+      taskTimerMs: (_state, _seconds, timer) => (timer === 'heartbeat' ? 5 : 600_000),
     });
+  const taskTokens = new LocalTaskTokens();
   let calls: { step: string; input: Input }[] = [];
   const forkId = 'fork-abcdefghijkl';
 
-  it('creates a fork through every step, polling each Wait loop, and succeeds', async () => {
+  it('creates a fork through every step, each wait timing out into its check, and succeeds', async () => {
     calls = [];
     await expect(machine('dbfork-create').run({ forkId }).result).resolves.toMatchObject({
       forkId,
@@ -417,7 +486,7 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
         STEP_NAMES.map((step) => [
           step,
           async (event: unknown) => {
-            const input = event as Input;
+            const { input } = unwrap(event);
             calls.push({ step, input });
             if (step === 'restore' && throttled < 2) {
               throttled += 1;
@@ -427,11 +496,53 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
           },
         ]),
       ),
+      taskTokens,
     });
 
     await expect(flaky.run({ forkId }).result).resolves.toMatchObject({ forkId, ready: true });
     expect(calls.filter((c) => c.step === 'restore').length).toBe(3);
     expect(calls.map((c) => c.step)).not.toContain('mark-deleting');
+  });
+
+  it('carries on when the wait is completed from outside (an RDS event), without the safety-net check', async () => {
+    calls = [];
+    const completions: Promise<unknown>[] = [];
+    const byEvent = bindStateMachine({
+      template: template as unknown as CloudFormationTemplate,
+      stateMachine: (_id, resource) => resource.Properties?.StateMachineName === 'dbfork-delete',
+      handlers: Object.fromEntries(
+        STEP_NAMES.map((step) => [
+          step,
+          async (event: unknown) => {
+            const { input, token } = unwrap(event);
+            calls.push({ step, input });
+            // The wait parks; "the event" completes it once the check has returned.
+            if (token !== undefined)
+              completions.push(
+                new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+                  taskTokens.succeed(token, { ...input, ready: true }),
+                ),
+              );
+            const ready = step !== 'delete-database';
+            return { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
+          },
+        ]),
+      ),
+      taskTokens,
+      // A heartbeat no test waits for: only the completion can end the wait.
+      taskTimerMs: () => 600_000,
+    });
+    await expect(byEvent.run({ forkId }).result).resolves.toMatchObject({ forkId, ready: true });
+    await expect(Promise.all(completions)).resolves.toEqual(['completed']);
+    expect(calls.map((c) => c.step)).toEqual([
+      'mark-deleting',
+      'remove-dns',
+      'delete-database',
+      'check-gone',
+      'delete-secret',
+      'delete-schedule',
+      'mark-deleted',
+    ]);
   });
 
   it('deletes a fork with mode delete through the whole teardown', async () => {

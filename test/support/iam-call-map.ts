@@ -300,6 +300,9 @@ export function authorizationsOf(call: SdkCall, site: CallSite): MappedAuthoriza
     }
     case 'SFNClient':
       if (operation === 'StartExecution') return [on('states:StartExecution', String(input.stateMachineArn))];
+      // The task token names the wait; the actions have no resource types (Service Authorization Reference).
+      if (operation === 'SendTaskSuccess' || operation === 'SendTaskFailure')
+        return [on(`states:${operation}`, '*')];
       break;
     case 'EventBridgeClient':
       if (operation === 'PutEvents') {

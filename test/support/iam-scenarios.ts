@@ -12,13 +12,17 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createApi } from '../../lambdas/api/handler.js';
 import { clientConfig } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
-import { createRuntime } from '../../lambdas/core/runtime.js';
+import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
+import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
-import { API_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import { API_FUNCTION, RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import type { LocalTaskTokens } from '../../local/local-task-tokens.js';
 import type { LocalWorkflows } from '../../local/local-workflows.js';
+import { type RdsEventDelivery, startRdsEventDelivery } from '../../local/rds-event-delivery.js';
 import {
   AwsCallRecorder,
   type MiddlewareClient,
@@ -26,6 +30,7 @@ import {
   runAs,
   type TagLookup,
 } from './aws-call-recorder.js';
+import { motoEndpoint } from './moto.js';
 import { motoClients, TEST_ACCOUNT, TEST_REGION, testLogger } from './runtime.js';
 import { type Fault, type Harness, injectFaults } from './workflow-harness.js';
 
@@ -97,6 +102,53 @@ function recordedStarter(
   );
 }
 
+/** The token stores of every simulated runner: a completion goes to whichever issued the token. */
+const tokenStores: LocalTaskTokens[] = [];
+
+/**
+ * The production TaskCompletion on an SFN client whose SendTaskSuccess / SendTaskFailure are
+ * recorded, then handed to the in-process runner that issued the token (answered as Step Functions
+ * answers a closed token: TaskTimedOut).
+ */
+function recordedTaskCompletion(recorder: AwsCallRecorder): StepFunctionsTaskCompletion {
+  const sfn = new SFNClient(clientConfig({ endpoint: 'http://127.0.0.1:9', region: TEST_REGION }));
+  recorder.attach(sfn as unknown as MiddlewareClient);
+  sfn.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const input = args.input as { taskToken: string; output?: string; error?: string; cause?: string };
+      for (const store of tokenStores) {
+        const outcome =
+          context.commandName === 'SendTaskSuccessCommand'
+            ? await store.succeed(input.taskToken, JSON.parse(input.output ?? 'null'))
+            : await store.fail(input.taskToken, input.error ?? '', input.cause ?? '');
+        if (outcome === 'completed') return { output: { $metadata: {} }, response: {} };
+      }
+      throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
+    },
+    { step: 'initialize', name: 'dbforkLocalSendTask', priority: 'low' },
+  );
+  return new StepFunctionsTaskCompletion(sfn);
+}
+
+/** One delivery of the emulator's RDS events at a time, to the latest simulated rds-event function. */
+let delivery: RdsEventDelivery | undefined;
+
+async function deliverRdsEventsTo(rt: Runtime): Promise<void> {
+  await delivery?.stop();
+  delivery = await startRdsEventDelivery({
+    endpoint: motoEndpoint(),
+    deliver: async (event) => {
+      await runAs(RDS_EVENT_FUNCTION, () => handleRdsEvent(event, rt));
+    },
+  });
+}
+
+/** Stops the RDS event delivery of the simulation (after its last scenario). */
+export async function stopSimulatedRdsEvents(): Promise<void> {
+  await delivery?.stop();
+  delivery = undefined;
+}
+
 function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
   return {
     body: body === undefined ? null : JSON.stringify(body),
@@ -137,6 +189,10 @@ export function simulate<S>(
   recorder.attach(...(Object.values(h.clients) as unknown as MiddlewareClient[]));
   const steps = h.withHandlers((handlers) => attributeSteps(injectFaults(faults)(handlers)));
   const { env } = steps.rt;
+  // Waits are completed through the production SendTask* calls, recorded.
+  tokenStores.push(steps.workflows.taskTokens);
+  const tasks = recordedTaskCompletion(recorder);
+  steps.rt.tasks = tasks;
   const runtime = () =>
     createRuntime({
       env,
@@ -147,8 +203,12 @@ export function simulate<S>(
     });
   const api = createApi(runtime());
   const reconcilerRt = runtime();
+  const events = deliverRdsEventsTo(
+    createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
+  );
   return {
     async api(method, path, body) {
+      await events;
       const result = await runAs(API_FUNCTION, () => api(apiEvent(method, path, body)));
       if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
       return result;

@@ -13,9 +13,17 @@ import { createFork } from '../../lambdas/api/routes/create-fork.js';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
 import { createForkBodySchema, type ForkRecord } from '../../lambdas/core/fork.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
+import type { TaskCompletion } from '../../lambdas/core/task-completion.js';
+import { handleRdsEvent, type RdsEventOutcome } from '../../lambdas/events/rds-event.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
-import { type LocalExecution, LocalWorkflows } from '../../local/local-workflows.js';
+import type { LocalTaskTokens } from '../../local/local-task-tokens.js';
+import {
+  type LocalExecution,
+  LocalWorkflows,
+  type LocalWorkflowsOptions,
+} from '../../local/local-workflows.js';
+import { type RdsEventDelivery, startRdsEventDelivery } from '../../local/rds-event-delivery.js';
 import {
   type AuroraSourceOptions,
   type SeededClusterSource,
@@ -105,7 +113,22 @@ export interface HarnessOptions {
   faults?: Partial<Record<StepName, Fault>>;
   /** The runtime's logger (default: the quiet test logger). */
   logger?: Logger;
+  /**
+   * Deliver the emulator's RDS events to the RDS-event handler (local/rds-event-delivery.ts), as
+   * the rule and function do in AWS. Off by default: the waits' safety-net checks complete them.
+   * One harness with events at a time (they share the emulator's queue); `close()` stops it.
+   */
+  rdsEvents?: boolean;
+  /** Milliseconds of a wait's heartbeat / timeout of `seconds`. @default {@link testTaskTimerMs} */
+  taskTimerMs?: LocalWorkflowsOptions['taskTimerMs'];
 }
+
+/**
+ * Heartbeats and timeouts of event-driven waits in the moto tier: seconds × 1000 / 600 (the first
+ * safety-net check after 100 ms, the longest heartbeat 500 ms), as Wait states last 1 ms here.
+ */
+export const testTaskTimerMs: NonNullable<LocalWorkflowsOptions['taskTimerMs']> = (_state, seconds) =>
+  (seconds * 1000) / 600;
 
 export interface Harness<Source = SeededRdsSource> {
   rt: Runtime;
@@ -123,6 +146,10 @@ export interface Harness<Source = SeededRdsSource> {
   withHandlers(wrap: HandlerWrap): Harness<Source>;
   /** The same emulator, table and source, with one step crashing part-way (see {@link CrashPoint}). */
   withCrash(point: CrashPoint): Harness<Source>;
+  /** What the RDS-event handler answered to each delivered event (with `rdsEvents`). */
+  rdsEventOutcomes: RdsEventOutcome[];
+  /** Stops the RDS event delivery (with `rdsEvents`); idempotent. */
+  close(): Promise<void>;
 }
 
 export interface Leftovers {
@@ -147,8 +174,7 @@ export async function workflowHarness(
     faults?: Partial<Record<StepName, Fault>>;
     sourceId?: string;
     engine?: 'postgres' | 'mysql' | 'mariadb';
-    logger?: Logger;
-  } = {},
+  } & HarnessOptions = {},
 ): Promise<Harness<SeededRdsSource>> {
   const sourceId = options.sourceId ?? 'orders-prod';
   return buildHarness(sourceId, options, (endpoint, clients) =>
@@ -161,12 +187,12 @@ export async function workflowHarness(
 }
 
 /** A harness around a seeded Aurora or DocumentDB source (see `seedAuroraSource` / `seedDocdbSource`). */
-export async function clusterWorkflowHarness(options: {
-  source: ClusterHarnessSource;
-  sourceId: string;
-  faults?: Partial<Record<StepName, Fault>>;
-  logger?: Logger;
-}): Promise<Harness<SeededClusterSource>> {
+export async function clusterWorkflowHarness(
+  options: {
+    source: ClusterHarnessSource;
+    sourceId: string;
+  } & HarnessOptions,
+): Promise<Harness<SeededClusterSource>> {
   const { source, sourceId } = options;
   const tags = { team: 'analytics' };
   return buildHarness(sourceId, options, (endpoint, clients) =>
@@ -248,8 +274,29 @@ async function buildHarness<Source>(
       },
     });
 
+  // Every variant (withFaults, …) has its own runner and tokens: an event completes whichever holds it.
+  const tokenStores: LocalTaskTokens[] = [];
+  const anyStore: TaskCompletion = {
+    async succeed(token, output) {
+      for (const store of tokenStores)
+        if ((await store.succeed(token, output)) === 'completed') return 'completed';
+      return 'stale';
+    },
+    async fail(token, error, cause) {
+      for (const store of tokenStores)
+        if ((await store.fail(token, error, cause)) === 'completed') return 'completed';
+      return 'stale';
+    },
+  };
+  let delivery: RdsEventDelivery | undefined;
+  const rdsEventOutcomes: RdsEventOutcome[] = [];
+
   const harness = (wrap: HandlerWrap | undefined): Harness<Source> => {
-    const workflows = new LocalWorkflows(stackTemplate(), { ...(wrap ? { wrapHandlers: wrap } : {}) });
+    const workflows = new LocalWorkflows(stackTemplate(), {
+      ...(wrap ? { wrapHandlers: wrap } : {}),
+      taskTimerMs: options.taskTimerMs ?? testTaskTimerMs,
+    });
+    tokenStores.push(workflows.taskTokens);
     const rt = createRuntime({
       env,
       aws: clients,
@@ -285,9 +332,30 @@ async function buildHarness<Source>(
       withFaults: (more) => harness(injectFaults(more)),
       withHandlers: (more) => harness(more),
       withCrash: (point) => harness(crashAt(point)),
+      rdsEventOutcomes,
+      close: async () => {
+        await delivery?.stop();
+        delivery = undefined;
+      },
     };
   };
-  return harness(options.faults ? injectFaults(options.faults) : undefined);
+  const base = harness(options.faults ? injectFaults(options.faults) : undefined);
+  if (options.rdsEvents) {
+    const eventRuntime = createRuntime({
+      env,
+      aws: clients,
+      workflows: base.workflows,
+      tasks: anyStore,
+      logger: options.logger ?? testLogger(),
+    });
+    delivery = await startRdsEventDelivery({
+      endpoint,
+      deliver: async (event) => {
+        rdsEventOutcomes.push(await handleRdsEvent(event, eventRuntime));
+      },
+    });
+  }
+  return base;
 }
 
 /** The slice of an SDK client's middleware stack the crash injection uses. */

@@ -91,7 +91,9 @@ describe('races between create, delete and expiry (moto)', () => {
           const out = await handlers[after](input);
           if (!fired) {
             fired = true;
-            forkId = (input as { forkId: string }).forkId;
+            // An event-driven wait invokes its check with `{ state, taskToken }`.
+            const given = input as { forkId?: string; state?: { forkId: string } };
+            forkId = given.forkId ?? given.state?.forkId ?? '';
             const { started } = await deleteFork(racing.rt, forkId, OWNER);
             expect(started).toBe(true);
             if (mode.startsWith('and completes')) {

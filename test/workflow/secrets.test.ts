@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../lambdas/api/handler.js';
 import { resetMoto } from '../support/moto.js';
 import {
@@ -21,6 +21,8 @@ import {
  * lifecycle event exactly as sent to EventBridge (every PutEvents entry), every API response,
  * both state machines' execution outputs and event histories, the fork table's raw items and the
  * synthesized stack — and fails if the fork's password (or the source's) appears in any of them.
+ * The waits' task tokens (RDS events delivered) must not appear in the logs, the lifecycle events,
+ * the API responses or the fork records either: only in the wait item while a wait is parked.
  */
 
 const SOURCE_PASSWORD = 'source-password-never-copied';
@@ -70,11 +72,25 @@ describe('credentials never leak (moto)', () => {
   let h: Harness;
   const logs: string[] = [];
   const sentEvents: string[] = [];
+  const tokens: string[] = [];
 
   beforeAll(async () => {
     await resetMoto();
     const logger = new BufferLogger(logs, { serviceName: 'dbfork-leak-test', logLevel: 'DEBUG' });
-    h = await workflowHarness({ logger });
+    // Heartbeats as offline (seconds / 30): RDS events, not the safety net, complete the waits.
+    h = await workflowHarness({
+      logger,
+      rdsEvents: true,
+      taskTimerMs: (_state, seconds) => (seconds * 1000) / 30,
+    });
+    // Every task token the waits are given.
+    const store = h.workflows.taskTokens;
+    const issue = store.issue.bind(store);
+    store.issue = (options) => {
+      const issued = issue(options);
+      tokens.push(issued.token);
+      return issued;
+    };
     // Every lifecycle event, as it leaves for the bus (the whole PutEvents request).
     h.clients.events.middlewareStack.add(
       (next, context) => async (args) => {
@@ -83,6 +99,10 @@ describe('credentials never leak (moto)', () => {
       },
       { step: 'initialize', name: 'leakTestEventTap' },
     );
+  });
+
+  afterAll(async () => {
+    await h.close();
   });
 
   it('a full create + delete through the API: the password is in the secret and nowhere else', async () => {
@@ -153,6 +173,25 @@ describe('credentials never leak (moto)', () => {
     for (const [channel, text] of Object.entries(channels)) {
       for (const secret of [password, SOURCE_PASSWORD]) {
         expect(text.includes(secret), `a password appears in ${channel}`).toBe(false);
+      }
+    }
+
+    // Task tokens: the waits had them (and RDS events completed some), no channel of ours shows one.
+    expect(tokens.length).toBeGreaterThan(2);
+    expect(h.rdsEventOutcomes).toContain('completed');
+    const forkRecords = [table.Items, tableAfter.Items].flatMap((items) =>
+      (items ?? []).filter((item) => item.sk !== 'WAIT'),
+    );
+    const tokenChannels: Record<string, string> = {
+      logs: channels.logs ?? '',
+      events: channels.events ?? '',
+      'api responses': channels['api responses'] ?? '',
+      'fork records': JSON.stringify(forkRecords),
+      'execution outputs': JSON.stringify(executions.map((e) => ({ output: e.output, error: e.error }))),
+    };
+    for (const [channel, text] of Object.entries(tokenChannels)) {
+      for (const token of tokens) {
+        expect(text.includes(token), `a task token appears in ${channel}`).toBe(false);
       }
     }
   });

@@ -324,7 +324,7 @@ describe('select-backup', () => {
 
     const [first, second] = await runTwice(selectBackup, input, test);
 
-    expect(first).toEqual({ forkId: FORK_ID, ready: false });
+    expect(first).toEqual({ forkId: FORK_ID, ready: false, heartbeatSeconds: 60 });
     expect(second).toEqual(first);
     expect(inputsOf(test.mocks.rds.commandCalls(CreateDBSnapshotCommand))).toEqual([
       { DBInstanceIdentifier: SOURCE_ID, DBSnapshotIdentifier: snapshotId, Tags: FORK_TAGS },
@@ -366,8 +366,19 @@ describe('check-snapshot', () => {
     test.clock.advance({ minutes: 1 });
     const second = await checkSnapshot.run(first, test.rt);
 
-    expect(first).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 1 } });
-    expect(second).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 2 } });
+    // Each check backs the next wait's safety-net heartbeat off.
+    expect(first).toEqual({
+      forkId: FORK_ID,
+      ready: false,
+      poll: { startedAt: TEST_NOW, count: 1 },
+      heartbeatSeconds: 120,
+    });
+    expect(second).toEqual({
+      forkId: FORK_ID,
+      ready: false,
+      poll: { startedAt: TEST_NOW, count: 2 },
+      heartbeatSeconds: 240,
+    });
   });
 
   it('fails at once, naming the status, when the snapshot failed', async () => {
@@ -416,7 +427,7 @@ describe('restore', () => {
 
     const state = await restore.run(input, test.rt);
 
-    expect(state).toEqual({ forkId: FORK_ID, ready: false, poll: undefined });
+    expect(state).toEqual({ forkId: FORK_ID, ready: false, poll: undefined, heartbeatSeconds: 60 });
     expect(inputsOf(test.mocks.rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand))).toEqual([
       {
         DBInstanceIdentifier: FORK_ID,
@@ -531,6 +542,7 @@ describe('check-database', () => {
       forkId: FORK_ID,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 1 },
+      heartbeatSeconds: 120,
     });
     await expect(checkDatabase.run(input, missing.rt)).resolves.toMatchObject({ ready: false });
   });
@@ -618,6 +630,7 @@ describe('create-instances and check-database of an Aurora cluster fork', () => 
       ...input,
       ready: false,
       poll: undefined,
+      heartbeatSeconds: 60,
     });
     expect(inputsOf(test.mocks.rds.commandCalls(CreateDBInstanceCommand))).toEqual([
       expect.objectContaining({

@@ -225,8 +225,8 @@ describe('check-credentials', () => {
     const second = await checkCredentials.run(first, test.rt);
     const third = await checkCredentials.run(second, test.rt);
 
-    expect(first).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 1 } });
-    expect(second).toEqual({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 2 } });
+    expect(first).toMatchObject({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 1 } });
+    expect(second).toMatchObject({ forkId: FORK_ID, ready: false, poll: { startedAt: TEST_NOW, count: 2 } });
     expect(third).toEqual({ forkId: FORK_ID, ready: true, poll: undefined });
   });
 

@@ -4,7 +4,14 @@ import { RestoreWindowError, WaitTimeoutError } from '../../../lambdas/core/erro
 import { failureOf } from '../../../lambdas/steps/mark-deleting.js';
 import { STEPS as STEP_MODULES } from '../../../lambdas/steps/registry.js';
 import { checkRestoreWindow, snapshotIdOf } from '../../../lambdas/steps/select-backup.js';
-import { checked, nextPoll, workflowStateSchema } from '../../../lambdas/steps/step.js';
+import {
+  checked,
+  FIRST_HEARTBEAT_SECONDS,
+  heartbeatAfter,
+  nextPoll,
+  waitStarts,
+  workflowStateSchema,
+} from '../../../lambdas/steps/step.js';
 import { STEP_NAMES } from '../../../lambdas/steps/step-names.js';
 import { mockedRuntime, TEST_NOW } from '../../support/runtime.js';
 import { FORK_ID, sourceDatabase } from '../core/fixtures.js';
@@ -154,7 +161,18 @@ describe('nextPoll and checked', () => {
   it('drops the loop bookkeeping once ready', () => {
     const poll = { startedAt: TEST_NOW, count: 2 };
 
-    expect(checked(true, poll)).toEqual({ ready: true, poll: undefined });
-    expect(checked(false, poll)).toEqual({ ready: false, poll });
+    expect(checked(true, poll)).toEqual({ ready: true, poll: undefined, heartbeatSeconds: undefined });
+    expect(checked(false, poll)).toEqual({ ready: false, poll, heartbeatSeconds: 240 });
+  });
+
+  it('backs the safety-net heartbeat off from a minute to five minutes, then holds it', () => {
+    expect(waitStarts(false)).toEqual({ ready: false, poll: undefined, heartbeatSeconds: 60 });
+    expect(waitStarts(true)).toEqual({ ready: true, poll: undefined, heartbeatSeconds: undefined });
+    expect([1, 2, 3, 4, 10, 50].map(heartbeatAfter)).toEqual([120, 240, 300, 300, 300, 300]);
+    // Without events, a 20-minute wait is six checks: 60 + 120 + 240 + 300 + 300 + 300 s ≥ 20 min.
+    let waited = FIRST_HEARTBEAT_SECONDS;
+    let checks = 0;
+    while (waited < 20 * 60) waited += heartbeatAfter(++checks);
+    expect(checks + 1).toBe(6);
   });
 });

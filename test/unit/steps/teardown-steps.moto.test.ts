@@ -251,7 +251,7 @@ describe('delete-database', () => {
 
     const [first, second] = await runTwice(deleteDatabase, del, test);
 
-    expect(first).toEqual({ ...del, ready: false, poll: undefined });
+    expect(first).toEqual({ ...del, ready: false, poll: undefined, heartbeatSeconds: 60 });
     expect(second).toEqual(first);
     expect(inputsOf(test.mocks.rds.commandCalls(DeleteDBInstanceCommand))).toEqual([
       { DBInstanceIdentifier: FORK_ID, SkipFinalSnapshot: true, DeleteAutomatedBackups: true },
@@ -345,6 +345,7 @@ describe('check-gone', () => {
       ...del,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 1 },
+      heartbeatSeconds: 120,
     });
     expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toEqual([]);
   });

@@ -1,0 +1,20 @@
+/** Minutes each kind of wait may take before the workflow gives up (and cleans up). */
+export const WAIT_BUDGET_MINUTES = {
+  snapshot: 240,
+  database: 180,
+  credentials: 30,
+  gone: 90,
+} as const;
+
+/**
+ * The safety net of an event-driven wait (docs/workflows.md): RDS events are best effort, so the
+ * wait checks by itself when its heartbeat runs out — first after about a minute, then backing off
+ * to every five minutes (a 20-minute restore whose events never come costs six checks).
+ */
+export const FIRST_HEARTBEAT_SECONDS = 60;
+export const MAX_HEARTBEAT_SECONDS = 300;
+
+/** The heartbeat of the wait that follows the `count`-th safety-net check. */
+export function heartbeatAfter(count: number): number {
+  return Math.min(MAX_HEARTBEAT_SECONDS, FIRST_HEARTBEAT_SECONDS * 2 ** Math.max(0, count));
+}

@@ -51,7 +51,13 @@ export class ForkRdsEvents extends Construct {
       eventPattern: {
         source: ['aws.rds'],
         detailType: [...RDS_EVENT_DETAIL_TYPES],
-        detail: { SourceIdentifier: events.Match.prefix(FORK_RESOURCE_PREFIX) },
+        // Bare (`fork-…`) as delivered, or `rds:fork-…` as AWS's event examples show it.
+        detail: {
+          SourceIdentifier: events.Match.anyOf(
+            events.Match.prefix(FORK_RESOURCE_PREFIX),
+            events.Match.prefix(`rds:${FORK_RESOURCE_PREFIX}`),
+          ),
+        },
       },
       // A lost event costs only latency: the wait's safety-net check still runs. Two retries.
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],

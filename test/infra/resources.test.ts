@@ -374,7 +374,7 @@ describe('ForkRdsEvents', () => {
     expect(rule.EventPattern).toEqual({
       source: ['aws.rds'],
       'detail-type': [...RDS_EVENT_DETAIL_TYPES],
-      detail: { SourceIdentifier: [{ prefix: 'fork-' }] },
+      detail: { SourceIdentifier: [{ prefix: 'fork-' }, { prefix: 'rds:fork-' }] },
     });
     const [target] = rule.Targets as { Arn: unknown }[];
     expect(target?.Arn).toEqual({ 'Fn::GetAtt': [rdsEvent.logicalId, 'Arn'] });

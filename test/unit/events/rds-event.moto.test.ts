@@ -66,6 +66,11 @@ describe('forkIdOfResource', () => {
     expect(forkIdOfResource('fork-abcdef123456-source')).toBe('fork-abcdef123456');
   });
 
+  it('takes the rds:-prefixed identifier of AWS event examples too', () => {
+    expect(forkIdOfResource('rds:fork-abcdef123456')).toBe('fork-abcdef123456');
+    expect(forkIdOfResource('rds:fork-abcdef123456-1')).toBe('fork-abcdef123456');
+  });
+
   it('maps nothing else', () => {
     expect(forkIdOfResource('orders-prod')).toBeUndefined();
     expect(forkIdOfResource('fork-abcdef123456-2')).toBeUndefined();

@@ -30,6 +30,9 @@ import { LocalApiServer } from './server.js';
 import { type CfnTemplate, synthesizeTemplate } from './synth.js';
 import { createForkTable } from './table.js';
 
+/** The workflows' poll Wait on AWS; `waitMs` stands for it offline. */
+const POLL_WAIT_SECONDS = 30;
+
 export interface OfflineOptions {
   /** Port of the API. @default 3000 */
   port?: number;
@@ -141,8 +144,15 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
     });
+    const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
-      waitMs: options.waitMs ?? 1000,
+      waitMs,
+      // A token wait's safety-net heartbeat scales like the 30 s poll Waits (AWS seconds × waitMs / 30);
+      // its budget (timeout) never shrinks below the default offline scale, so waitMs 0 cannot time it out.
+      taskTimerMs: (_state, seconds, timer) =>
+        timer === 'heartbeat'
+          ? Math.max(1, (seconds * waitMs) / POLL_WAIT_SECONDS)
+          : (seconds * Math.max(waitMs, 1000)) / POLL_WAIT_SECONDS,
       onSettled: (execution) => {
         const info = { forkId: execution.forkId, workflow: execution.kind, status: execution.status };
         if (execution.status === 'SUCCEEDED') logger.info('workflow finished', info);

@@ -371,13 +371,13 @@ describe('check-snapshot', () => {
       forkId: FORK_ID,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 1 },
-      heartbeatSeconds: 120,
+      heartbeatSeconds: 240,
     });
     expect(second).toEqual({
       forkId: FORK_ID,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 2 },
-      heartbeatSeconds: 240,
+      heartbeatSeconds: 600,
     });
   });
 
@@ -542,7 +542,7 @@ describe('check-database', () => {
       forkId: FORK_ID,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 1 },
-      heartbeatSeconds: 120,
+      heartbeatSeconds: 240,
     });
     await expect(checkDatabase.run(input, missing.rt)).resolves.toMatchObject({ ready: false });
   });

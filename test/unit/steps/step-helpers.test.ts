@@ -162,17 +162,18 @@ describe('nextPoll and checked', () => {
     const poll = { startedAt: TEST_NOW, count: 2 };
 
     expect(checked(true, poll)).toEqual({ ready: true, poll: undefined, heartbeatSeconds: undefined });
-    expect(checked(false, poll)).toEqual({ ready: false, poll, heartbeatSeconds: 240 });
+    expect(checked(false, poll)).toEqual({ ready: false, poll, heartbeatSeconds: 600 });
   });
 
-  it('backs the safety-net heartbeat off from a minute to five minutes, then holds it', () => {
+  it('backs the safety-net heartbeat off from a minute to ten minutes, then holds it', () => {
     expect(waitStarts(false)).toEqual({ ready: false, poll: undefined, heartbeatSeconds: 60 });
     expect(waitStarts(true)).toEqual({ ready: true, poll: undefined, heartbeatSeconds: undefined });
-    expect([1, 2, 3, 4, 10, 50].map(heartbeatAfter)).toEqual([120, 240, 300, 300, 300, 300]);
-    // Without events, a 20-minute wait is six checks: 60 + 120 + 240 + 300 + 300 + 300 s ≥ 20 min.
+    expect([1, 2, 3, 4, 10, 50].map(heartbeatAfter)).toEqual([240, 600, 600, 600, 600, 600]);
+    // Without events, a 20-minute wait is four checks: 60 + 240 + 600 + 600 s ≥ 20 min; with events,
+    // the three before it ends (at 1, 5 and 15 minutes).
     let waited = FIRST_HEARTBEAT_SECONDS;
     let checks = 0;
     while (waited < 20 * 60) waited += heartbeatAfter(++checks);
-    expect(checks + 1).toBe(6);
+    expect(checks + 1).toBe(4);
   });
 });

@@ -345,7 +345,7 @@ describe('check-gone', () => {
       ...del,
       ready: false,
       poll: { startedAt: TEST_NOW, count: 1 },
-      heartbeatSeconds: 120,
+      heartbeatSeconds: 240,
     });
     expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toEqual([]);
   });

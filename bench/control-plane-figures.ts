@@ -31,6 +31,7 @@ function perFork(
 export function controlPlaneFigures(
   poll: ModeMeasurement,
   eventDriven: ModeMeasurement,
+  halfEventsDropped: ModeMeasurement = { pending: 'pending: not measured in this run' },
 ): ControlPlaneFigures {
   const pollSamples = samplesOf(poll);
   const eventSamples = samplesOf(eventDriven);
@@ -54,6 +55,12 @@ export function controlPlaneFigures(
       pending[path] = poll.pending;
     }
   }
+  if ('pending' in halfEventsDropped) {
+    for (const path of ['detectionLagMs.halfEventsDroppedP50', 'detectionLagMs.halfEventsDroppedP95']) {
+      pending[path] = halfEventsDropped.pending;
+    }
+  }
+  const droppedLags = lags(samplesOf(halfEventsDropped));
   const pollLags = lags(pollSamples);
   const eventLags = lags(eventSamples);
   const missing = [...(pollSamples ?? []), ...(eventSamples ?? [])].filter((s) => s.lag === null);
@@ -71,6 +78,8 @@ export function controlPlaneFigures(
       pollBaselineP95: pollP95,
       samples: Math.max(pollLags.length, eventLags.length),
       p95VsPollBaseline: ratio(p95, pollP95),
+      halfEventsDroppedP50: percentile(droppedLags, 50),
+      halfEventsDroppedP95: percentile(droppedLags, 95),
     },
     transitionsPerFork: perFork(eventSamples, pollSamples, (s) => s.transitions),
     lambdaInvocationsPerFork: perFork(eventSamples, pollSamples, (s) => s.lambdaInvocations),

@@ -89,7 +89,10 @@ export async function measurePollBaseline(
 
 export async function measureEventDriven(
   moto: MotoServer,
-  options: ControlPlaneOptions,
+  options: ControlPlaneOptions & {
+    /** Fraction of the emulator's RDS events dropped (best effort on AWS): the safety net finishes those waits. */
+    dropFraction?: number;
+  },
 ): Promise<ModeMeasurement> {
   const definition = createDefinition(stackTemplate());
   if (!waitsOnTaskTokens(definition)) {
@@ -122,7 +125,7 @@ async function measureWorkflows(
   moto: MotoServer,
   template: CfnTemplate,
   definition: AslDefinition,
-  options: ControlPlaneOptions,
+  options: ControlPlaneOptions & { dropFraction?: number },
 ): Promise<WorkflowSample[]> {
   const scale = EMULATED_RESTORE_MS / options.restoreRealMs;
   const waitMs = (waitSeconds(definition) * 1000) / scale;
@@ -136,6 +139,7 @@ async function measureWorkflows(
     await setEmulatorConfigAt(moto.endpoint, {
       delayMs: 0,
       delaysMs: { passwordReset: EMULATED_PASSWORD_RESET_MS / scale },
+      events: { dropFraction: options.dropFraction ?? 0 },
     });
 
     const executions: LocalExecution[] = [];

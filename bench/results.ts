@@ -61,6 +61,9 @@ export const detectionLagSchema = z.object({
   /** Restores measured for the baseline. */
   samples: count,
   p95VsPollBaseline: z.number().nullable(),
+  /** Event-driven with half the RDS events dropped: those waits end through the safety net. */
+  halfEventsDroppedP50: maybeMs,
+  halfEventsDroppedP95: maybeMs,
 });
 
 const perForkSchema = z.object({

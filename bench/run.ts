@@ -81,6 +81,7 @@ async function main(): Promise<number> {
   let concurrent: BenchResults['concurrentCreates'];
   let poll: ModeMeasurement;
   let eventDriven: ModeMeasurement;
+  let halfDropped: ModeMeasurement;
   try {
     overhead = await figure('overheadMs', () => measureOverhead(moto, SETTINGS.overheadForks));
     concurrent = await figure('concurrentCreates', () =>
@@ -97,10 +98,13 @@ async function main(): Promise<number> {
     eventDriven = (await figure('eventDriven', () => measureEventDriven(moto, options))) ?? {
       pending: pending.eventDriven ?? 'failed',
     };
+    halfDropped = (await figure('halfEventsDropped', () =>
+      measureEventDriven(moto, { ...options, dropFraction: 0.5 }),
+    )) ?? { pending: pending.halfEventsDropped ?? 'failed' };
   } finally {
     await moto.stop();
   }
-  const controlPlane = controlPlaneFigures(poll, eventDriven);
+  const controlPlane = controlPlaneFigures(poll, eventDriven, halfDropped);
 
   const results = benchResultsSchema.parse({
     schemaVersion: 1,

@@ -57,7 +57,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
 
 describe('controlPlaneFigures', () => {
   it('fills the poll baseline and leaves every event-driven figure null with its pending note', () => {
-    const figures = controlPlaneFigures(POLL, NOT_YET);
+    const figures = controlPlaneFigures(POLL, NOT_YET, NOT_YET);
 
     expect(figures.detectionLagMs).toEqual({
       p50: null,
@@ -66,6 +66,8 @@ describe('controlPlaneFigures', () => {
       pollBaselineP95: 19_500,
       samples: 2,
       p95VsPollBaseline: null,
+      halfEventsDroppedP50: null,
+      halfEventsDroppedP95: null,
     });
     expect(figures.transitionsPerFork).toEqual({
       eventDriven: null,
@@ -74,6 +76,8 @@ describe('controlPlaneFigures', () => {
     });
     expect(figures.lambdaInvocationsPerFork.pollBaseline).toBe(45);
     expect(Object.keys(figures.pending).sort()).toEqual([
+      'detectionLagMs.halfEventsDroppedP50',
+      'detectionLagMs.halfEventsDroppedP95',
       'detectionLagMs.p50',
       'detectionLagMs.p95',
       'lambdaInvocationsPerFork.eventDriven',
@@ -83,9 +87,14 @@ describe('controlPlaneFigures', () => {
   });
 
   it('gives the event-driven figures as ratios of the poll baseline once both are measured', () => {
-    const figures = controlPlaneFigures(POLL, { samples: [sample(1_000, 15), sample(2_000, 15)] });
+    const figures = controlPlaneFigures(
+      POLL,
+      { samples: [sample(1_000, 15), sample(2_000, 15)] },
+      { samples: [sample(1_000, 17), sample(40_000, 21)] },
+    );
 
     expect(figures.detectionLagMs.p95VsPollBaseline).toBeCloseTo(1_950 / 19_500, 10);
+    expect(figures.detectionLagMs.halfEventsDroppedP95).toBeCloseTo(38_050, 5);
     expect(figures.transitionsPerFork).toEqual({
       eventDriven: 15,
       pollBaseline: 135,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one stack configuration object (cdk.json context `dbfork`, or DbFork construct props).

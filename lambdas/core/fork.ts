@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { forkOverridesSchema } from './config.js';
 import { FORK_NAME_PATTERN } from './ids.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An RDS event as EventBridge delivers it (Amazon EventBridge events reference, "Amazon Relational

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Runtime } from '../core/runtime.js';
 import type { StepName } from './step-names.js';
 

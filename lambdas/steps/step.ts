@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForkStateConflictError, WaitTimeoutError } from '../core/errors.js';
 import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { FORK_ID_PATTERN } from '../core/ids.js';

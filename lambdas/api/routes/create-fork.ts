@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ForkPolicy } from '../../core/config.js';
 import { forkDnsName } from '../../core/dns.js';
 import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SourceNotAvailableError } from '../../core/errors.js';
 import { sourceRefSchema } from '../../core/fork.js';
 import type { Runtime } from '../../core/runtime.js';

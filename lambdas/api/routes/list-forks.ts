@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorName, ValidationError } from '../../core/errors.js';
 import { FORK_STATUSES, sourceRefSchema, toPublicFork } from '../../core/fork.js';
 import type { Runtime } from '../../core/runtime.js';

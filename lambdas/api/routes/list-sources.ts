@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import type { EngineKind } from '../../core/fork.js';
 import type { Runtime } from '../../core/runtime.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ForkPolicy } from '../../core/config.js';
 import { ForkNotFoundError, NotOwnerError } from '../../core/errors.js';
 import type { ForkRecord } from '../../core/fork.js';

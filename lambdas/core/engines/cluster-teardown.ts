@@ -1,7 +1,7 @@
 import { errorName } from '../errors.js';
 import { assertManagedBy } from '../tags.js';
 import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
-import { BUSY_STATE_FAULTS, needsDelete } from './guarded.js';
+import { BUSY_STATE_FAULTS, deleteUnlessGone, needsDelete } from './guarded.js';
 
 /** What deleting a fork cluster reads, bound to the engine that owns it. */
 export interface ClusterTeardown {
@@ -16,9 +16,12 @@ export interface ClusterTeardown {
  * InvalidDBInstanceState / InvalidDBClusterStateFault while it is `creating`, `modifying`,
  * `resetting-master-credentials`…), is left to the next call of the gone loop.
  */
-async function deleteIfDeletable(call: () => Promise<unknown>): Promise<void> {
+async function deleteIfDeletable(
+  call: () => Promise<unknown>,
+  stillThere: () => Promise<boolean>,
+): Promise<void> {
   try {
-    await call();
+    await deleteUnlessGone(call, stillThere);
   } catch (error) {
     const name = errorName(error) ?? '';
     if (name === 'DBClusterNotFoundFault' || name === 'DBInstanceNotFoundFault') return;
@@ -42,8 +45,15 @@ export async function deleteForkCluster(t: ClusterTeardown, targetId: string, fo
   }
   for (const instance of instances) {
     if (instance.DBInstanceStatus === 'deleting') continue;
-    await deleteIfDeletable(() => t.api.deleteInstance(instance.DBInstanceIdentifier ?? ''));
+    const id = instance.DBInstanceIdentifier ?? '';
+    await deleteIfDeletable(
+      () => t.api.deleteInstance(id),
+      async () => (await t.instancesOf(targetId)).some((i) => i.DBInstanceIdentifier === id),
+    );
   }
   if (instances.length > 0) return;
-  await deleteIfDeletable(() => t.api.deleteCluster(targetId));
+  await deleteIfDeletable(
+    () => t.api.deleteCluster(targetId),
+    async () => (await t.describeCluster(targetId)) !== undefined,
+  );
 }

@@ -116,6 +116,25 @@ export const BUSY_STATE_FAULTS: readonly string[] = [
   'InvalidDBClusterState',
 ];
 
+/**
+ * IAM allows deletes only on resources tagged `dbfork:managed`. A database that vanished between
+ * our Describe and our Delete (two teardowns at once: a safety-net check and the RDS-event handler)
+ * has no tags left to match, so AWS may refuse the Delete as AccessDenied rather than NotFound.
+ */
+const ACCESS_DENIED = ['AccessDenied', 'AccessDeniedException'];
+
+/** Runs a delete; an AccessDenied on a resource that is gone by now means it is gone. */
+export async function deleteUnlessGone(
+  remove: () => Promise<unknown>,
+  stillThere: () => Promise<boolean>,
+): Promise<void> {
+  try {
+    await remove();
+  } catch (error) {
+    if (!ACCESS_DENIED.includes(errorName(error) ?? '') || (await stillThere())) throw error;
+  }
+}
+
 /** What a database shows while a master password change is applied (RDS and DocumentDB status tables). */
 export const RESETTING_CREDENTIALS = 'resetting-master-credentials';
 

@@ -23,6 +23,7 @@ import {
   changePasswordOnce,
   createOnce,
   deleteManagedSnapshot,
+  deleteUnlessGone,
   iso,
   markerOf,
   needsDelete,
@@ -298,12 +299,16 @@ export class RdsInstanceEngine implements EngineStrategy {
   async deleteFork(targetId: string, forkId: string): Promise<void> {
     if (!needsDelete(await this.describeFork(targetId), forkId, `DB instance ${targetId}`)) return;
     try {
-      await this.rds.send(
-        new DeleteDBInstanceCommand({
-          DBInstanceIdentifier: targetId,
-          SkipFinalSnapshot: true,
-          DeleteAutomatedBackups: true,
-        }),
+      await deleteUnlessGone(
+        () =>
+          this.rds.send(
+            new DeleteDBInstanceCommand({
+              DBInstanceIdentifier: targetId,
+              SkipFinalSnapshot: true,
+              DeleteAutomatedBackups: true,
+            }),
+          ),
+        async () => (await this.describeFork(targetId)) !== undefined,
       );
     } catch (error) {
       if (isNotFound(error) || BUSY_STATE_FAULTS.includes(errorName(error) ?? '')) return;

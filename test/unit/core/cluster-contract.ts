@@ -447,6 +447,25 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
       expect(plane.inputsOf('DeleteDBInstance')).toEqual([spec.deleteInstanceInput]);
     });
 
+    it('takes an AccessDenied on a cluster gone meanwhile (a concurrent teardown) as deleted', async () => {
+      plane.clusters.push(spec.fork());
+      plane.on('DeleteDBCluster', () => {
+        plane.clusters = [];
+        throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+      });
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+    });
+
+    it('lets an AccessDenied on a cluster that is still there through', async () => {
+      plane.clusters.push(spec.fork());
+      plane.on('DeleteDBCluster', () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+      });
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).rejects.toMatchObject({ name: 'AccessDenied' });
+    });
+
     it('deletes the cluster, skipping the final snapshot, once it has no instances', async () => {
       plane.clusters.push(spec.fork());
 

@@ -530,6 +530,24 @@ describe('RdsInstanceEngine', () => {
       ]);
     });
 
+    it('takes an AccessDenied on an instance gone meanwhile (no tags left to match) as deleted', async () => {
+      const notFound = Object.assign(new Error('not found'), { name: 'DBInstanceNotFoundFault' });
+      rds
+        .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: FORK_ID })
+        .resolvesOnce({ DBInstances: [forkInstance()] })
+        .rejects(notFound);
+      rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+    });
+
+    it('lets an AccessDenied on an instance that is still there through', async () => {
+      givenFork();
+      rds.on(DeleteDBInstanceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).rejects.toMatchObject({ name: 'AccessDenied' });
+    });
+
     it('refuses an untagged instance with NotManagedResourceError and sends no DeleteDBInstance', async () => {
       givenFork({ TagList: [] });
 

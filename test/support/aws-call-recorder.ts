@@ -39,6 +39,8 @@ export interface RecordedCall {
   readonly authorizations: readonly AuthorizationRequest[];
   /** Set when the call could not be mapped to authorizations (a test failure, not a skip). */
   readonly unmapped?: string;
+  /** Resources a write named that did not exist when it went out (e.g. a delete racing another). */
+  readonly missing?: readonly string[];
 }
 
 /** The live tags of a resource, or undefined when it does not exist (yet). */
@@ -46,6 +48,8 @@ export type TagLookup = (arn: string) => Promise<Record<string, string> | undefi
 
 /** Resources whose tags can decide a policy here: rds databases/snapshots/groups and secrets. */
 const TAGGABLE = /^arn:[^:]+:(rds|secretsmanager):/;
+/** Deletes: one that meets its resource already gone is a teardown racing another. */
+const DELETE = /:Delete/;
 /** Reads are granted on "*" without tag conditions: no need to look tags up for them. */
 const READ = /:(Describe|List)/;
 
@@ -101,16 +105,18 @@ export class AwsCallRecorder {
       this.calls.push({ fn, client, operation, authorizations: [], unmapped: error.message });
       return;
     }
+    const missing: string[] = [];
     const authorizations = await Promise.all(
       mapped.map(async (a): Promise<AuthorizationRequest> => {
         if (!TAGGABLE.test(a.resource) || READ.test(a.action)) return a;
         const tags = await outsideAnyFunction(() => this.tagsOf(a.resource));
+        if (tags === undefined && DELETE.test(a.action)) missing.push(a.resource);
         const resourceTags: Record<string, ContextValue> = Object.fromEntries(
           Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
         );
         return { ...a, context: { ...resourceTags, ...a.context } };
       }),
     );
-    this.calls.push({ fn, client, operation, authorizations });
+    this.calls.push({ fn, client, operation, authorizations, ...(missing.length ? { missing } : {}) });
   }
 }

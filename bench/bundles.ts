@@ -13,7 +13,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { STEP_NAMES } from '../lambdas/steps/step-names.js';
-import { DBFORK_BUNDLING, DBFORK_RUNTIME, handlerEntry } from '../lib/dbfork-function.js';
+import {
+  DBFORK_BUNDLE_ALIASES,
+  DBFORK_BUNDLING,
+  DBFORK_RUNTIME,
+  handlerEntry,
+} from '../lib/dbfork-function.js';
 import type { BundlesFigure } from './results.js';
 import { median, ratio } from './stats.js';
 
@@ -100,6 +105,8 @@ export async function measureBundles(options: { importRuns: number }): Promise<B
     const entries = handlerEntries();
     await build({
       ...esbuildOptions(outdir),
+      // As the stack bundles them (the naive bundle below keeps the SDK's default credential chain).
+      alias: { ...DBFORK_BUNDLE_ALIASES },
       entryPoints: Object.fromEntries(
         entries.map((entry) => [entry.replace(/\.ts$/, ''), handlerEntry(entry)]),
       ),

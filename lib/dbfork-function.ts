@@ -38,6 +38,21 @@ export function handlerEntry(relativePath: string): string {
   return join(PROJECT_ROOT, relativePath);
 }
 
+/**
+ * Modules replaced in every Lambda bundle: the SDK's default credential chain by an environment-only
+ * provider (lambdas/core/env-credentials.ts says why).
+ */
+export const DBFORK_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': handlerEntry('lambdas/core/env-credentials.ts'),
+};
+
+/** The aliases as NodejsFunction's esbuild arguments (`--alias:<module>=<path>`). */
+function aliasArgs(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(DBFORK_BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  );
+}
+
 export interface DbForkFunctionProps {
   /** Path of the TypeScript module exporting `handler` (absolute, or relative to the repository root). */
   readonly entry: string;
@@ -91,7 +106,12 @@ export class DbForkFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'dbfork',
         ...props.environment,
       },
-      bundling: { ...DBFORK_BUNDLING, mainFields: [...DBFORK_BUNDLING.mainFields], externalModules: [] },
+      bundling: {
+        ...DBFORK_BUNDLING,
+        mainFields: [...DBFORK_BUNDLING.mainFields],
+        externalModules: [],
+        esbuildArgs: aliasArgs(),
+      },
     });
 
     this.role = role;

@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import {
+  DBFORK_BUNDLE_ALIASES,
   DBFORK_BUNDLING,
   DBFORK_RUNTIME,
   DbForkFunction,
@@ -53,6 +54,10 @@ describe('DbForkFunction bundling', () => {
     );
     expect(probe.stderr).toBe('');
     expect(probe.stdout.trim()).toBe('function');
+    // The SDK's default credential chain (container/instance metadata, SSO, ini files…) is aliased
+    // out: Lambda gives the role's credentials in the environment (lambdas/core/env-credentials.ts).
+    expect(code).not.toContain('AWS_CONTAINER_CREDENTIALS_FULL_URI');
+    expect(code).toContain('AWS_SECRET_ACCESS_KEY');
     console.info(
       `NodejsFunction bundling of one handler: ${bundled - started} ms, import: ${Date.now() - bundled} ms`,
     );
@@ -73,6 +78,7 @@ describe('DbForkFunction bundling', () => {
       format: 'esm',
       mainFields: [...DBFORK_BUNDLING.mainFields],
       banner: { js: DBFORK_BUNDLING.banner },
+      alias: { ...DBFORK_BUNDLE_ALIASES },
       // Shared chunks, no minification or source maps: none of them can make an entry fail to
       // bundle, and together they take this from ~10 s to ~1 s.
       splitting: true,

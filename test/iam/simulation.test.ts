@@ -268,7 +268,7 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
       for (const a of call.authorizations) {
         // A delete of a resource already gone (two teardowns racing: a safety-net check and the
         // RDS-event handler) has no tags to match: AWS answers NotFound or AccessDenied, and the
-        // engines take either as gone (deleteUnlessGone, unit-tested). Not an authorization question.
+        // engines take either as gone (deleteIfDeletable, unit-tested). Not an authorization question.
         if (call.missing?.includes(a.resource)) continue;
         evaluated += 1;
         const result = evaluate(segment.policies.get(call.fn) ?? [], a);

@@ -1,7 +1,6 @@
-import { errorName } from '../errors.js';
 import { assertManagedBy } from '../tags.js';
 import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
-import { BUSY_STATE_FAULTS, deleteUnlessGone, needsDelete } from './guarded.js';
+import { deleteIfDeletable, needsDelete } from './guarded.js';
 
 /** What deleting a fork cluster reads, bound to the engine that owns it. */
 export interface ClusterTeardown {
@@ -9,24 +8,6 @@ export interface ClusterTeardown {
   describeCluster(id: string): Promise<ClusterDescription | undefined>;
   clusterTags(cluster: ClusterDescription): Promise<Record<string, string>>;
   instancesOf(clusterId: string): Promise<ClusterInstanceDescription[]>;
-}
-
-/**
- * Runs a delete; a resource already gone, or not deletable in its current state yet (AWS answers
- * InvalidDBInstanceState / InvalidDBClusterStateFault while it is `creating`, `modifying`,
- * `resetting-master-credentials`…), is left to the next call of the gone loop.
- */
-async function deleteIfDeletable(
-  call: () => Promise<unknown>,
-  stillThere: () => Promise<boolean>,
-): Promise<void> {
-  try {
-    await deleteUnlessGone(call, stillThere);
-  } catch (error) {
-    const name = errorName(error) ?? '';
-    if (name === 'DBClusterNotFoundFault' || name === 'DBInstanceNotFoundFault') return;
-    if (!BUSY_STATE_FAULTS.includes(name)) throw error;
-  }
 }
 
 /**

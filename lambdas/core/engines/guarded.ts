@@ -123,15 +123,24 @@ export const BUSY_STATE_FAULTS: readonly string[] = [
  */
 const ACCESS_DENIED = ['AccessDenied', 'AccessDeniedException'];
 
-/** Runs a delete; an AccessDenied on a resource that is gone by now means it is gone. */
-export async function deleteUnlessGone(
+const GONE = ['DBClusterNotFoundFault', 'DBInstanceNotFoundFault'];
+
+/**
+ * Runs a teardown delete. A database already gone (NotFound, or an AccessDenied on one gone by
+ * now), or not deletable in its current state yet (InvalidDBInstanceState /
+ * InvalidDBClusterStateFault while it is `creating`, `modifying`, `resetting-master-credentials`…),
+ * is left to the next call of the gone loop; anything else is thrown.
+ */
+export async function deleteIfDeletable(
   remove: () => Promise<unknown>,
   stillThere: () => Promise<boolean>,
 ): Promise<void> {
   try {
     await remove();
   } catch (error) {
-    if (!ACCESS_DENIED.includes(errorName(error) ?? '') || (await stillThere())) throw error;
+    const name = errorName(error) ?? '';
+    if (GONE.includes(name) || BUSY_STATE_FAULTS.includes(name)) return;
+    if (!ACCESS_DENIED.includes(name) || (await stillThere())) throw error;
   }
 }
 

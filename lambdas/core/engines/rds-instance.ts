@@ -19,11 +19,10 @@ import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase 
 import {
   activeSecurityGroupIds,
   allPages,
-  BUSY_STATE_FAULTS,
   changePasswordOnce,
   createOnce,
+  deleteIfDeletable,
   deleteManagedSnapshot,
-  deleteUnlessGone,
   iso,
   markerOf,
   needsDelete,
@@ -298,21 +297,16 @@ export class RdsInstanceEngine implements EngineStrategy {
    */
   async deleteFork(targetId: string, forkId: string): Promise<void> {
     if (!needsDelete(await this.describeFork(targetId), forkId, `DB instance ${targetId}`)) return;
-    try {
-      await deleteUnlessGone(
-        () =>
-          this.rds.send(
-            new DeleteDBInstanceCommand({
-              DBInstanceIdentifier: targetId,
-              SkipFinalSnapshot: true,
-              DeleteAutomatedBackups: true,
-            }),
-          ),
-        async () => (await this.describeFork(targetId)) !== undefined,
-      );
-    } catch (error) {
-      if (isNotFound(error) || BUSY_STATE_FAULTS.includes(errorName(error) ?? '')) return;
-      throw error;
-    }
+    await deleteIfDeletable(
+      () =>
+        this.rds.send(
+          new DeleteDBInstanceCommand({
+            DBInstanceIdentifier: targetId,
+            SkipFinalSnapshot: true,
+            DeleteAutomatedBackups: true,
+          }),
+        ),
+      async () => (await this.describeFork(targetId)) !== undefined,
+    );
   }
 }

@@ -52,7 +52,11 @@ describe('faithful mode: checks', () => {
       }),
     );
 
+  // The resource must still be `creating` when the next request arrives, however slow the machine.
+  const STILL_CREATING = { delaysMs: { create: 60_000 } };
+
   it('refuses ModifyDBInstance on an instance that is not available (InvalidDBInstanceStateFault)', async () => {
+    await setEmulatorConfig(STILL_CREATING);
     await createInstance('orders');
 
     await expect(
@@ -63,6 +67,7 @@ describe('faithful mode: checks', () => {
   });
 
   it('refuses ModifyDBCluster and CreateDBInstance into a cluster that is not available', async () => {
+    await setEmulatorConfig(STILL_CREATING);
     await createCluster('ledger');
 
     await expect(

@@ -6,6 +6,8 @@
  *   const rds = new RDSClient(motoClientConfig());
  */
 import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -176,6 +178,34 @@ export async function waitForAvailable(
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A PostgreSQL 16.4 instance, the faithful tests' usual source, once it is `available`. */
+export async function createAvailableInstance(rds: RDSClient, id: string): Promise<void> {
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: id,
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      DBInstanceClass: 'db.t4g.micro',
+      MasterUsername: 'orders',
+      MasterUserPassword: 'orders-password',
+    }),
+  );
+  await waitForAvailable({ instance: id }, { client: rds });
+}
+
+/** An Aurora PostgreSQL cluster (no instances), once it is `available`. */
+export async function createAvailableCluster(rds: RDSClient, id: string): Promise<void> {
+  await rds.send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: id,
+      Engine: 'aurora-postgresql',
+      MasterUsername: 'ledger',
+      MasterUserPassword: 'ledger-password',
+    }),
+  );
+  await waitForAvailable({ cluster: id }, { client: rds });
 }
 
 const TRANSITIONAL = new Set([

@@ -1,5 +1,4 @@
 import {
-  CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
@@ -15,6 +14,8 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorEventRecord } from '../../../local/emulator-config.js';
 import {
+  createAvailableCluster,
+  createAvailableInstance,
   MOTO_ACCOUNT_ID,
   MOTO_REGION,
   motoClientConfig,
@@ -43,32 +44,6 @@ describe('faithful mode: RDS events', () => {
     await setEmulatorConfig({ faithful: true, delayMs: DELAY_MS });
     rds = new RDSClient(motoClientConfig());
   });
-
-  async function createInstance(id: string): Promise<void> {
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        Engine: 'postgres',
-        EngineVersion: '16.4',
-        DBInstanceClass: 'db.t4g.micro',
-        MasterUsername: 'orders',
-        MasterUserPassword: 'orders-password',
-      }),
-    );
-    await waitForAvailable({ instance: id });
-  }
-
-  async function createCluster(id: string): Promise<void> {
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: id,
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'ledger',
-        MasterUserPassword: 'ledger-password',
-      }),
-    );
-    await waitForAvailable({ cluster: id });
-  }
 
   it('emits "DB instance created" in the EventBridge shape AWS documents, with no RDS call after the create', async () => {
     await rds.send(
@@ -108,7 +83,7 @@ describe('faithful mode: RDS events', () => {
   });
 
   it('emits the snapshot, restore, password reset and deletion events of an instance fork', async () => {
-    await createInstance('orders');
+    await createAvailableInstance(rds, 'orders');
     await rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'orders-snap' }),
     );
@@ -159,7 +134,7 @@ describe('faithful mode: RDS events', () => {
   });
 
   it('emits the cluster, cluster snapshot and cluster instance events of an Aurora fork', async () => {
-    await createCluster('ledger');
+    await createAvailableCluster(rds, 'ledger');
     await rds.send(
       new CreateDBClusterSnapshotCommand({
         DBClusterIdentifier: 'ledger',
@@ -218,8 +193,8 @@ describe('faithful mode: RDS events', () => {
   });
 
   it('emits the failure event AWS documents when an injected failure ends a restore', async () => {
-    await createInstance('orders');
-    await createCluster('ledger');
+    await createAvailableInstance(rds, 'orders');
+    await createAvailableCluster(rds, 'ledger');
     await setEmulatorConfig({
       failures: { restoreTargets: { 'fork-net': 'incompatible-network', 'fork-broken': 'restore-error' } },
     });

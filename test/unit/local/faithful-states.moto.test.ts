@@ -15,7 +15,14 @@ import {
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { motoClientConfig, resetMoto, setEmulatorConfig, waitForAvailable } from '../../support/moto.js';
+import {
+  createAvailableCluster,
+  createAvailableInstance,
+  motoClientConfig,
+  resetMoto,
+  setEmulatorConfig,
+  waitForAvailable,
+} from '../../support/moto.js';
 
 const DELAY_MS = 150;
 
@@ -35,32 +42,6 @@ describe('faithful mode: statuses', () => {
   const clusterStatus = async (id: string) =>
     (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters?.[0]?.Status;
 
-  async function createSource(): Promise<void> {
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'orders',
-        Engine: 'postgres',
-        EngineVersion: '16.4',
-        DBInstanceClass: 'db.t4g.micro',
-        MasterUsername: 'orders',
-        MasterUserPassword: 'orders-password',
-      }),
-    );
-    await waitForAvailable({ instance: 'orders' });
-  }
-
-  async function createCluster(id: string): Promise<void> {
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: id,
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'ledger',
-        MasterUserPassword: 'ledger-password',
-      }),
-    );
-    await waitForAvailable({ cluster: id });
-  }
-
   it('shows a created instance as creating, then available once the delay has passed', async () => {
     const created = await rds.send(
       new CreateDBInstanceCommand({
@@ -79,7 +60,7 @@ describe('faithful mode: statuses', () => {
   });
 
   it('shows instance restores from a snapshot and to a point in time as creating first', async () => {
-    await createSource();
+    await createAvailableInstance(rds, 'orders');
     await rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'snap' }),
     );
@@ -108,7 +89,7 @@ describe('faithful mode: statuses', () => {
   });
 
   it('shows an instance added to an available cluster as creating, then available', async () => {
-    await createCluster('ledger');
+    await createAvailableCluster(rds, 'ledger');
 
     const writer = await rds.send(
       new CreateDBInstanceCommand({
@@ -124,8 +105,8 @@ describe('faithful mode: statuses', () => {
   });
 
   it('shows a DB snapshot and a cluster snapshot as creating first', async () => {
-    await createSource();
-    await createCluster('ledger');
+    await createAvailableInstance(rds, 'orders');
+    await createAvailableCluster(rds, 'ledger');
 
     const snapshot = await rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'snap' }),
@@ -170,8 +151,8 @@ describe('faithful mode: statuses', () => {
   });
 
   it('shows resetting-master-credentials after a password change, for instances and clusters', async () => {
-    await createSource();
-    await createCluster('ledger');
+    await createAvailableInstance(rds, 'orders');
+    await createAvailableCluster(rds, 'ledger');
 
     const instance = await rds.send(
       new ModifyDBInstanceCommand({
@@ -196,7 +177,7 @@ describe('faithful mode: statuses', () => {
   });
 
   it('shows a cluster whose port changes as modifying', async () => {
-    await createCluster('ledger');
+    await createAvailableCluster(rds, 'ledger');
 
     await rds.send(
       new ModifyDBClusterCommand({ DBClusterIdentifier: 'ledger', Port: 6543, ApplyImmediately: true }),
@@ -207,8 +188,8 @@ describe('faithful mode: statuses', () => {
   });
 
   it('keeps a deleted instance and cluster visible as deleting, then answers NotFound', async () => {
-    await createSource();
-    await createCluster('ledger');
+    await createAvailableInstance(rds, 'orders');
+    await createAvailableCluster(rds, 'ledger');
 
     await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'orders', SkipFinalSnapshot: true }));
     await rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'ledger', SkipFinalSnapshot: true }));
@@ -221,7 +202,7 @@ describe('faithful mode: statuses', () => {
   });
 
   it('lands a restore in the injected failure status, for the next restore or a named target', async () => {
-    await createSource();
+    await createAvailableInstance(rds, 'orders');
     await setEmulatorConfig({
       failures: {
         nextRestore: 'incompatible-parameters',

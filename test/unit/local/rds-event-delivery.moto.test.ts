@@ -1,6 +1,5 @@
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import {
-  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
@@ -12,6 +11,7 @@ import {
   startRdsEventDelivery,
 } from '../../../local/rds-event-delivery.js';
 import {
+  createAvailableInstance,
   motoClientConfig,
   motoEndpoint,
   resetMoto,
@@ -67,17 +67,7 @@ describe('startRdsEventDelivery', () => {
     delivered.filter((e) => e.detail.SourceIdentifier === identifier).map((e) => e.detail.EventID);
 
   async function seedSnapshot(): Promise<void> {
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'orders',
-        Engine: 'postgres',
-        EngineVersion: '16.4',
-        DBInstanceClass: 'db.t4g.micro',
-        MasterUsername: 'orders',
-        MasterUserPassword: 'orders-password',
-      }),
-    );
-    await waitForAvailable({ instance: 'orders' });
+    await createAvailableInstance(rds, 'orders');
     await rds.send(
       new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'orders-snap' }),
     );

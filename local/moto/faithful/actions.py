@@ -68,26 +68,6 @@ def _emit_on(
     return then
 
 
-def _after_modify(stored: Any, returned: Any, params: Any, password_reset: events.RdsEvent, modifying: bool) -> None:
-    """ModifyDB*: a master password change shows `resetting-master-credentials` until it is applied,
-    then its event (ModifyDBInstance.MasterUserPassword, SDK model text: "the change is asynchronously
-    applied as soon as possible"; Aurora User Guide, "Viewing DB cluster status"); a modification AWS
-    applies by modifying shows `modifying`; anything else leaves the resource `available`."""
-    copies = _copies(stored, returned)
-    if params.get("MasterUserPassword") is not None:
-        then = _emit_on(stored, password_reset)
-        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *copies, then=then)
-    elif modifying:
-        states.begin(stored, "modifying", "available", "modify", *copies)
-
-
-def _begin_snapshot(stored: Any, creating: events.RdsEvent, created: events.RdsEvent) -> None:
-    """A DB or cluster snapshot: its "creating" event now, `creating` until the delay has passed,
-    then `available` and its "created" event."""
-    events.emit(stored, creating)
-    states.begin(stored, "creating", "available", "snapshot", then=_emit_on(stored, created))
-
-
 def _cluster_failure(_status: str) -> events.RdsEvent:
     return events.CLUSTER_FAILED
 
@@ -163,18 +143,23 @@ def modify_db_instance(response: Any, run: Callable[[], Any]) -> Any:
     backend, params = response.backend, response.params
     identifier = params.get("DBInstanceIdentifier")
     checks.instance_must_be_available(backend, identifier, "ModifyDBInstance")
+    checks.master_password(checks.engine_of_instance(backend, identifier), params.get("MasterUserPassword"))
     engine = checks.engine_of_instance(backend, identifier)
-    checks.master_password(engine, params.get("MasterUserPassword"))
     if params.get("DBInstanceClass"):
         checks.instance_class(engine, params)
     defaults.ensure_named_in(backend, params)
     result = run()
     returned = result.result["DBInstance"]
     stored = _stored_instance(backend, returned)
-    modifying = any(params.get(key) is not None for key in INSTANCE_MODIFYING_SETTINGS) and checks._truthy(
+    if params.get("MasterUserPassword") is not None:
+        # ModifyDBInstance.MasterUserPassword (SDK model text): "the change is asynchronously applied
+        # as soon as possible"; the instance shows `resetting-master-credentials` meanwhile.
+        then = _emit_on(stored, events.INSTANCE_PASSWORD_RESET)
+        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned), then=then)
+    elif any(params.get(key) is not None for key in INSTANCE_MODIFYING_SETTINGS) and checks._truthy(
         params.get("ApplyImmediately")
-    )
-    _after_modify(stored, returned, params, events.INSTANCE_PASSWORD_RESET, modifying)
+    ):
+        states.begin(stored, "modifying", "available", "modify", *_copies(stored, returned))
     return result
 
 
@@ -198,7 +183,8 @@ def create_db_snapshot(response: Any, run: Callable[[], Any]) -> Any:
     result = run()
     snapshot = result.result["DBSnapshot"]
     stored = backend.database_snapshots.get(snapshot.db_snapshot_identifier, snapshot)
-    _begin_snapshot(stored, events.SNAPSHOT_CREATING, events.SNAPSHOT_CREATED)
+    events.emit(stored, events.SNAPSHOT_CREATING)
+    states.begin(stored, "creating", "available", "snapshot", then=_emit_on(stored, events.SNAPSHOT_CREATED))
     return result
 
 
@@ -255,8 +241,13 @@ def modify_db_cluster(response: Any, run: Callable[[], Any]) -> Any:
     result = run()
     returned = result.result["DBCluster"]
     stored = _stored_cluster(backend, returned)
-    modifying = any(params.get(key) is not None for key in CLUSTER_MODIFYING_SETTINGS)
-    _after_modify(stored, returned, params, events.CLUSTER_PASSWORD_RESET, modifying)
+    if params.get("MasterUserPassword") is not None:
+        # Aurora User Guide, "Viewing DB cluster status": resetting-master-credentials — "The master
+        # user credentials for the DB cluster are being reset because of a customer request".
+        then = _emit_on(stored, events.CLUSTER_PASSWORD_RESET)
+        states.begin(stored, "resetting-master-credentials", "available", "passwordReset", *_copies(stored, returned), then=then)
+    elif any(params.get(key) is not None for key in CLUSTER_MODIFYING_SETTINGS):
+        states.begin(stored, "modifying", "available", "modify", *_copies(stored, returned))
     return result
 
 
@@ -277,7 +268,8 @@ def create_db_cluster_snapshot(response: Any, run: Callable[[], Any]) -> Any:
     result = run()
     snapshot = result.result["DBClusterSnapshot"]
     stored = backend.cluster_snapshots.get(snapshot.db_cluster_snapshot_identifier, snapshot)
-    _begin_snapshot(stored, events.CLUSTER_SNAPSHOT_CREATING, events.CLUSTER_SNAPSHOT_CREATED)
+    events.emit(stored, events.CLUSTER_SNAPSHOT_CREATING)
+    states.begin(stored, "creating", "available", "snapshot", then=_emit_on(stored, events.CLUSTER_SNAPSHOT_CREATED))
     return result
 
 

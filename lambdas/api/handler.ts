@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MethodNotAllowedError } from '../core/errors.js';
-import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { lazyRuntime } from '../core/runtime-assembly.js';
+import { API_PARTS, type ApiRuntime } from './api-runtime.js';
 import { toApiRequest } from './request.js';
 import { errorResponse, json } from './respond.js';
 import { Router } from './router.js';
@@ -12,7 +13,7 @@ import { ROUTES } from './routes.js';
  */
 export type Api = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-export function createApi(rt: Runtime, router = new Router(ROUTES)): Api {
+export function createApi(rt: ApiRuntime, router = new Router(ROUTES)): Api {
   return async (event) => {
     const requestId = event.requestContext?.requestId;
     const started = Date.now();
@@ -37,9 +38,10 @@ export function createApi(rt: Runtime, router = new Router(ROUTES)): Api {
   };
 }
 
+const runtime = lazyRuntime(API_PARTS);
 let api: Api | undefined;
 
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  api ??= createApi(defaultRuntime());
+  api ??= createApi(runtime());
   return api(event);
 };

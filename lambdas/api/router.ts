@@ -1,10 +1,10 @@
 import { MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
-import type { Runtime } from '../core/runtime.js';
+import type { ApiRuntime } from './api-runtime.js';
 import type { ApiRequest } from './request.js';
 import type { ApiResponse } from './respond.js';
 
 /** Method + path pattern (`/v1/forks/{id}`) → route; `{name}` matches one non-empty path segment. */
-export type RouteHandler = (request: ApiRequest, rt: Runtime) => Promise<ApiResponse>;
+export type RouteHandler = (request: ApiRequest, rt: ApiRuntime) => Promise<ApiResponse>;
 
 export interface Route {
   method: string;

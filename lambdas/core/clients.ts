@@ -38,18 +38,37 @@ export function clientConfig(options: ClientOptions = {}) {
   return { region, endpoint: options.endpoint, credentials: OFFLINE_CREDENTIALS, maxAttempts: 2 };
 }
 
+export type ClientConfig = ReturnType<typeof clientConfig>;
+
+/**
+ * One factory per client, each its own export: a Lambda bundle holds only the clients its handler
+ * builds (lambdas/core/runtime-parts.ts), not all eight.
+ */
+export type ClientFactory<K extends keyof AwsClients> = (config: ClientConfig) => AwsClients[K];
+
+export const rdsClient: ClientFactory<'rds'> = (config) => new RDSClient(config);
+export const docdbClient: ClientFactory<'docdb'> = (config) => new DocDBClient(config);
+export const dynamoClient: ClientFactory<'dynamo'> = (config) =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+export const secretsClient: ClientFactory<'secrets'> = (config) => new SecretsManagerClient(config);
+export const route53Client: ClientFactory<'route53'> = (config) => new Route53Client(config);
+export const schedulerClient: ClientFactory<'scheduler'> = (config) => new SchedulerClient(config);
+export const sfnClient: ClientFactory<'sfn'> = (config) => new SFNClient(config);
+export const eventsClient: ClientFactory<'events'> = (config) => new EventBridgeClient(config);
+
+/** Every client (the offline runtime, tests and the reconciler's sweeps). */
 export function createClients(options: ClientOptions = {}): AwsClients {
   const config = clientConfig(options);
   return {
-    rds: new RDSClient(config),
-    docdb: new DocDBClient(config),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    }),
-    secrets: new SecretsManagerClient(config),
-    route53: new Route53Client(config),
-    scheduler: new SchedulerClient(config),
-    sfn: new SFNClient(config),
-    events: new EventBridgeClient(config),
+    rds: rdsClient(config),
+    docdb: docdbClient(config),
+    dynamo: dynamoClient(config),
+    secrets: secretsClient(config),
+    route53: route53Client(config),
+    scheduler: schedulerClient(config),
+    sfn: sfnClient(config),
+    events: eventsClient(config),
   };
 }

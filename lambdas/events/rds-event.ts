@@ -1,5 +1,7 @@
 import { isDbForkError, TransientAwsError } from '../core/errors.js';
-import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { lazyRuntime } from '../core/runtime-assembly.js';
+import * as parts from '../core/runtime-parts.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 import { completeWait, failWait } from '../steps/await-event.js';
 import { step as checkDatabase } from '../steps/check-database.js';
 import { step as checkGone } from '../steps/check-gone.js';
@@ -7,8 +9,12 @@ import { step as checkSnapshot } from '../steps/check-snapshot.js';
 import type { Step } from '../steps/step.js';
 import { forkIdOfResource, rdsEventSchema } from './rds-event-schema.js';
 
+/** What the checks need (tokens are taken and answered through `waits` and `tasks`). */
+export const RDS_EVENT_PARTS = [parts.store, parts.engines, parts.waits, parts.tasks] as const;
+export type RdsEventRuntime = RuntimeWith<(typeof RDS_EVENT_PARTS)[number]['service']>;
+
 /** The checks an event-driven wait can be parked on; the event re-runs the same check. */
-const WAITABLE_CHECKS: Readonly<Record<string, Step>> = {
+const WAITABLE_CHECKS: Readonly<Record<string, Step<'store' | 'engines' | 'waits' | 'tasks'>>> = {
   'check-snapshot': checkSnapshot,
   'check-database': checkDatabase,
   'check-gone': checkGone,
@@ -31,7 +37,7 @@ export type RdsEventOutcome = 'not-a-fork' | 'no-wait' | 'not-ready' | 'complete
  * A throttled or 5xx check is thrown, so the asynchronous invoke retries it. Task tokens are never
  * logged.
  */
-export async function handleRdsEvent(event: unknown, rt: Runtime): Promise<RdsEventOutcome> {
+export async function handleRdsEvent(event: unknown, rt: RdsEventRuntime): Promise<RdsEventOutcome> {
   const parsed = rdsEventSchema.safeParse(event);
   if (!parsed.success) {
     rt.logger.warn('not an RDS event', { issues: parsed.error.issues.map((i) => i.message) });
@@ -66,4 +72,6 @@ export async function handleRdsEvent(event: unknown, rt: Runtime): Promise<RdsEv
   return completed ? 'completed' : 'stale';
 }
 
-export const handler = (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, defaultRuntime());
+const runtime = lazyRuntime(RDS_EVENT_PARTS);
+
+export const handler = (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, runtime());

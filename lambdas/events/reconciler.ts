@@ -1,6 +1,8 @@
 import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { isLive } from '../core/fork.js';
-import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { lazyRuntime } from '../core/runtime-assembly.js';
+import * as parts from '../core/runtime-parts.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 import { teardownDatabase } from '../steps/fork-engine.js';
 import { step as markDeleting } from '../steps/mark-deleting.js';
 import { step as markFailed } from '../steps/mark-failed.js';
@@ -19,6 +21,19 @@ import { type ManagedResource, scanManagedResources } from './managed-resources.
  * It only ever acts on resources found by their tags, and every destructive call re-checks the tags
  * on the live resource (`assertManagedBy` inside the engines and ForkSecrets).
  */
+
+/** What the reconciler touches: every kind of resource a fork has. */
+export const RECONCILER_PARTS = [
+  parts.aws,
+  parts.store,
+  parts.engines,
+  parts.events,
+  parts.dns,
+  parts.secrets,
+  parts.schedules,
+  parts.workflows,
+] as const;
+export type ReconcilerRuntime = RuntimeWith<(typeof RECONCILER_PARTS)[number]['service']>;
 
 /** Minutes a fork may sit in one step (its `updatedAt` unchanged) before it counts as stuck. */
 export const STUCK_AFTER_MINUTES: Partial<Record<ForkStep, number>> & { default: number } = {
@@ -68,7 +83,7 @@ function stuckTimeout(step: ForkStep, options: ReconcilerOptions): number {
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Every fork in one status (paged through the byStatus index). */
-async function forksIn(rt: Runtime, status: 'creating' | 'deleting'): Promise<ForkRecord[]> {
+async function forksIn(rt: ReconcilerRuntime, status: 'creating' | 'deleting'): Promise<ForkRecord[]> {
   const out: ForkRecord[] = [];
   let nextToken: string | undefined;
   do {
@@ -89,7 +104,7 @@ function pseudoRecord(forkId: string): ForkRecord {
  * Removes everything of a fork with the teardown functions of the delete steps, each tag-guarded and
  * idempotent. True once the database is gone (and the secret and schedule were removed after it).
  */
-export async function teardownFork(fork: ForkRecord, rt: Runtime): Promise<boolean> {
+export async function teardownFork(fork: ForkRecord, rt: ReconcilerRuntime): Promise<boolean> {
   if (fork.endpoint && fork.dnsName) await rt.dns.removeIfPointsTo(fork.dnsName, fork.endpoint.host);
   if (!(await teardownDatabase(fork, rt))) return false;
   await rt.secrets.delete(fork.id);
@@ -97,7 +112,7 @@ export async function teardownFork(fork: ForkRecord, rt: Runtime): Promise<boole
   return true;
 }
 
-export function createReconciler(rt: Runtime, options: ReconcilerOptions = {}) {
+export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptions = {}) {
   const now = options.now ?? rt.now;
   const logger = rt.logger.createChild({ persistentKeys: { component: 'reconciler' } });
 
@@ -218,8 +233,10 @@ function envMinutes(name: string): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
+const runtime = lazyRuntime(RECONCILER_PARTS);
+
 /** The scheduled Lambda's entry point (EventBridge rule; the event itself carries nothing we need). */
 export async function handler(): Promise<ReconcileSummary> {
   const grace = envMinutes('DBFORK_ORPHAN_GRACE_MINUTES');
-  return createReconciler(defaultRuntime(), grace ? { orphanGraceMinutes: grace } : {})();
+  return createReconciler(runtime(), grace ? { orphanGraceMinutes: grace } : {})();
 }

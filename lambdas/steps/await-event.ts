@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Runtime } from '../core/runtime.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 import type { StepName } from './step-names.js';
 
 /**
@@ -27,7 +27,7 @@ export async function parkAndCheck<Output extends { ready?: boolean | undefined 
   step: StepName,
   envelope: AwaitEnvelope,
   forkId: string,
-  rt: Runtime,
+  rt: RuntimeWith<'waits' | 'tasks'>,
   check: (state: Record<string, unknown>) => Promise<Output>,
 ): Promise<Output> {
   const { taskToken: token, state } = envelope;
@@ -39,7 +39,7 @@ export async function parkAndCheck<Output extends { ready?: boolean | undefined 
 
 /** Takes the wait and completes its Task with the check's output; false when someone else did. */
 export async function completeWait(
-  rt: Runtime,
+  rt: RuntimeWith<'waits' | 'tasks'>,
   forkId: string,
   token: string,
   output: unknown,
@@ -49,7 +49,12 @@ export async function completeWait(
 }
 
 /** Takes the wait and fails its Task with the check's error (the Task's Catch then cleans up). */
-export async function failWait(rt: Runtime, forkId: string, token: string, error: Error): Promise<boolean> {
+export async function failWait(
+  rt: RuntimeWith<'waits' | 'tasks'>,
+  forkId: string,
+  token: string,
+  error: Error,
+): Promise<boolean> {
   if (!(await rt.waits.release(forkId, token))) return false;
   return (await rt.tasks.fail(token, error.name, error.message)) === 'completed';
 }

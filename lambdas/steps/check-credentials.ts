@@ -1,9 +1,10 @@
-import { assertDatabaseNotFailed } from './check-database.js';
+import { assertDatabaseNotFailed } from '../core/engines/failure-states.js';
+import * as parts from '../core/runtime-parts.js';
 import { forkEngines } from './fork-engine.js';
 import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
 
 /** Waits until the password change is applied and the database is available again. */
-export const step = defineStep('check-credentials', async (state, rt) => {
+export const step = defineStep('check-credentials', [parts.store, parts.engines], async (state, rt) => {
   const poll = nextPoll(state, rt, 'credentials');
   const fork = await rt.store.mustGet(state.forkId);
   assertStillCreating(fork);

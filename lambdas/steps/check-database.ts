@@ -1,22 +1,12 @@
 import type { EngineStrategy, ForkDatabase } from '../core/engines/engine.js';
-import { assertNotFailed } from '../core/engines/failure-states.js';
-import { RestoreFailedError } from '../core/errors.js';
+import { assertDatabaseNotFailed } from '../core/engines/failure-states.js';
 import type { ForkRecord } from '../core/fork.js';
 import { writerInstanceId } from '../core/ids.js';
 import { buildRestorePlan } from '../core/restore-plan.js';
-import type { Runtime } from '../core/runtime.js';
+import * as parts from '../core/runtime-parts.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 import { forkEngines, forkSource } from './fork-engine.js';
-import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
-
-export { RestoreFailedError };
-
-/** A database (or one of its instances) in a failed status fails the fork now, naming the status. */
-export function assertDatabaseNotFailed(forkId: string, database: ForkDatabase | undefined): void {
-  assertNotFailed(`the fork database ${forkId}`, database?.status);
-  for (const instance of database?.instances ?? []) {
-    assertNotFailed(`instance ${instance.id} of the fork database`, instance.status);
-  }
-}
+import { assertStillCreating, checked, defineAwaitedStep, nextPoll } from './step.js';
 
 /**
  * After `create-instances`: a cluster whose writer does not exist yet could not take it then (the
@@ -27,7 +17,7 @@ async function instancesReady(
   fork: ForkRecord,
   engine: EngineStrategy,
   database: ForkDatabase,
-  rt: Runtime,
+  rt: RuntimeWith<'engines'>,
 ): Promise<boolean> {
   if (engine.isAvailable(database)) return true;
   const writerId = writerInstanceId(fork.id);
@@ -43,7 +33,7 @@ async function instancesReady(
  * until the database and all its instances are available (the engine's `isAvailable`), creating
  * the writer when `create-instances` could not yet. A failed status ends either wait at once.
  */
-export const step = defineStep('check-database', async (state, rt) => {
+export const step = defineAwaitedStep('check-database', [parts.store, parts.engines], async (state, rt) => {
   const poll = nextPoll(state, rt, 'database');
   const fork = await rt.store.mustGet(state.forkId);
   assertStillCreating(fork);

@@ -1,9 +1,10 @@
 import { assertSnapshotNotFailed } from '../core/engines/failure-states.js';
+import * as parts from '../core/runtime-parts.js';
 import { forkEngines } from './fork-engine.js';
-import { assertStillCreating, checked, defineStep, nextPoll } from './step.js';
+import { assertStillCreating, checked, defineAwaitedStep, nextPoll } from './step.js';
 
 /** Waits for the fresh snapshot of the source to become available. */
-export const step = defineStep('check-snapshot', async (state, rt) => {
+export const step = defineAwaitedStep('check-snapshot', [parts.store, parts.engines], async (state, rt) => {
   const poll = nextPoll(state, rt, 'snapshot');
   const fork = await rt.store.mustGet(state.forkId);
   assertStillCreating(fork);

@@ -1,9 +1,10 @@
 import { buildRestorePlan } from '../core/restore-plan.js';
+import * as parts from '../core/runtime-parts.js';
 import { forkSource } from './fork-engine.js';
 import { defineStep, waitStarts } from './step.js';
 
 /** Creates what a restore does not (a restored cluster has zero instances); a no-op for RDS instances. */
-export const step = defineStep('create-instances', async (state, rt) => {
+export const step = defineStep('create-instances', [parts.store, parts.engines], async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
   await rt.store.transition(fork.id, { step: 'creating-instances', message: 'creating database instances' });
   const { engine, source } = await forkSource(fork, rt);

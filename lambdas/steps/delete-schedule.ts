@@ -1,7 +1,8 @@
+import * as parts from '../core/runtime-parts.js';
 import { defineStep, teardownProgress } from './step.js';
 
 /** Deletes the expiry schedule (missing is fine: it deletes itself after firing). */
-export const step = defineStep('delete-schedule', async (state, rt) => {
+export const step = defineStep('delete-schedule', [parts.store, parts.schedules], async (state, rt) => {
   await teardownProgress(state, rt, 'deleting-schedule', 'deleting the expiry schedule');
   await rt.schedules.delete(state.forkId, rt.env.schedulerGroupName);
   return {};

@@ -1,7 +1,8 @@
+import * as parts from '../core/runtime-parts.js';
 import { defineStep, teardownProgress } from './step.js';
 
 /** Deletes the fork's secret at once (no recovery window: the database it opened is gone). */
-export const step = defineStep('delete-secret', async (state, rt) => {
+export const step = defineStep('delete-secret', [parts.store, parts.secrets], async (state, rt) => {
   await teardownProgress(state, rt, 'deleting-secret', 'deleting credentials');
   await rt.secrets.delete(state.forkId);
   return {};

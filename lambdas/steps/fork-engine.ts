@@ -2,12 +2,12 @@ import type { EngineStrategy, SourceDatabase } from '../core/engines/engine.js';
 import { SourceNotFoundError } from '../core/errors.js';
 import type { ForkRecord } from '../core/fork.js';
 import { freshSnapshotId } from '../core/ids.js';
-import type { Runtime } from '../core/runtime.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 
 /** The engine and (freshly described) source of a fork whose source was resolved. */
 export async function forkSource(
   fork: ForkRecord,
-  rt: Runtime,
+  rt: RuntimeWith<'engines'>,
 ): Promise<{ engine: EngineStrategy; source: SourceDatabase }> {
   if (!fork.source) throw new SourceNotFoundError(`fork ${fork.id} has no resolved source yet`);
   const engine = rt.engines.get(fork.source.kind);
@@ -20,7 +20,7 @@ export async function forkSource(
  * Deletes the fork's database and, for a fresh-snapshot fork, the source snapshot it took; asks
  * again on every call (a delete can stall on a state change). True once both are gone.
  */
-export async function teardownDatabase(fork: ForkRecord, rt: Runtime): Promise<boolean> {
+export async function teardownDatabase(fork: ForkRecord, rt: RuntimeWith<'engines'>): Promise<boolean> {
   let gone = true;
   for (const engine of forkEngines(fork, rt)) {
     await engine.deleteFork(fork.id, fork.id);
@@ -33,6 +33,6 @@ export async function teardownDatabase(fork: ForkRecord, rt: Runtime): Promise<b
 }
 
 /** Engines that may hold this fork's database: its own, or every one if resolution never finished. */
-export function forkEngines(fork: ForkRecord, rt: Runtime): EngineStrategy[] {
+export function forkEngines(fork: ForkRecord, rt: RuntimeWith<'engines'>): EngineStrategy[] {
   return fork.source ? [rt.engines.get(fork.source.kind)] : rt.engines.all();
 }

@@ -1,7 +1,8 @@
+import * as parts from '../core/runtime-parts.js';
 import { defineStep } from './step.js';
 
 /** Everything is gone: record it (kept for audit until its TTL) and announce `Fork Deleted`. */
-export const step = defineStep('mark-deleted', async (state, rt) => {
+export const step = defineStep('mark-deleted', [parts.store, parts.events], async (state, rt) => {
   const current = await rt.store.mustGet(state.forkId);
   if (current.status === 'deleted') return {};
   const fork = await rt.store.transition(state.forkId, {

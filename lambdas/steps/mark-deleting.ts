@@ -1,5 +1,6 @@
 import { ForkStateConflictError } from '../core/errors.js';
 import type { ForkErrorInfo } from '../core/fork.js';
+import * as parts from '../core/runtime-parts.js';
 import { defineStep, type WorkflowState } from './step.js';
 
 /** The Catch of a Lambda task gives `Cause` as the Lambda's error JSON; a local run gives the message. */
@@ -21,7 +22,7 @@ export function failureOf(error: WorkflowState['error']): ForkErrorInfo {
  * Entry of the teardown path. A delete moves the fork to `deleting`; the cleanup of a failed create
  * keeps it `creating` at step `cleaning-up` with the error. A fork already deleted has nothing to do.
  */
-export const step = defineStep('mark-deleting', async (state, rt) => {
+export const step = defineStep('mark-deleting', [parts.store], async (state, rt) => {
   const mode = state.mode ?? 'delete';
   const fork = await rt.store.mustGet(state.forkId);
   if (fork.status === 'deleted') return { mode, alreadyDeleted: true };

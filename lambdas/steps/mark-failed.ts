@@ -1,9 +1,10 @@
 import { ForkStateConflictError } from '../core/errors.js';
+import * as parts from '../core/runtime-parts.js';
 import { failureOf } from './mark-deleting.js';
 import { defineStep } from './step.js';
 
 /** Cleanup finished: the fork ends `failed` with its error kept, and `Fork Failed` is announced. */
-export const step = defineStep('mark-failed', async (state, rt) => {
+export const step = defineStep('mark-failed', [parts.store, parts.events], async (state, rt) => {
   const current = await rt.store.mustGet(state.forkId);
   if (current.status !== 'creating') return {}; // a delete overtook the create and owns the record
   try {

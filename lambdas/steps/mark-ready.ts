@@ -1,7 +1,8 @@
+import * as parts from '../core/runtime-parts.js';
 import { defineStep } from './step.js';
 
 /** The fork is usable: record it and announce `Fork Ready`. */
-export const step = defineStep('mark-ready', async (state, rt) => {
+export const step = defineStep('mark-ready', [parts.store, parts.events], async (state, rt) => {
   const fork = await rt.store.transition(state.forkId, {
     step: 'ready',
     message: 'fork is ready',

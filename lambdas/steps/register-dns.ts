@@ -1,9 +1,10 @@
-import { RestoreFailedError } from './check-database.js';
+import { RestoreFailedError } from '../core/errors.js';
+import * as parts from '../core/runtime-parts.js';
 import { forkEngines } from './fork-engine.js';
 import { defineStep } from './step.js';
 
 /** Points the fork's stable name `<name>.<zone>` at its database endpoint (CNAME, TTL 60). */
-export const step = defineStep('register-dns', async (state, rt) => {
+export const step = defineStep('register-dns', [parts.store, parts.engines, parts.dns], async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
   await rt.store.transition(fork.id, { step: 'registering-dns', message: `registering ${fork.dnsName}` });
   const [engine] = forkEngines(fork, rt);

@@ -1,9 +1,10 @@
 import { UnsupportedRestoreError } from '../core/errors.js';
+import * as parts from '../core/runtime-parts.js';
 import { assertForkable } from '../core/source-policy.js';
 import { defineStep } from './step.js';
 
 /** Finds the source (any engine), checks it is allow-listed and available, and records what it is. */
-export const step = defineStep('resolve-source', async (state, rt) => {
+export const step = defineStep('resolve-source', [parts.store, parts.engines], async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
   await rt.store.transition(fork.id, {
     step: 'resolving-source',

@@ -1,8 +1,9 @@
 import { required } from '../core/env.js';
+import * as parts from '../core/runtime-parts.js';
 import { defineStep } from './step.js';
 
 /** One-time Scheduler schedule at expiresAt (UTC) that starts the delete workflow, then deletes itself. */
-export const step = defineStep('schedule-expiry', async (state, rt) => {
+export const step = defineStep('schedule-expiry', [parts.store, parts.schedules], async (state, rt) => {
   // The record returned by the transition is read after it: a TTL change that landed meanwhile wins.
   const fork = await rt.store.transition(state.forkId, {
     step: 'scheduling-expiry',

@@ -2,7 +2,8 @@ import type { Backup, EngineStrategy, SourceDatabase } from '../core/engines/eng
 import { BackupNotFoundError, RestoreWindowError } from '../core/errors.js';
 import type { ForkRecord, ResolvedRestore } from '../core/fork.js';
 import { freshSnapshotId } from '../core/ids.js';
-import type { Runtime } from '../core/runtime.js';
+import * as parts from '../core/runtime-parts.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
 import { forkTags, TAG } from '../core/tags.js';
 import { forkSource } from './fork-engine.js';
 import { defineStep, waitStarts } from './step.js';
@@ -45,7 +46,7 @@ async function resolve(
   fork: ForkRecord,
   engine: EngineStrategy,
   source: SourceDatabase,
-  rt: Runtime,
+  rt: RuntimeWith<'engines' | 'store'>,
 ): Promise<{ resolved: ResolvedRestore; ready: boolean }> {
   const requested = fork.restore.requested;
   switch (requested.type) {
@@ -92,7 +93,7 @@ async function resolve(
 }
 
 /** Turns the restore request into exactly one snapshot or time (kept in the record as lineage). */
-export const step = defineStep('select-backup', async (state, rt) => {
+export const step = defineStep('select-backup', [parts.store, parts.engines], async (state, rt) => {
   const fork = await rt.store.mustGet(state.forkId);
   // A retry after a fresh snapshot was started finds the fork at snapshotting-source: never step back.
   if (fork.step !== 'snapshotting-source') {

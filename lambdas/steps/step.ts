@@ -2,7 +2,10 @@ import * as z from 'zod';
 import { ForkStateConflictError, WaitTimeoutError } from '../core/errors.js';
 import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { FORK_ID_PATTERN } from '../core/ids.js';
-import { defaultRuntime, type Runtime } from '../core/runtime.js';
+import { lazyRuntime } from '../core/runtime-assembly.js';
+import type { RuntimePart } from '../core/runtime-parts.js';
+import * as parts from '../core/runtime-parts.js';
+import type { RuntimeBase, RuntimeWith, ServiceName } from '../core/runtime-types.js';
 import { asStepError } from '../core/transient-errors.js';
 import { isAwaitEnvelope, parkAndCheck } from './await-event.js';
 import type { StepName } from './step-names.js';
@@ -32,16 +35,29 @@ export const workflowStateSchema = z.looseObject({
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 
 export type StepResult = Partial<Omit<WorkflowState, 'forkId'>>;
-export type StepBody = (state: WorkflowState, rt: Runtime) => Promise<StepResult>;
+export type StepBody<S extends ServiceName> = (
+  state: WorkflowState,
+  rt: RuntimeWith<S>,
+) => Promise<StepResult>;
 
-export interface Step {
+/**
+ * A workflow step. `run` is the step's code on any runtime that has its services (the offline
+ * runner and tests pass a full one); `handler` is the Lambda entry point, whose runtime builds only
+ * those services, so its bundle holds only their SDK clients.
+ */
+export interface Step<S extends ServiceName = ServiceName> {
   name: StepName;
-  run(input: unknown, rt: Runtime): Promise<WorkflowState>;
+  /** The services its Lambda builds. */
+  services: readonly S[];
+  run(input: unknown, rt: RuntimeWith<S>): Promise<WorkflowState>;
   handler(input: unknown): Promise<WorkflowState>;
 }
 
-export function defineStep(name: StepName, body: StepBody): Step {
-  const runState = async (input: unknown, rt: Runtime): Promise<WorkflowState> => {
+/** The services an event-driven wait's check needs on top of its own: park the token, answer the Task. */
+type AwaitServices = 'waits' | 'tasks';
+
+function runner<S extends ServiceName>(name: StepName, body: StepBody<S>) {
+  return async (input: unknown, rt: RuntimeWith<S>): Promise<WorkflowState> => {
     const state = workflowStateSchema.parse(input);
     const child = rt.logger.createChild({ persistentKeys: { forkId: state.forkId, step: name } });
     try {
@@ -57,17 +73,51 @@ export function defineStep(name: StepName, body: StepBody): Step {
       throw error;
     }
   };
-  // Invoked by an event-driven wait: park the token, check once (docs/workflows.md).
-  const run = (input: unknown, rt: Runtime): Promise<WorkflowState> => {
+}
+
+/** A step the workflows invoke plainly (not as an event-driven wait); `needs` lists its services. */
+export function defineStep<S extends ServiceName>(
+  name: StepName,
+  needs: readonly RuntimePart<S>[],
+  body: StepBody<S>,
+): Step<S> {
+  const run = runner(name, body);
+  const runtime = lazyRuntime(needs);
+  return {
+    name,
+    services: needs.map((part) => part.service),
+    run,
+    handler: (input: unknown) => run(input, runtime()),
+  };
+}
+
+/**
+ * A check an event-driven wait invokes with `{ state, taskToken }` (docs/workflows.md): it parks
+ * the token, then checks once. Invoked with a plain state it is an ordinary step (the poll loops).
+ */
+export function defineAwaitedStep<S extends ServiceName>(
+  name: StepName,
+  needs: readonly RuntimePart<S>[],
+  body: StepBody<S>,
+): Step<S | AwaitServices> {
+  const runState = runner<S>(name, body);
+  const run = (input: unknown, rt: RuntimeWith<S | AwaitServices>): Promise<WorkflowState> => {
     if (!isAwaitEnvelope(input)) return runState(input, rt);
     const { forkId } = workflowStateSchema.parse(input.state);
     return parkAndCheck(name, input, forkId, rt, (state) => runState(state, rt));
   };
-  return { name, run, handler: (input: unknown) => run(input, defaultRuntime()) };
+  const all = [...needs, parts.waits, parts.tasks];
+  const runtime = lazyRuntime<S | AwaitServices>(all);
+  return {
+    name,
+    services: all.map((part) => part.service),
+    run,
+    handler: (input: unknown) => run(input, runtime()),
+  };
 }
 
 /** Bookkeeping of a Wait/Check/Choice loop: throws once the loop has run past its budget. */
-export function nextPoll(state: WorkflowState, rt: Runtime, budget: keyof typeof WAIT_BUDGET_MINUTES) {
+export function nextPoll(state: WorkflowState, rt: RuntimeBase, budget: keyof typeof WAIT_BUDGET_MINUTES) {
   const now = rt.now();
   const poll = state.poll ?? { startedAt: now.toISOString(), count: 0 };
   const elapsedMinutes = (now.getTime() - new Date(poll.startedAt).getTime()) / 60_000;
@@ -113,7 +163,7 @@ export function checked(ready: boolean, poll: { startedAt: string; count: number
  */
 export async function teardownProgress(
   state: WorkflowState,
-  rt: Runtime,
+  rt: RuntimeWith<'store'>,
   step: ForkStep,
   message: string,
 ): Promise<ForkRecord> {

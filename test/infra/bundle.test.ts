@@ -4,6 +4,8 @@
  *    bundle is imported, proving the ESM output, the createRequire banner and the source map work.
  *  - Every handler entry is built with esbuild in one multi-entry build with the same resolution
  *    settings, proving each of them bundles (20 separate CDK bundlings take ~45 s; this ~1-2 s).
+ *  - Every handler's own bundle holds the SDK clients of the runtime parts it declares and no other
+ *    (lambdas/core/runtime-parts.ts): the point of building runtimes per handler.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +15,11 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { API_PARTS } from '../../lambdas/api/api-runtime.js';
+import type { ServiceName } from '../../lambdas/core/runtime-types.js';
+import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
+import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
+import { STEPS } from '../../lambdas/steps/registry.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import {
   DBFORK_BUNDLE_ALIASES,
@@ -91,5 +98,78 @@ describe('DbForkFunction bundling', () => {
       expect(existsSync(join(outdir, 'all', entry.replace(/\.ts$/, '.mjs'))), entry).toBe(true);
     }
     console.info(`esbuild of all ${ENTRIES.length} handlers took ${Date.now() - started} ms`);
+  }, 60_000);
+
+  it('gives every handler the SDK clients of the services it declares, and no other', async () => {
+    // Which client packages each service is built from (what a reviewer checks runtime-parts.ts against).
+    const CLIENTS_OF: Record<ServiceName, string[]> = {
+      store: ['client-dynamodb'],
+      waits: ['client-dynamodb'],
+      engines: ['client-rds', 'client-docdb'],
+      orderable: ['client-rds', 'client-docdb'],
+      events: ['client-eventbridge'],
+      dns: ['client-route-53'],
+      secrets: ['client-secrets-manager'],
+      schedules: ['client-scheduler'],
+      workflows: ['client-sfn'],
+      tasks: ['client-sfn'],
+      aws: [
+        'client-dynamodb',
+        'client-rds',
+        'client-docdb',
+        'client-eventbridge',
+        'client-route-53',
+        'client-secrets-manager',
+        'client-scheduler',
+        'client-sfn',
+      ],
+    };
+    const declared: Record<string, readonly ServiceName[]> = {
+      ...Object.fromEntries(
+        Object.values(STEPS).map((step) => [`lambdas/steps/${step.name}`, step.services]),
+      ),
+      'lambdas/api/handler': API_PARTS.map((part) => part.service),
+      'lambdas/events/rds-event': RDS_EVENT_PARTS.map((part) => part.service),
+      'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
+    };
+    const result = await build({
+      entryPoints: Object.fromEntries(
+        Object.keys(declared).map((entry) => [entry, handlerEntry(`${entry}.ts`)]),
+      ),
+      outdir: join(outdir, 'apart'),
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      mainFields: [...DBFORK_BUNDLING.mainFields],
+      alias: { ...DBFORK_BUNDLE_ALIASES },
+      // Each entry on its own (no shared chunks), tree-shaken as the stack bundles it.
+      minify: false,
+      sourcemap: false,
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const bundled: Record<string, string[]> = {};
+    for (const [file, output] of Object.entries(result.metafile.outputs)) {
+      const entry = output.entryPoint?.replace(/\.ts$/, '');
+      if (!entry) continue;
+      const clients = new Set<string>();
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const client = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input)?.[1];
+        if (client && bytesInOutput > 0) clients.add(client);
+      }
+      bundled[entry] = [...clients].sort();
+      expect(file).toContain('.mjs');
+    }
+    const expected = Object.fromEntries(
+      Object.entries(declared).map(([entry, services]) => [
+        entry,
+        [...new Set(services.flatMap((service) => CLIENTS_OF[service]))].sort(),
+      ]),
+    );
+    expect(bundled).toEqual(expected);
+    // And the runtime really is narrow: the step that only marks a fork ready has two clients.
+    expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
 });

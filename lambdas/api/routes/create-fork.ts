@@ -19,10 +19,10 @@ import {
 } from '../../core/fork.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
-import type { Runtime } from '../../core/runtime.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
 import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
+import type { ApiRuntime } from '../api-runtime.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, header, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -48,7 +48,7 @@ export interface CreateForkInput {
 }
 
 function assertRestoreSupported(
-  rt: Runtime,
+  rt: ApiRuntime,
   engine: EngineStrategy,
   source: SourceDatabase,
   type: RestoreRequest['type'],
@@ -137,7 +137,7 @@ function assertInstanceClassAllowed(
  * addressed by name (`DELETE /v1/forks/orders-prod`, `dbfork delete orders-prod`), and such a
  * request must never read as one about that database. (The fork's own database is named by its id.)
  */
-async function assertNameIsNoDatabase(rt: Runtime, name: string | undefined): Promise<void> {
+async function assertNameIsNoDatabase(rt: ApiRuntime, name: string | undefined): Promise<void> {
   if (name === undefined) return;
   for (const engine of rt.engines.all()) {
     const database = await engine.describeSource(name);
@@ -149,7 +149,7 @@ async function assertNameIsNoDatabase(rt: Runtime, name: string | undefined): Pr
   }
 }
 
-function newRecord(rt: Runtime, input: CreateForkInput, source: SourceDatabase, ttl: Ttl): ForkRecord {
+function newRecord(rt: ApiRuntime, input: CreateForkInput, source: SourceDatabase, ttl: Ttl): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
   const id = newForkId();
@@ -185,7 +185,7 @@ function newRecord(rt: Runtime, input: CreateForkInput, source: SourceDatabase, 
 }
 
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
-async function markNotStarted(rt: Runtime, id: string, cause: unknown): Promise<void> {
+async function markNotStarted(rt: ApiRuntime, id: string, cause: unknown): Promise<void> {
   const message = 'the create workflow could not be started';
   try {
     await rt.store.transition(id, {
@@ -207,7 +207,7 @@ async function markNotStarted(rt: Runtime, id: string, cause: unknown): Promise<
  * (idempotently), starts the create workflow and announces `Fork Requested`.
  */
 export async function createFork(
-  rt: Runtime,
+  rt: ApiRuntime,
   input: CreateForkInput,
 ): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const { policy } = rt.env;
@@ -265,7 +265,7 @@ export async function createFork(
   return { fork: created.record, replayed: false };
 }
 
-export async function createForkRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+export async function createForkRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
   const rawKey = header(request, IDEMPOTENCY_HEADER);
   let idempotencyKey: string | undefined;

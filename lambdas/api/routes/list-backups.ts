@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { SourceNotAvailableError } from '../../core/errors.js';
 import { sourceRefSchema } from '../../core/fork.js';
-import type { Runtime } from '../../core/runtime.js';
 import { assertForkable } from '../../core/source-policy.js';
+import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseParams, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { windowOf } from './list-sources.js';
@@ -11,7 +11,7 @@ import { windowOf } from './list-sources.js';
 
 const paramsSchema = z.strictObject({ id: sourceRefSchema });
 
-export async function listSourceBackups(rt: Runtime, ref: string) {
+export async function listSourceBackups(rt: ApiRuntime, ref: string) {
   const { engine, source } = await rt.engines.resolve(ref);
   try {
     assertForkable(source, rt.env.policy);
@@ -40,7 +40,7 @@ export async function listSourceBackups(rt: Runtime, ref: string) {
   };
 }
 
-export async function listBackupsRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+export async function listBackupsRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
   const { id } = parseParams(request, paramsSchema);
   parseQuery(request, z.strictObject({}));
   return { statusCode: 200, body: await listSourceBackups(rt, id) };

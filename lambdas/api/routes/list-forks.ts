@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { errorName, ValidationError } from '../../core/errors.js';
 import { FORK_STATUSES, sourceRefSchema, toPublicFork } from '../../core/fork.js';
-import type { Runtime } from '../../core/runtime.js';
 import type { ListPage, ListQuery } from '../../core/store.js';
+import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 
@@ -44,7 +44,7 @@ function sourceIdOf(ref: string): string {
   return ref.startsWith('arn:') ? (ref.split(':').at(-1) ?? ref) : ref;
 }
 
-export async function listForks(rt: Runtime, query: ListQuery): Promise<ListPage> {
+export async function listForks(rt: ApiRuntime, query: ListQuery): Promise<ListPage> {
   try {
     return await rt.store.list(query);
   } catch (error) {
@@ -62,7 +62,7 @@ export async function listForks(rt: Runtime, query: ListQuery): Promise<ListPage
   }
 }
 
-export async function listForksRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+export async function listForksRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
   const query = parseQuery(request, listForksQuerySchema);
   const page = await listForks(rt, {
     limit: query.limit ?? DEFAULT_LIMIT,

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import type { EngineKind } from '../../core/fork.js';
-import type { Runtime } from '../../core/runtime.js';
 import { isForkAllowed } from '../../core/source-policy.js';
 import { TAG } from '../../core/tags.js';
+import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 
@@ -35,7 +35,7 @@ export function isDbForkManaged(source: SourceDatabase): boolean {
   return source.tags[TAG.managed] === 'true';
 }
 
-export async function listSources(rt: Runtime): Promise<SourceView[]> {
+export async function listSources(rt: ApiRuntime): Promise<SourceView[]> {
   const perEngine = await Promise.all(rt.engines.all().map((engine) => engine.listSources()));
   return perEngine
     .flat()
@@ -52,7 +52,7 @@ export async function listSources(rt: Runtime): Promise<SourceView[]> {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export async function listSourcesRoute(request: ApiRequest, rt: Runtime): Promise<ApiResponse> {
+export async function listSourcesRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
   parseQuery(request, z.strictObject({}));
   return { statusCode: 200, body: { sources: await listSources(rt) } };
 }

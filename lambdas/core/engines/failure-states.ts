@@ -1,4 +1,5 @@
 import { BackupNotFoundError, RestoreFailedError } from '../errors.js';
+import type { ForkDatabase } from './engine.js';
 
 /**
  * Statuses from which a database being made never becomes `available` by itself: a fork that meets
@@ -44,5 +45,13 @@ export function assertNotFailed(what: string, status: string | undefined): void 
 export function assertSnapshotNotFailed(snapshotId: string, status: string | undefined): void {
   if (status !== undefined && FAILED_SNAPSHOT_STATES.includes(status)) {
     throw new BackupNotFoundError(`snapshot ${snapshotId} ended ${status}`);
+  }
+}
+
+/** A fork database (or one of its instances) in a failed status fails the fork now, naming the status. */
+export function assertDatabaseNotFailed(forkId: string, database: ForkDatabase | undefined): void {
+  assertNotFailed(`the fork database ${forkId}`, database?.status);
+  for (const instance of database?.instances ?? []) {
+    assertNotFailed(`instance ${instance.id} of the fork database`, instance.status);
   }
 }

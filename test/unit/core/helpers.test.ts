@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { forkDnsName } from '../../../lambdas/core/dns.js';
 import { ConfigurationError, ENV, loadRuntimeEnv, required } from '../../../lambdas/core/env.js';
 import * as errors from '../../../lambdas/core/errors.js';
+import { RestoreFailedError } from '../../../lambdas/core/errors.js';
 import { EventPublishError } from '../../../lambdas/core/events.js';
 import { atExpression } from '../../../lambdas/core/expiry-schedule.js';
 import {
@@ -15,7 +16,6 @@ import {
 } from '../../../lambdas/core/ids.js';
 import { assertForkable, isForkAllowed } from '../../../lambdas/core/source-policy.js';
 import { assertManagedBy, forkTags, isManagedBy, TAG, tagMap } from '../../../lambdas/core/tags.js';
-import { RestoreFailedError } from '../../../lambdas/steps/check-database.js';
 import { testEnv } from '../../support/runtime.js';
 import { FORK_ID, FORK_TAGS, forkRecord, OWNER, SOURCE_ARN, sourceDatabase } from './fixtures.js';
 

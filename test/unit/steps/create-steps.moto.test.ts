@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BackupNotFoundError,
   NotManagedResourceError,
+  RestoreFailedError,
   RestoreWindowError,
   SourceNotAllowedError,
   SourceNotAvailableError,
@@ -27,7 +28,7 @@ import {
 } from '../../../lambdas/core/errors.js';
 import type { SourceSummary } from '../../../lambdas/core/fork.js';
 import { TAG } from '../../../lambdas/core/tags.js';
-import { step as checkDatabase, RestoreFailedError } from '../../../lambdas/steps/check-database.js';
+import { step as checkDatabase } from '../../../lambdas/steps/check-database.js';
 import { step as checkSnapshot } from '../../../lambdas/steps/check-snapshot.js';
 import { step as createInstances } from '../../../lambdas/steps/create-instances.js';
 import { step as resolveSource } from '../../../lambdas/steps/resolve-source.js';

@@ -25,11 +25,11 @@ import { ConfigurationError } from '../../../lambdas/core/env.js';
 import {
   ForkStateConflictError,
   NotManagedResourceError,
+  RestoreFailedError,
   WaitTimeoutError,
 } from '../../../lambdas/core/errors.js';
 import { EventPublishError } from '../../../lambdas/core/events.js';
 import { step as checkCredentials } from '../../../lambdas/steps/check-credentials.js';
-import { RestoreFailedError } from '../../../lambdas/steps/check-database.js';
 import { step as markReady } from '../../../lambdas/steps/mark-ready.js';
 import { step as registerDns } from '../../../lambdas/steps/register-dns.js';
 import { step as rotateCredentials } from '../../../lambdas/steps/rotate-credentials.js';

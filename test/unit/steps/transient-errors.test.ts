@@ -43,7 +43,7 @@ describe('isTransientAwsError', () => {
 describe('a step meeting a transient AWS error', () => {
   it('throws one retryable TransientAwsError named exactly so, with the AWS error as cause', async () => {
     const throttled = awsError('ThrottlingException', 400);
-    const step = defineStep('restore', async () => {
+    const step = defineStep('restore', [], async () => {
       throw throttled;
     });
 
@@ -56,7 +56,7 @@ describe('a step meeting a transient AWS error', () => {
 
   it('keeps any other error as it is', async () => {
     const invalid = awsError('InvalidParameterCombination', 400);
-    const step = defineStep('restore', async () => {
+    const step = defineStep('restore', [], async () => {
       throw invalid;
     });
 

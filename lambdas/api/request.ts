@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
+import type * as z from '../core/zod.js';
 import { CallerUnknownError, InvalidJsonError } from './errors.js';
 import { zodDetails } from './respond.js';
 
@@ -91,7 +91,7 @@ export function header(request: ApiRequest, name: string): string | undefined {
   return request.headers[name.toLowerCase()];
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input, PARSE_OPTIONS);
   if (!parsed.success) {
     const details = zodDetails(parsed.error.issues);
@@ -104,7 +104,7 @@ function validate<S extends z.ZodType>(schema: S, input: unknown, what: string):
 }
 
 /** The JSON object body, validated. Bad JSON or a non-object is a 400 naming the problem. */
-export function parseBody<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+export function parseBody<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   if (request.body === undefined || request.body.trim() === '') {
     throw new InvalidJsonError('this request needs a JSON object body', {
       details: [{ path: '', message: 'body is empty' }],
@@ -131,7 +131,7 @@ export function parseBody<S extends z.ZodType>(request: ApiRequest, schema: S): 
 }
 
 /** Query parameters, each given at most once, validated (unknown parameters are refused by strict schemas). */
-export function parseQuery<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+export function parseQuery<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const single: Record<string, string> = {};
   for (const [name, values] of Object.entries(request.query)) {
     if (values.length > 1) {
@@ -145,6 +145,6 @@ export function parseQuery<S extends z.ZodType>(request: ApiRequest, schema: S):
   return validate(schema, single, 'query parameters');
 }
 
-export function parseParams<S extends z.ZodType>(request: ApiRequest, schema: S): z.output<S> {
+export function parseParams<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   return validate(schema, request.params, 'path');
 }

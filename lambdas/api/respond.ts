@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
 import { type ErrorDetail, errorName, isDbForkError } from '../core/errors.js';
+import type * as z from '../core/zod.js';
 
 /** What a route returns; the handler turns it into the proxy result. */
 export interface ApiResponse {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { type ForkPolicy, forkPolicySchema } from './config.js';
+import * as z from './zod.js';
 
 /**
  * Typed run-time configuration of every handler, read once from the environment.
@@ -23,33 +23,37 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 const runtimeEnvSchema = z.object({
-  tableName: z.string().min(1),
-  eventBusName: z.string().min(1).default('default'),
-  hostedZoneId: z.string().min(1),
-  hostedZoneDomain: z
-    .string()
-    .min(1)
-    .transform((d) => d.replace(/\.$/, '')),
+  tableName: nonEmpty,
+  eventBusName: z._default(nonEmpty, 'default'),
+  hostedZoneId: nonEmpty,
+  hostedZoneDomain: z.pipe(
+    nonEmpty,
+    z.transform((d: string) => d.replace(/\.$/, '')),
+  ),
   /** Only the functions that start or schedule workflows get these (avoids CloudFormation cycles). */
-  createStateMachineArn: z.string().min(1).optional(),
-  deleteStateMachineArn: z.string().min(1).optional(),
-  schedulerGroupName: z.string().min(1).default('dbfork'),
-  schedulerRoleArn: z.string().min(1).optional(),
-  policy: z
-    .string()
-    .default('{}')
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(forkPolicySchema),
-  auditRetentionDays: z.coerce.number().int().min(1).default(30),
-  awsEndpoint: z.string().url().optional(),
+  createStateMachineArn: z.optional(nonEmpty),
+  deleteStateMachineArn: z.optional(nonEmpty),
+  schedulerGroupName: z._default(nonEmpty, 'dbfork'),
+  schedulerRoleArn: z.optional(nonEmpty),
+  policy: z.pipe(
+    z.pipe(
+      z._default(z.string(), '{}'),
+      z.transform((raw: string, ctx) => {
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'is not JSON', input: raw });
+          return z.NEVER;
+        }
+      }),
+    ),
+    forkPolicySchema,
+  ),
+  auditRetentionDays: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 30),
+  awsEndpoint: z.optional(z.url()),
 });
 export type RuntimeEnv = Omit<z.infer<typeof runtimeEnvSchema>, 'policy'> & { policy: ForkPolicy };
 

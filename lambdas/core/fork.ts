@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { forkOverridesSchema } from './config.js';
 import { FORK_NAME_PATTERN } from './ids.js';
+import * as z from './zod.js';
 
 /** The create body and the fork object of DESIGN.md §1, and the lifecycle they move through. */
 
@@ -39,13 +39,13 @@ export const LIVE_STATUSES: readonly ForkStatus[] = ['creating', 'ready', 'delet
 
 const snapshotIdSchema = z
   .string()
-  .min(1)
-  .max(255)
-  .regex(
-    /^(rds:)?[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*$/,
-    {
-      message: 'must be a snapshot identifier or ARN',
-    },
+  .check(
+    z.minLength(1),
+    z.maxLength(255),
+    z.regex(
+      /^(rds:)?[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:(rds:)?[A-Za-z][A-Za-z0-9-]*$/,
+      { message: 'must be a snapshot identifier or ARN' },
+    ),
   );
 
 const isoTime = z.iso.datetime({
@@ -61,12 +61,14 @@ export const restoreRequestSchema = z.discriminatedUnion(
     z
       .strictObject({
         type: z.literal('point-in-time'),
-        time: isoTime.optional(),
-        latest: z.literal(true).optional(),
+        time: z.optional(isoTime),
+        latest: z.optional(z.literal(true)),
       })
-      .refine((r) => (r.time === undefined) !== (r.latest === undefined), {
-        message: 'give exactly one of "time" or "latest": true',
-      }),
+      .check(
+        z.refine((r) => (r.time === undefined) !== (r.latest === undefined), {
+          message: 'give exactly one of "time" or "latest": true',
+        }),
+      ),
     z.strictObject({ type: z.literal('clone') }),
     z.strictObject({ type: z.literal('fresh-snapshot') }),
   ],
@@ -77,75 +79,87 @@ export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 const RESERVED_TAG_PREFIX = /^(aws:|dbfork:)/i;
 export const userTagsSchema = z
   .record(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'tag keys may use letters, digits, spaces and _.:/=+-@'),
+      z.refine((k) => !RESERVED_TAG_PREFIX.test(k), 'tag keys starting with aws: or dbfork: are reserved'),
+    ),
     z
       .string()
-      .min(1)
-      .max(128)
-      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'tag keys may use letters, digits, spaces and _.:/=+-@')
-      .refine((k) => !RESERVED_TAG_PREFIX.test(k), 'tag keys starting with aws: or dbfork: are reserved'),
-    z
-      .string()
-      .max(256)
-      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'tag values may use letters, digits, spaces and _.:/=+-@'),
+      .check(
+        z.maxLength(256),
+        z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'tag values may use letters, digits, spaces and _.:/=+-@'),
+      ),
   )
-  .refine((tags) => Object.keys(tags).length <= 40, 'at most 40 tags');
+  .check(z.refine((tags) => Object.keys(tags).length <= 40, 'at most 40 tags'));
 
-export const sourceRefSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(
+export const sourceRefSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(255),
+  z.regex(
     /^[A-Za-z][A-Za-z0-9-]*$|^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[A-Za-z][A-Za-z0-9-]*$/,
     {
       message: 'must be a DB instance or cluster identifier or its ARN',
     },
-  );
+  ),
+);
 
 export const forkNameSchema = z
   .string()
-  .regex(
-    FORK_NAME_PATTERN,
-    'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"',
+  .check(
+    z.regex(
+      FORK_NAME_PATTERN,
+      'must be 2-40 lowercase letters, digits or hyphens, start with a letter, no "--"',
+    ),
   );
 
 /** Absolute bounds; the policy's `ttl.minMinutes` / `ttl.maxHours` narrow them (checked in ttl.ts). */
 const ttlHoursSchema = z
   .number()
-  .int('must be a whole number of hours')
-  .min(1, 'must be at least 1')
-  .max(720, 'must be at most 720 (30 days, the longest TTL dbfork allows)');
+  .check(
+    z.int('must be a whole number of hours'),
+    z.minimum(1, 'must be at least 1'),
+    z.maximum(720, 'must be at most 720 (30 days, the longest TTL dbfork allows)'),
+  );
 const ttlMinutesSchema = z
   .number()
-  .int('must be a whole number of minutes')
-  .min(1, 'must be at least 1')
-  .max(720 * 60, 'must be at most 43200 (30 days, the longest TTL dbfork allows)');
+  .check(
+    z.int('must be a whole number of minutes'),
+    z.minimum(1, 'must be at least 1'),
+    z.maximum(720 * 60, 'must be at most 43200 (30 days, the longest TTL dbfork allows)'),
+  );
 
 export const createForkBodySchema = z
   .strictObject({
     source: sourceRefSchema,
-    name: forkNameSchema.optional(),
-    restore: restoreRequestSchema.default({ type: 'latest-backup' }),
-    ttlHours: ttlHoursSchema.optional(),
+    name: z.optional(forkNameSchema),
+    restore: z._default(restoreRequestSchema, { type: 'latest-backup' }),
+    ttlHours: z.optional(ttlHoursSchema),
     /** For TTLs that are not whole hours (`90`); give it or `ttlHours`, not both. */
-    ttlMinutes: ttlMinutesSchema.optional(),
-    overrides: forkOverridesSchema.optional(),
-    tags: userTagsSchema.optional(),
+    ttlMinutes: z.optional(ttlMinutesSchema),
+    overrides: z.optional(forkOverridesSchema),
+    tags: z.optional(userTagsSchema),
   })
-  .refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
-    message: 'give "ttlHours" or "ttlMinutes", not both',
-    path: ['ttlMinutes'],
-  });
+  .check(
+    z.refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
+      message: 'give "ttlHours" or "ttlMinutes", not both',
+      path: ['ttlMinutes'],
+    }),
+  );
 export type CreateForkBody = z.infer<typeof createForkBodySchema>;
 
 export const patchForkBodySchema = z
   .strictObject({
-    ttlHours: ttlHoursSchema.optional(),
-    ttlMinutes: ttlMinutesSchema.optional(),
-    expiresAt: isoTime.optional(),
+    ttlHours: z.optional(ttlHoursSchema),
+    ttlMinutes: z.optional(ttlMinutesSchema),
+    expiresAt: z.optional(isoTime),
   })
-  .refine((b) => [b.ttlHours, b.ttlMinutes, b.expiresAt].filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of "ttlHours", "ttlMinutes" or "expiresAt"',
-  });
+  .check(
+    z.refine((b) => [b.ttlHours, b.ttlMinutes, b.expiresAt].filter((v) => v !== undefined).length === 1, {
+      message: 'give exactly one of "ttlHours", "ttlMinutes" or "expiresAt"',
+    }),
+  );
 export type PatchForkBody = z.infer<typeof patchForkBodySchema>;
 
 export interface SourceSummary {

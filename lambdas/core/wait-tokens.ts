@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { FORK_TABLE_TTL_ATTRIBUTE } from './table-schema.js';
+import * as z from './zod.js';
 
 /**
  * The task token of the wait a fork's workflow is parked in, kept next to the fork record
@@ -22,8 +22,8 @@ export interface ParkedWait {
 }
 
 const parkedWaitSchema = z.object({
-  token: z.string().min(1),
-  step: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
+  step: z.string().check(z.minLength(1)),
   state: z.record(z.string(), z.unknown()),
   parkedAt: z.string(),
 });

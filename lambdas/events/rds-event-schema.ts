@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../core/zod.js';
 
 /**
  * An RDS event as EventBridge delivers it (Amazon EventBridge events reference, "Amazon Relational
@@ -9,15 +9,15 @@ import * as z from 'zod';
 export const rdsEventSchema = z.looseObject({
   source: z.literal('aws.rds'),
   'detail-type': z.string(),
-  resources: z.array(z.string()).optional(),
+  resources: z.optional(z.array(z.string())),
   detail: z.looseObject({
-    SourceIdentifier: z.string().min(1),
-    SourceType: z.string().optional(),
-    SourceArn: z.string().optional(),
-    EventID: z.string().optional(),
-    EventCategories: z.array(z.string()).optional(),
-    Message: z.string().optional(),
-    Date: z.string().optional(),
+    SourceIdentifier: z.string().check(z.minLength(1)),
+    SourceType: z.optional(z.string()),
+    SourceArn: z.optional(z.string()),
+    EventID: z.optional(z.string()),
+    EventCategories: z.optional(z.array(z.string())),
+    Message: z.optional(z.string()),
+    Date: z.optional(z.string()),
   }),
 });
 export type RdsEvent = z.infer<typeof rdsEventSchema>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import * as z from '../core/zod.js';
 import type { StepName } from './step-names.js';
 
 /**
@@ -7,7 +7,7 @@ import type { StepName } from './step-names.js';
  * the workflow state and the Task's token, `{ "state.$": "$", "taskToken.$": "$$.Task.Token" }`.
  */
 export const awaitEnvelopeSchema = z.object({
-  taskToken: z.string().min(1),
+  taskToken: z.string().check(z.minLength(1)),
   state: z.record(z.string(), z.unknown()),
 });
 export type AwaitEnvelope = z.infer<typeof awaitEnvelopeSchema>;

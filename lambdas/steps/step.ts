@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { ForkStateConflictError, WaitTimeoutError } from '../core/errors.js';
 import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { FORK_ID_PATTERN } from '../core/ids.js';
@@ -7,6 +6,7 @@ import type { RuntimePart } from '../core/runtime-parts.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeBase, RuntimeWith, ServiceName } from '../core/runtime-types.js';
 import { asStepError } from '../core/transient-errors.js';
+import * as z from '../core/zod.js';
 import { isAwaitEnvelope, parkAndCheck } from './await-event.js';
 import type { StepName } from './step-names.js';
 import { FIRST_HEARTBEAT_SECONDS, heartbeatAfter, WAIT_BUDGET_MINUTES } from './wait-budgets.js';
@@ -23,14 +23,14 @@ export {
  * thing, and returns it with its own additions; unknown fields pass through untouched.
  */
 export const workflowStateSchema = z.looseObject({
-  forkId: z.string().regex(FORK_ID_PATTERN, 'is not a fork id'),
-  mode: z.enum(['delete', 'cleanup']).optional(),
-  ready: z.boolean().optional(),
-  alreadyDeleted: z.boolean().optional(),
-  poll: z.object({ startedAt: z.string(), count: z.number().int() }).optional(),
+  forkId: z.string().check(z.regex(FORK_ID_PATTERN, 'is not a fork id')),
+  mode: z.optional(z.enum(['delete', 'cleanup'])),
+  ready: z.optional(z.boolean()),
+  alreadyDeleted: z.optional(z.boolean()),
+  poll: z.optional(z.object({ startedAt: z.string(), count: z.int() })),
   /** The next event-driven wait's heartbeat: how long it trusts RDS events before checking itself. */
-  heartbeatSeconds: z.number().int().positive().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }).optional(),
+  heartbeatSeconds: z.optional(z.int().check(z.positive())),
+  error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 

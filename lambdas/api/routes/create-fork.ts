@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { ForkPolicy } from '../../core/config.js';
 import { forkDnsName } from '../../core/dns.js';
 import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.js';
@@ -21,6 +20,7 @@ import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
+import * as z from '../../core/zod.js';
 import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
 import type { ApiRuntime } from '../api-runtime.js';
 import { ServiceUnavailableError } from '../errors.js';
@@ -33,7 +33,7 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 const idempotencyKeySchema = z
   .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)');
+  .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)'));
 
 const KIND_LABELS: Record<EngineKind, string> = {
   'rds-instance': 'RDS instances',

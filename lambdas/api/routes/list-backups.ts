@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { SourceNotAvailableError } from '../../core/errors.js';
 import { sourceRefSchema } from '../../core/fork.js';
 import { assertForkable } from '../../core/source-policy.js';
+import * as z from '../../core/zod.js';
 import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseParams, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { errorName, ValidationError } from '../../core/errors.js';
 import { FORK_STATUSES, sourceRefSchema, toPublicFork } from '../../core/fork.js';
 import type { ListPage, ListQuery } from '../../core/store.js';
+import * as z from '../../core/zod.js';
 import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -12,31 +12,34 @@ export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
 
 export const listForksQuerySchema = z.strictObject({
-  source: sourceRefSchema.optional(),
-  status: z.enum(FORK_STATUSES, { error: `must be one of ${FORK_STATUSES.join(', ')}` }).optional(),
+  source: z.optional(sourceRefSchema),
+  status: z.optional(z.enum(FORK_STATUSES, { error: `must be one of ${FORK_STATUSES.join(', ')}` })),
   /** A principal ARN, or `me` for the caller. */
-  owner: z.string().min(1).max(2048).optional(),
-  tag: z
-    .string()
-    .max(400)
-    .regex(/^[^:]+:.*$/, 'must be key:value')
-    .transform((raw) => {
-      const at = raw.indexOf(':');
-      return { key: raw.slice(0, at), value: raw.slice(at + 1) };
-    })
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_LIMIT}`)
-    .transform(Number)
-    .pipe(
+  owner: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  tag: z.optional(
+    z.pipe(
+      z.string().check(z.maxLength(400), z.regex(/^[^:]+:.*$/, 'must be key:value')),
+      z.transform((raw: string) => {
+        const at = raw.indexOf(':');
+        return { key: raw.slice(0, at), value: raw.slice(at + 1) };
+      }),
+    ),
+  ),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_LIMIT}`)),
+        z.transform(Number),
+      ),
       z
         .number()
-        .min(1, `must be a whole number from 1 to ${MAX_LIMIT}`)
-        .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`),
-    )
-    .optional(),
-  nextToken: z.string().min(1).max(4096).optional(),
+        .check(
+          z.minimum(1, `must be a whole number from 1 to ${MAX_LIMIT}`),
+          z.maximum(MAX_LIMIT, `must be at most ${MAX_LIMIT}`),
+        ),
+    ),
+  ),
+  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });
 
 /** A source ARN filters like its identifier (records are indexed by the resolved identifier). */

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import type { EngineKind } from '../../core/fork.js';
 import { isForkAllowed } from '../../core/source-policy.js';
 import { TAG } from '../../core/tags.js';
+import * as z from '../../core/zod.js';
 import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';

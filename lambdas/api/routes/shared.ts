@@ -1,20 +1,20 @@
-import * as z from 'zod';
 import type { ForkPolicy } from '../../core/config.js';
 import { ForkNotFoundError, NotOwnerError } from '../../core/errors.js';
 import type { ForkRecord } from '../../core/fork.js';
 import { FORK_ID_PATTERN, FORK_NAME_PATTERN } from '../../core/ids.js';
 import { isAdmin } from '../../core/principals.js';
+import * as z from '../../core/zod.js';
 import type { ApiRuntime } from '../api-runtime.js';
 
 /** `{id}` in /v1/forks/{id}: a fork id, or the name of a live fork. */
 export const forkRefParamsSchema = z.strictObject({
-  id: z
-    .string()
-    .max(64)
-    .refine(
+  id: z.string().check(
+    z.maxLength(64),
+    z.refine(
       (ref) => FORK_ID_PATTERN.test(ref) || FORK_NAME_PATTERN.test(ref),
       'must be a fork id (fork-…) or fork name',
     ),
+  ),
 });
 
 export async function findFork(rt: ApiRuntime, ref: string): Promise<ForkRecord> {

@@ -81,7 +81,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'create-instances': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
-  'register-dns': ['rds:read', 'dns:write'],
+  'register-dns': ['dns:write'],
   'schedule-expiry': ['schedules:write'],
   'mark-ready': ['events:put'],
   // delete / cleanup

@@ -11,9 +11,8 @@ export const step = defineStep('check-credentials', [parts.store, parts.engines]
   const [engine] = forkEngines(fork, rt);
   const database = engine ? await engine.describeFork(fork.id) : undefined;
   assertDatabaseNotFailed(fork.id, database);
-  return checked(
-    Boolean(engine && database && engine.isAvailable(database) && !database.passwordPending),
-    poll,
-  );
+  const ready = Boolean(engine && database && engine.isAvailable(database) && !database.passwordPending);
+  // The endpoint travels to register-dns in the state, so that step describes nothing.
+  return { ...checked(ready, poll), ...(ready && database?.endpoint ? { endpoint: database.endpoint } : {}) };
 });
 export const handler = step.handler;

@@ -30,6 +30,8 @@ export const workflowStateSchema = z.looseObject({
   poll: z.optional(z.object({ startedAt: z.string(), count: z.int() })),
   /** The next event-driven wait's heartbeat: how long it trusts RDS events before checking itself. */
   heartbeatSeconds: z.optional(z.int().check(z.positive())),
+  /** The fork database's endpoint, as the last check saw it ready (register-dns points the name at it). */
+  endpoint: z.optional(z.object({ host: z.string().check(z.minLength(1)), port: z.int() })),
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;

@@ -230,6 +230,15 @@ describe('check-credentials', () => {
     expect(third).toEqual({ forkId: FORK_ID, ready: true, poll: undefined });
   });
 
+  it("passes the ready database's endpoint on to register-dns in the state", async () => {
+    const test = await stepTest(forkAt('rotating-credentials'));
+    givenForkDatabase(test);
+
+    const ready = await checkCredentials.run(input, test.rt);
+
+    expect(ready).toMatchObject({ ready: true, endpoint: { host: FORK_HOST, port: 5432 } });
+  });
+
   it('gives up with WaitTimeoutError after 30 minutes', async () => {
     const test = await stepTest(forkAt('rotating-credentials'));
     givenForkDatabase(test, { DBInstanceStatus: 'modifying' });
@@ -260,16 +269,19 @@ describe('register-dns', () => {
     },
   };
 
-  it('UPSERTs the CNAME <name>.<zone> → the database endpoint with TTL 60 and records the endpoint', async () => {
+  const ready = { ...input, ready: true, endpoint: { host: FORK_HOST, port: 5432 } };
+
+  it('UPSERTs the CNAME <name>.<zone> → the endpoint the check saw, TTL 60, and records the endpoint', async () => {
     const test = await stepTest(forkAt('rotating-credentials'));
-    givenForkDatabase(test);
     test.mocks.route53
       .on(ChangeResourceRecordSetsCommand)
       .resolves({ ChangeInfo: { Id: 'c1', Status: 'PENDING', SubmittedAt: new Date() } });
 
-    const [first, second] = await runTwice(registerDns, input, test);
+    const [first, second] = await runTwice(registerDns, ready, test);
 
-    expect(first).toEqual(input);
+    // Nothing is described again: the endpoint comes with the state.
+    expect(test.mocks.rds.calls()).toEqual([]);
+    expect(first).toEqual(ready);
     expect(second).toEqual(first);
     expect(inputsOf(test.mocks.route53.commandCalls(ChangeResourceRecordSetsCommand))).toEqual([
       UPSERT,
@@ -284,18 +296,16 @@ describe('register-dns', () => {
 
   it('has the endpoint recorded even when the UPSERT fails, so remove-dns can clean up after it', async () => {
     const test = await stepTest(forkAt('rotating-credentials'));
-    givenForkDatabase(test);
     test.mocks.route53.on(ChangeResourceRecordSetsCommand).rejects(new Error('Route 53 throttled'));
 
-    await expect(registerDns.run(input, test.rt)).rejects.toThrow('Route 53 throttled');
+    await expect(registerDns.run(ready, test.rt)).rejects.toThrow('Route 53 throttled');
     await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
       endpoint: { host: FORK_HOST, port: 5432 },
     });
   });
 
-  it('fails with RestoreFailedError when the database has no endpoint', async () => {
+  it('fails with RestoreFailedError when no endpoint was seen', async () => {
     const test = await stepTest(forkAt('rotating-credentials'));
-    givenForkDatabase(test, { Endpoint: undefined });
 
     await expect(registerDns.run(input, test.rt)).rejects.toBeInstanceOf(RestoreFailedError);
     expect(test.mocks.route53.commandCalls(ChangeResourceRecordSetsCommand)).toEqual([]);

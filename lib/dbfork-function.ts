@@ -40,10 +40,11 @@ export function handlerEntry(relativePath: string): string {
 
 /**
  * Modules replaced in every Lambda bundle: the SDK's default credential chain by an environment-only
- * provider (lambdas/core/env-credentials.ts says why).
+ * provider, and its lazily loaded event-stream support by a stub that refuses (each file says why).
  */
 export const DBFORK_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': handlerEntry('lambdas/core/env-credentials.ts'),
+  '@smithy/core/event-streams': handlerEntry('lambdas/core/no-event-streams.ts'),
 };
 
 /** The aliases as NodejsFunction's esbuild arguments (`--alias:<module>=<path>`). */

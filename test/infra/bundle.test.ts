@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_PARTS } from '../../lambdas/api/api-runtime.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
@@ -28,6 +29,7 @@ import {
   DbForkFunction,
   ESM_REQUIRE_BANNER,
   handlerEntry,
+  PROJECT_ROOT,
 } from '../../lib/dbfork-function.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'dbfork-bundle-'));
@@ -65,6 +67,9 @@ describe('DbForkFunction bundling', () => {
     // out: Lambda gives the role's credentials in the environment (lambdas/core/env-credentials.ts).
     expect(code).not.toContain('AWS_CONTAINER_CREDENTIALS_FULL_URI');
     expect(code).toContain('AWS_SECRET_ACCESS_KEY');
+    // Nor is the SDK's event-stream support (lambdas/core/no-event-streams.ts).
+    expect(code).not.toContain('accommodate event stream message overhead');
+    expect(code).toContain('event streams are not bundled');
     console.info(
       `NodejsFunction bundling of one handler: ${bundled - started} ms, import: ${Date.now() - bundled} ms`,
     );
@@ -172,4 +177,17 @@ describe('DbForkFunction bundling', () => {
     // And the runtime really is narrow: the step that only marks a fork ready has two clients.
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
+
+  it('bundles event-stream support out only while no client the Lambdas use has a streaming operation', () => {
+    // The SDK marks an event stream (or streaming blob) with the `streaming` trait in the client's
+    // schemas; Lambda's InvokeWithResponseStream shows the check can see one.
+    const streams = (client: string): boolean => {
+      const dir = join(PROJECT_ROOT, 'node_modules/@aws-sdk', client, 'dist-es/schemas');
+      return readdirSync(dir).some((file) => /["']streaming["']/.test(readFileSync(join(dir, file), 'utf8')));
+    };
+    expect(streams('client-lambda')).toBe(true);
+    const used = sdkPackagesUsed().filter((pkg) => pkg.startsWith('@aws-sdk/client-'));
+    expect(used.length).toBeGreaterThanOrEqual(8);
+    expect(used.filter((pkg) => streams(pkg.replace('@aws-sdk/', '')))).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
-import type { AwsClients } from '../lambdas/core/clients.js';
+import { DocDBClient } from '@aws-sdk/client-docdb';
+import { type AwsClients, clientConfig } from '../lambdas/core/clients.js';
 import type { EngineKind } from '../lambdas/core/fork.js';
 import { TAG } from '../lambdas/core/tags.js';
 import { createKmsKey, seedAuroraSource, seedDocdbSource, seedRdsSource } from './seed.js';
@@ -46,7 +47,8 @@ export async function seedDemoSources(endpoint: string, aws: AwsClients): Promis
     engine: 'aurora-postgresql',
     tags: { ...ALLOW, team: 'analytics' },
   });
-  const catalog = await seedDocdbSource(endpoint, aws.docdb, {
+  // Seeded through DocumentDB's own SDK, as its owners would; dbfork reads it through the RDS API.
+  const catalog = await seedDocdbSource(endpoint, new DocDBClient(clientConfig({ endpoint })), {
     id: 'catalog-docdb',
     tags: { ...ALLOW, team: 'catalog' },
   });

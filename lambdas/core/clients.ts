@@ -1,4 +1,3 @@
-import { DocDBClient } from '@aws-sdk/client-docdb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
@@ -19,9 +18,8 @@ export interface ClientOptions {
 }
 
 export interface AwsClients {
+  /** RDS, Aurora and Amazon DocumentDB (whose management API is the RDS API). */
   rds: RDSClient;
-  /** Amazon DocumentDB (the RDS Query API under its own SDK). */
-  docdb: DocDBClient;
   dynamo: DynamoDBDocumentClient;
   secrets: SecretsManagerClient;
   route53: Route53Client;
@@ -47,7 +45,6 @@ export type ClientConfig = ReturnType<typeof clientConfig>;
 export type ClientFactory<K extends keyof AwsClients> = (config: ClientConfig) => AwsClients[K];
 
 export const rdsClient: ClientFactory<'rds'> = (config) => new RDSClient(config);
-export const docdbClient: ClientFactory<'docdb'> = (config) => new DocDBClient(config);
 export const dynamoClient: ClientFactory<'dynamo'> = (config) =>
   DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -63,7 +60,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
   const config = clientConfig(options);
   return {
     rds: rdsClient(config),
-    docdb: docdbClient(config),
     dynamo: dynamoClient(config),
     secrets: secretsClient(config),
     route53: route53Client(config),

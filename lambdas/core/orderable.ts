@@ -1,7 +1,3 @@
-import {
-  DescribeOrderableDBInstanceOptionsCommand as DescribeDocDbOrderableOptionsCommand,
-  type DocDBClient,
-} from '@aws-sdk/client-docdb';
 import { DescribeOrderableDBInstanceOptionsCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { EngineKind } from './fork.js';
 
@@ -23,8 +19,8 @@ export interface OrderableOption {
 }
 
 export interface OrderableClients {
+  /** DocumentDB's catalogue too: its API is the RDS API (engines/docdb-cluster.ts). */
   rds: RDSClient;
-  docdb: DocDBClient;
 }
 
 /** @default 15 minutes */
@@ -103,18 +99,12 @@ export class OrderableCatalog {
     return out;
   }
 
-  /** DocumentDB through its own SDK (its catalogue is not the RDS engines'); RDS and Aurora through RDS. */
+  /** One call per page; DocumentDB's (Engine `docdb`) within its API's smaller page limit. */
   private page(
     kind: EngineKind,
     input: { Engine: string; EngineVersion?: string; Marker?: string },
   ): Promise<Page> {
-    if (kind === 'docdb-cluster') {
-      return this.clients.docdb.send(
-        new DescribeDocDbOrderableOptionsCommand({ ...input, MaxRecords: DOCDB_PAGE }),
-      );
-    }
-    return this.clients.rds.send(
-      new DescribeOrderableDBInstanceOptionsCommand({ ...input, MaxRecords: RDS_PAGE }),
-    );
+    const MaxRecords = kind === 'docdb-cluster' ? DOCDB_PAGE : RDS_PAGE;
+    return this.clients.rds.send(new DescribeOrderableDBInstanceOptionsCommand({ ...input, MaxRecords }));
   }
 }

@@ -1,7 +1,6 @@
 import {
   type AwsClients,
   type ClientFactory,
-  docdbClient,
   dynamoClient,
   eventsClient,
   rdsClient,
@@ -58,17 +57,12 @@ export const waits: RuntimePart<'waits'> = {
 
 export const engines: RuntimePart<'engines'> = {
   service: 'engines',
-  build: (ctx) =>
-    EngineRegistry.create({ rds: ctx.client('rds', rdsClient), docdb: ctx.client('docdb', docdbClient) }),
+  build: (ctx) => EngineRegistry.create({ rds: ctx.client('rds', rdsClient) }),
 };
 
 export const orderable: RuntimePart<'orderable'> = {
   service: 'orderable',
-  build: (ctx) =>
-    new OrderableCatalog(
-      { rds: ctx.client('rds', rdsClient), docdb: ctx.client('docdb', docdbClient) },
-      ctx.now,
-    ),
+  build: (ctx) => new OrderableCatalog({ rds: ctx.client('rds', rdsClient) }, ctx.now),
 };
 
 export const events: RuntimePart<'events'> = {
@@ -110,7 +104,6 @@ export const aws: RuntimePart<'aws'> = {
   service: 'aws',
   build: (ctx) => ({
     rds: ctx.client('rds', rdsClient),
-    docdb: ctx.client('docdb', docdbClient),
     dynamo: ctx.client('dynamo', dynamoClient),
     secrets: ctx.client('secrets', secretsClient),
     route53: ctx.client('route53', route53Client),

@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DocDBClient } from '@aws-sdk/client-docdb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -28,6 +27,7 @@ import { forkPolicySchema } from '../../lambdas/core/config.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { WorkflowStarter } from '../../lambdas/core/workflows.js';
+import { queueEmulatorDynamoRequests } from '../../local/emulator-dynamo-queue.js';
 import { createForkTable } from '../../local/table.js';
 
 export const TEST_REGION = 'us-east-1';
@@ -129,7 +129,6 @@ export function testLogger(logLevel = process.env.DBFORK_TEST_LOG_LEVEL ?? 'SILE
 
 export interface ClientMocks {
   rds: AwsClientStub<RDSClient>;
-  docdb: AwsClientStub<DocDBClient>;
   secrets: AwsClientStub<SecretsManagerClient>;
   route53: AwsClientStub<Route53Client>;
   scheduler: AwsClientStub<SchedulerClient>;
@@ -193,7 +192,6 @@ export function mockedRuntime(
   if (options.dynamo) aws.dynamo = options.dynamo;
   const mocks: ClientMocks = {
     rds: strict(mockClient(aws.rds), 'RDSClient'),
-    docdb: strict(mockClient(aws.docdb), 'DocDBClient'),
     secrets: strict(mockClient(aws.secrets), 'SecretsManagerClient'),
     route53: strict(mockClient(aws.route53), 'Route53Client'),
     scheduler: strict(mockClient(aws.scheduler), 'SchedulerClient'),
@@ -223,7 +221,11 @@ export async function mockedRuntimeWithMotoStore(
 
 /** SDK clients pointed at a moto server (static dummy credentials, one region). */
 export function motoClients(endpoint: string): AwsClients {
-  return createClients({ endpoint, region: TEST_REGION });
+  const clients = createClients({ endpoint, region: TEST_REGION });
+  // moto does not isolate concurrent DynamoDB requests (two conditional updates can both pass);
+  // AWS does. Sent one at a time, as the offline runtime sends them (local/emulator-dynamo-queue.ts).
+  queueEmulatorDynamoRequests(clients.dynamo);
+  return clients;
 }
 
 /** A fresh table name per test, so tests sharing one moto server never see each other's items. */

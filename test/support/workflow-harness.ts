@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DocDBClient } from '@aws-sdk/client-docdb';
 import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
@@ -11,6 +12,7 @@ import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-schedu
 import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { createFork } from '../../lambdas/api/routes/create-fork.js';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
+import { clientConfig } from '../../lambdas/core/clients.js';
 import { createForkBodySchema, type ForkRecord } from '../../lambdas/core/fork.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { TaskCompletion } from '../../lambdas/core/task-completion.js';
@@ -197,7 +199,7 @@ export async function clusterWorkflowHarness(
   const tags = { team: 'analytics' };
   return buildHarness(sourceId, options, (endpoint, clients) =>
     source.kind === 'docdb-cluster'
-      ? seedDocdbSource(endpoint, clients.docdb, { id: sourceId, tags })
+      ? seedDocdbSource(endpoint, new DocDBClient(clientConfig({ endpoint })), { id: sourceId, tags })
       : seedAuroraSource(endpoint, clients.rds, {
           id: sourceId,
           engine: source.engine,

@@ -196,7 +196,7 @@ describe('every step handler run twice on the same input gives the same result (
       source: 'orders-prod',
       restore: { type: 'fresh-snapshot' },
     });
-    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.status, JSON.stringify(fork.error)).toBe('SUCCEEDED');
     expect(fork.status).toBe('ready');
     // One of each: no second instance, snapshot, secret, record or schedule was made.
     const made = await h.leftovers(fork.id);

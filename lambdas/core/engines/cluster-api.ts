@@ -3,8 +3,8 @@ import type { RestorePlan } from './engine.js';
 
 /**
  * The port the cluster engine drives Aurora and DocumentDB through. DocumentDB's API is the RDS
- * Query API, so each strategy binds these calls to its own SDK (`@aws-sdk/client-rds` or
- * `@aws-sdk/client-docdb`) and its own restore/instance parameters.
+ * Query API, so both strategies send these calls through the RDS client, each with its own
+ * restore/instance parameters (docdb-cluster.ts says why one client serves both).
  */
 
 export interface Tag {

@@ -1,4 +1,3 @@
-import type { DocDBClient } from '@aws-sdk/client-docdb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { SourceNotFoundError } from '../errors.js';
 import type { EngineKind } from '../fork.js';
@@ -9,8 +8,8 @@ import { RdsInstanceEngine } from './rds-instance.js';
 
 /** Every engine strategy, and detection of a source's kind from its identifier or ARN alone. */
 export interface EngineClients {
+  /** RDS, Aurora and DocumentDB alike: DocumentDB's API is the RDS API (docdb-cluster.ts). */
   rds: RDSClient;
-  docdb: DocDBClient;
 }
 
 export class EngineRegistry {
@@ -25,7 +24,7 @@ export class EngineRegistry {
     return new EngineRegistry([
       new RdsInstanceEngine(clients.rds),
       new AuroraClusterEngine(clients.rds),
-      new DocDbClusterEngine(clients.docdb),
+      new DocDbClusterEngine(clients.rds),
     ]);
   }
 

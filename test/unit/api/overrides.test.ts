@@ -1,4 +1,3 @@
-import { DescribeOrderableDBInstanceOptionsCommand as DescribeDocDbOrderableOptionsCommand } from '@aws-sdk/client-docdb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeOrderableDBInstanceOptionsCommand } from '@aws-sdk/client-rds';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -214,15 +213,14 @@ describe('POST /v1/forks overrides.instanceClass', () => {
     expect(error.details[0]?.path).toBe('overrides.instanceClass');
   });
 
-  it('checks a DocumentDB class through the DocumentDB API (Engine docdb)', async () => {
+  it("checks a DocumentDB class by Engine docdb, within the DocumentDB API's page limit (100)", async () => {
     const error = await expectRefused({ source: DOCDB_ID, overrides: { instanceClass: 'db.r5.24xlarge' } });
 
     expect(error.details[0]?.choices).toEqual(['db.serverless', 'db.r6g.large', 'db.t4g.medium']);
-    const docdbInputs = h.mocks.docdb
-      .commandCalls(DescribeDocDbOrderableOptionsCommand)
+    const inputs = h.mocks.rds
+      .commandCalls(DescribeOrderableDBInstanceOptionsCommand)
       .map((c) => c.args[0].input);
-    expect(docdbInputs).toEqual([{ Engine: 'docdb', EngineVersion: '5.0.0', MaxRecords: 100 }]);
-    expect(h.mocks.rds.commandCalls(DescribeOrderableDBInstanceOptionsCommand)).toEqual([]);
+    expect(inputs).toEqual([{ Engine: 'docdb', EngineVersion: '5.0.0', MaxRecords: 100 }]);
   });
 
   it('answers 400 without choices when AWS orders nothing for the engine version', async () => {

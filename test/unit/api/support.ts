@@ -1,12 +1,5 @@
 /** Events, stubs and a harness for the HTTP API tests. */
 import {
-  DescribeDBClusterSnapshotsCommand as DescribeDocDbClusterSnapshotsCommand,
-  DescribeDBClustersCommand as DescribeDocDbClustersCommand,
-  DescribeDBInstancesCommand as DescribeDocDbInstancesCommand,
-  DescribeOrderableDBInstanceOptionsCommand as DescribeDocDbOrderableOptionsCommand,
-  ListTagsForResourceCommand as ListDocDbTagsCommand,
-} from '@aws-sdk/client-docdb';
-import {
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
@@ -17,6 +10,7 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   DescribeOrderableDBInstanceOptionsCommand,
+  ListTagsForResourceCommand,
   type OrderableDBInstanceOption,
 } from '@aws-sdk/client-rds';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -171,7 +165,6 @@ function describeInstances(instances: DBInstance[]) {
  */
 export function givenRds(mocks: ClientMocks, instances: DBInstance[], snapshots: DBSnapshot[] = []): void {
   mocks.rds.on(DescribeDBInstancesCommand).callsFake(describeInstances(instances));
-  mocks.docdb.on(DescribeDocDbInstancesCommand).callsFake(describeInstances(instances));
   mocks.rds
     .on(DescribeDBInstanceAutomatedBackupsCommand)
     .callsFake((input: { DBInstanceIdentifier?: string }) => ({
@@ -200,9 +193,9 @@ export function givenRds(mocks: ClientMocks, instances: DBInstance[], snapshots:
 }
 
 /**
- * Aurora and DocumentDB clusters and their snapshots, seen through both the RDS and the DocumentDB
- * API as AWS shows them (each API lists every cluster unless filtered by engine; DocumentDB answers
- * tags only through ListTagsForResource).
+ * Aurora and DocumentDB clusters and their snapshots, seen through the RDS API (DocumentDB's API is
+ * the RDS API) as AWS shows them: every cluster unless filtered by engine; DocumentDB answers tags
+ * only through ListTagsForResource.
  */
 export function givenClusters(
   mocks: ClientMocks,
@@ -237,10 +230,8 @@ export function givenClusters(
     };
   };
   mocks.rds.on(DescribeDBClustersCommand).callsFake(describeClusters);
-  mocks.docdb.on(DescribeDocDbClustersCommand).callsFake(describeClusters);
   mocks.rds.on(DescribeDBClusterSnapshotsCommand).callsFake(describeSnapshots);
-  mocks.docdb.on(DescribeDocDbClusterSnapshotsCommand).callsFake(describeSnapshots);
-  mocks.docdb.on(ListDocDbTagsCommand).callsFake((input: { ResourceName?: string }) => {
+  mocks.rds.on(ListTagsForResourceCommand).callsFake((input: { ResourceName?: string }) => {
     const tagged = [
       ...clusters.map((c) => [c.DBClusterArn, c.TagList] as const),
       ...snapshots.map((s) => [s.DBClusterSnapshotArn, s.TagList] as const),
@@ -250,7 +241,7 @@ export function givenClusters(
 }
 
 /**
- * DescribeOrderableDBInstanceOptions (RDS and DocumentDB APIs) over these rows, filtered by Engine and
+ * DescribeOrderableDBInstanceOptions (RDS, Aurora and DocumentDB engines) over these rows, filtered by Engine and
  * EngineVersion as AWS does, `pageSize` rows a page with a Marker to the next.
  */
 export function givenOrderable(mocks: ClientMocks, rows: OrderableDBInstanceOption[], pageSize = 1000): void {
@@ -268,7 +259,6 @@ export function givenOrderable(mocks: ClientMocks, rows: OrderableDBInstanceOpti
     };
   };
   mocks.rds.on(DescribeOrderableDBInstanceOptionsCommand).callsFake(answer);
-  mocks.docdb.on(DescribeDocDbOrderableOptionsCommand).callsFake(answer);
 }
 
 /** Rows of one engine version: each class once per storage type. */

@@ -1,4 +1,4 @@
-import { DocDBClient } from '@aws-sdk/client-docdb';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DocDbClusterEngine } from '../../../lambdas/core/engines/docdb-cluster.js';
 import { TAG } from '../../../lambdas/core/tags.js';
@@ -19,9 +19,12 @@ import {
 import { FakeControlPlane } from './fake-control-plane.js';
 import { FORK_ID, FORK_TAGS } from './fixtures.js';
 
-/** DocumentDB's Describe* answers carry no TagList: the fake strips them, as the real API does. */
+/**
+ * DocumentDB's Describe* answers carry no TagList: the fake strips them, as the real API does. The
+ * engine talks to it through the RDS client (DocumentDB's API is the RDS API).
+ */
 function create() {
-  const client = new DocDBClient({ region: 'us-east-1' });
+  const client = new RDSClient({ region: 'us-east-1' });
   return { engine: new DocDbClusterEngine(client), plane: new FakeControlPlane(client, false) };
 }
 

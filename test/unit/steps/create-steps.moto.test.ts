@@ -2,7 +2,6 @@
  * The first half of CreateFork: resolve-source, select-backup, check-snapshot, restore,
  * create-instances, check-database. The store runs on moto; RDS is mocked.
  */
-import { DescribeDBClustersCommand as DescribeDocDbClustersCommand } from '@aws-sdk/client-docdb';
 import {
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
@@ -143,11 +142,9 @@ describe('resolve-source', () => {
     givenNoClusters(test);
 
     await expect(resolveSource.run(input, test.rt)).rejects.toBeInstanceOf(SourceNotFoundError);
-    // Asked as an instance, then as an Aurora cluster (RDS API), then as a DocumentDB cluster.
+    // Asked as an instance, then as an Aurora cluster, then as a DocumentDB cluster (one RDS API).
     expect(inputsOf(test.mocks.rds.commandCalls(DescribeDBClustersCommand))).toEqual([
       { DBClusterIdentifier: SOURCE_ID },
-    ]);
-    expect(inputsOf(test.mocks.docdb.commandCalls(DescribeDocDbClustersCommand))).toEqual([
       { DBClusterIdentifier: SOURCE_ID },
     ]);
   });

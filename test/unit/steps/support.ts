@@ -4,7 +4,6 @@
  * requests can be asserted.
  */
 
-import { DescribeDBClustersCommand as DescribeDocDbClustersCommand } from '@aws-sdk/client-docdb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type DBInstance,
@@ -103,9 +102,6 @@ export function givenNoForkDatabase(test: MockedRuntime): void {
 /** No Aurora or DocumentDB cluster exists (by any name). */
 export function givenNoClusters(test: MockedRuntime): void {
   test.mocks.rds.on(DescribeDBClustersCommand).callsFake((input) => {
-    throw clusterNotFound(input.DBClusterIdentifier);
-  });
-  test.mocks.docdb.on(DescribeDocDbClustersCommand).callsFake((input) => {
     throw clusterNotFound(input.DBClusterIdentifier);
   });
 }

@@ -28,13 +28,18 @@ const run = promisify(execFile);
 
 const EXPORTS_HANDLER = /export\s+(const|async\s+function|function)\s+handler\b/;
 
-/** The handler entries the stack deploys: every step, the API, every EventBridge consumer exporting `handler`. */
+/** The handler entries the stack deploys: every step, every API function, every EventBridge consumer exporting `handler`. */
 export function handlerEntries(root = ROOT): string[] {
-  const events = readdirSync(join(root, 'lambdas/events'))
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => `lambdas/events/${name}`)
-    .filter((entry) => EXPORTS_HANDLER.test(readFileSync(join(root, entry), 'utf8')));
-  return [...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`), 'lambdas/api/handler.ts', ...events];
+  const withHandler = (dir: string) =>
+    readdirSync(join(root, dir))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `${dir}/${name}`)
+      .filter((entry) => EXPORTS_HANDLER.test(readFileSync(join(root, entry), 'utf8')));
+  return [
+    ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
+    ...withHandler('lambdas/api/functions'),
+    ...withHandler('lambdas/events'),
+  ];
 }
 
 const SDK_IMPORT = /from\s+'(@aws-sdk\/[a-z0-9-]+)'/g;

@@ -3,11 +3,12 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { ApiGroup } from './functions.construct.js';
 import { NAMES } from './names.js';
 
 export interface ForkApiProps {
-  /** The one Lambda behind every route (Lambda proxy integration). */
-  readonly handler: lambda.IFunction;
+  /** The function behind each group of routes (Lambda proxy integration). */
+  readonly handlers: Readonly<Record<ApiGroup, lambda.IFunction>>;
   /** Retention of the access log group. */
   readonly logRetention: logs.RetentionDays;
   /** Steady-state requests per second for the whole stage. @default 50 */
@@ -16,23 +17,30 @@ export interface ForkApiProps {
   readonly throttlingBurstLimit?: number;
 }
 
-/** Every route of the v1 HTTP API (DESIGN.md §1): [method, path]. */
+/** Every route of the v1 HTTP API (DESIGN.md §1): [method, path, the group whose function serves it]. */
 export const API_ROUTES = [
-  ['POST', '/v1/forks'],
-  ['GET', '/v1/forks'],
-  ['GET', '/v1/forks/{id}'],
-  ['PATCH', '/v1/forks/{id}'],
-  ['DELETE', '/v1/forks/{id}'],
-  ['GET', '/v1/sources'],
-  ['GET', '/v1/sources/{id}/backups'],
-] as const;
+  ['POST', '/v1/forks', 'create'],
+  ['GET', '/v1/forks', 'forks'],
+  ['GET', '/v1/forks/{id}', 'forks'],
+  ['PATCH', '/v1/forks/{id}', 'forks'],
+  ['DELETE', '/v1/forks/{id}', 'forks'],
+  ['GET', '/v1/sources', 'sources'],
+  ['GET', '/v1/sources/{id}/backups', 'sources'],
+] as const satisfies readonly (readonly [string, string, ApiGroup])[];
+
+/** The group whose function serves a route. */
+function groupOf(httpMethod: string, path: string): ApiGroup {
+  const route = API_ROUTES.find(([m, p]) => m === httpMethod && p === path);
+  if (!route) throw new Error(`no API route ${httpMethod} ${path}`);
+  return route[2];
+}
 
 /** Gateway errors (auth, throttling, validation) in the API's own error shape. */
 const ERROR_TEMPLATE =
   '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"details":[]}}';
 
 /**
- * The REST API: every method AWS_IAM (SigV4), Lambda proxy to the api function, request validation,
+ * The REST API: every method AWS_IAM (SigV4), Lambda proxy to the function of its route group, request validation,
  * JSON access logs, execution logs on errors, X-Ray tracing and stage throttling.
  */
 export class ForkApi extends Construct {
@@ -97,18 +105,26 @@ export class ForkApi extends Construct {
     const createBody = objectBody('CreateForkBody', ['source']);
     const updateBody = objectBody('UpdateForkBody');
 
-    // One resource policy statement for the whole API instead of one per method.
-    const integration = new apigw.LambdaIntegration(props.handler, {
-      proxy: true,
-      scopePermissionToMethod: false,
-    });
+    // One resource policy statement per function instead of one per method.
+    const integrations = new Map<ApiGroup, apigw.LambdaIntegration>();
+    const integrationOf = (group: ApiGroup) => {
+      let integration = integrations.get(group);
+      if (!integration) {
+        integration = new apigw.LambdaIntegration(props.handlers[group], {
+          proxy: true,
+          scopePermissionToMethod: false,
+        });
+        integrations.set(group, integration);
+      }
+      return integration;
+    };
     const method = (
       resource: apigw.IResource,
       httpMethod: string,
       requestParameters: Record<string, boolean> = {},
       body?: apigw.IModel,
     ) =>
-      resource.addMethod(httpMethod, integration, {
+      resource.addMethod(httpMethod, integrationOf(groupOf(httpMethod, resource.path)), {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: validator,
         requestParameters,

@@ -17,7 +17,7 @@ import type { DbForkFunction } from './dbfork-function.js';
 import { ForkEvents } from './events.construct.js';
 import { ForkExpiry } from './expiry.construct.js';
 import { ForkTable } from './fork-table.construct.js';
-import { ForkFunctions } from './functions.construct.js';
+import { type ApiGroup, ForkFunctions } from './functions.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
 import { ForkRdsEvents } from './rds-events.construct.js';
@@ -45,7 +45,8 @@ export class DbFork extends Construct {
   readonly schedulerRole: iam.Role;
   readonly hostedZone: route53.IHostedZone;
   readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
-  readonly apiFunction: DbForkFunction;
+  /** The functions behind the HTTP API, one per group of routes (create, forks, sources). */
+  readonly apiFunctions: Readonly<Record<ApiGroup, DbForkFunction>>;
   /** The scheduled reconciler (every `reconcileRateMinutes`). */
   readonly reconcilerFunction: DbForkFunction;
   readonly reconcilerRule: events.Rule;
@@ -107,7 +108,7 @@ export class DbFork extends Construct {
       logRetention,
     });
     this.stepFunctions = functions.steps;
-    this.apiFunction = functions.api;
+    this.apiFunctions = functions.api;
 
     const workflows = new ForkWorkflows(this, 'Workflows', { steps: functions.steps, logRetention });
     this.createStateMachine = workflows.createStateMachine;
@@ -127,7 +128,7 @@ export class DbFork extends Construct {
     this.rdsEventFunction = rdsEvents.function;
     this.rdsEventRule = rdsEvents.rule;
 
-    this.api = new ForkApi(this, 'Api', { handler: functions.api, logRetention }).restApi;
+    this.api = new ForkApi(this, 'Api', { handlers: functions.api, logRetention }).restApi;
 
     applyNagSuppressions(this);
   }

@@ -4,7 +4,11 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambdas/core/env.js';
 import { STEP_ENV_VAR, STEP_NAMES, type StepName } from '../lambdas/steps/step-names.js';
 import { DbForkFunction } from './dbfork-function.js';
-import { API_FUNCTION, grantFunction, type PermissionTargets } from './permissions.js';
+import { API_FUNCTIONS, grantFunction, type PermissionTargets } from './permissions.js';
+import { FUNCTION_ENV_VAR } from './reconciler.construct.js';
+
+/** The groups of API routes, each served by its own function (`lambdas/api/functions/<group>.ts`). */
+export type ApiGroup = keyof typeof API_FUNCTIONS;
 
 export interface ForkFunctionsProps {
   /** Variables every function gets (table, bus, zone, scheduler group, policy, audit retention). */
@@ -28,12 +32,13 @@ export function pascalCase(name: string): string {
 }
 
 /**
- * One Lambda per workflow step (`lambdas/steps/<step>.ts`, env DBFORK_STEP=<step>) and the HTTP API
- * handler (`lambdas/api/handler.ts`), each with exactly the permissions of lib/permissions.ts.
+ * One Lambda per workflow step (`lambdas/steps/<step>.ts`, env DBFORK_STEP=<step>) and one per group
+ * of HTTP API routes (`lambdas/api/functions/<group>.ts`), each with exactly the permissions of
+ * lib/permissions.ts.
  */
 export class ForkFunctions extends Construct {
   readonly steps: Readonly<Record<StepName, DbForkFunction>>;
-  readonly api: DbForkFunction;
+  readonly api: Readonly<Record<ApiGroup, DbForkFunction>>;
 
   constructor(scope: Construct, id: string, props: ForkFunctionsProps) {
     super(scope, id);
@@ -59,18 +64,29 @@ export class ForkFunctions extends Construct {
     }
     this.steps = steps as Record<StepName, DbForkFunction>;
 
-    this.api = new DbForkFunction(this, 'Api', {
-      entry: 'lambdas/api/handler.ts',
-      description: 'dbfork HTTP API (v1)',
-      // API Gateway gives up on an integration after 29 s.
-      timeout: Duration.seconds(29),
-      logRetention: props.logRetention,
-      environment: {
-        ...props.environment,
-        [ENV.createStateMachineArn]: props.createStateMachineArn,
-        ...scheduling,
-      },
-    });
-    grantFunction(this.api, API_FUNCTION, props.targets);
+    // Each API function gets the variables of what it starts or schedules, and nothing more.
+    const apiEnvironment: Record<ApiGroup, Record<string, string>> = {
+      create: { [ENV.createStateMachineArn]: props.createStateMachineArn },
+      forks: scheduling,
+      sources: {},
+    };
+    const api: Partial<Record<ApiGroup, DbForkFunction>> = {};
+    for (const group of Object.keys(API_FUNCTIONS) as ApiGroup[]) {
+      const fn = new DbForkFunction(this, pascalCase(API_FUNCTIONS[group]), {
+        entry: `lambdas/api/functions/${group}.ts`,
+        description: `dbfork HTTP API (v1): ${group} routes`,
+        // API Gateway gives up on an integration after 29 s.
+        timeout: Duration.seconds(29),
+        logRetention: props.logRetention,
+        environment: {
+          ...props.environment,
+          [FUNCTION_ENV_VAR]: API_FUNCTIONS[group],
+          ...apiEnvironment[group],
+        },
+      });
+      grantFunction(fn, API_FUNCTIONS[group], props.targets);
+      api[group] = fn;
+    }
+    this.api = api as Record<ApiGroup, DbForkFunction>;
   }
 }

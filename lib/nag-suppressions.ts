@@ -175,7 +175,7 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       'completed is completed by its safety-net check anyway: a dead event has nothing left to do.',
   });
 
-  for (const fn of [...Object.values(dbfork.stepFunctions), dbfork.apiFunction]) {
+  for (const fn of [...Object.values(dbfork.stepFunctions), ...Object.values(dbfork.apiFunctions)]) {
     Validations.of(fn.node.defaultChild as CfnResource).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

@@ -40,21 +40,29 @@ export type Capability =
   | 'schedules:write'
   | 'schedules:delete'
   | 'events:put'
-  | 'workflows:start'
+  | 'workflows:start-create'
   | 'workflows:start-delete'
   | 'waits:succeed'
   | 'waits:fail'
   | 'reconcile:scan';
 
-/** The function name of the HTTP API handler (the step functions are named by their step). */
-export const API_FUNCTION = 'api';
+/**
+ * The functions behind the HTTP API, one per group of routes (lambdas/api/functions/): each gets
+ * only what its routes call. The step functions are named by their step.
+ */
+export const API_FUNCTIONS = {
+  create: 'api-create',
+  forks: 'api-forks',
+  sources: 'api-sources',
+} as const;
+export type ApiFunctionName = (typeof API_FUNCTIONS)[keyof typeof API_FUNCTIONS];
 /** The scheduled reconciler (lambdas/events/reconciler.ts). */
 export const RECONCILER_FUNCTION = 'reconciler';
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
 export type FunctionName =
   | StepName
-  | typeof API_FUNCTION
+  | ApiFunctionName
   | typeof RECONCILER_FUNCTION
   | typeof RDS_EVENT_FUNCTION;
 
@@ -94,8 +102,13 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'delete-schedule': ['schedules:delete'],
   'mark-deleted': ['events:put'],
   'mark-failed': ['events:put'],
-  // HTTP API: lists sources/backups, validates overrides, starts workflows, moves a fork's expiry schedule, emits Fork Requested
-  api: ['rds:read', 'rds:orderable', 'workflows:start', 'schedules:write', 'events:put'],
+  // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
+  // CreateFork, announces Fork Requested.
+  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'events:put'],
+  // The records: PATCH moves the expiry schedule, DELETE starts DeleteFork; no database access.
+  'api-forks': ['workflows:start-delete', 'schedules:write'],
+  // The sources a caller may fork, and their backups.
+  'api-sources': ['rds:read'],
   // Reconciler: finds tagged resources, restarts deletes, and tears down orphans and stuck creates
   // with the same tag-guarded calls (and tag-conditioned statements) as the delete steps.
   reconciler: [
@@ -499,15 +512,12 @@ export function statementsFor(
         }),
       ];
 
-    case 'workflows:start':
+    case 'workflows:start-create':
       return [
         new iam.PolicyStatement({
-          sid: 'StartForkWorkflows',
+          sid: 'StartCreateWorkflow',
           actions: ['states:StartExecution'],
-          resources: [
-            stateMachineArn(scope, NAMES.createStateMachine),
-            stateMachineArn(scope, NAMES.deleteStateMachine),
-          ],
+          resources: [stateMachineArn(scope, NAMES.createStateMachine)],
         }),
       ];
 

@@ -4,7 +4,7 @@
  * (moto, started here unless `awsEndpoint` names a running one), and due expiry schedules fired
  * by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
  */
-import { createApi } from '../lambdas/api/handler.js';
+import { createApi } from '../lambdas/api/routes.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';

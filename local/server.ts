@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Api } from '../lambdas/api/handler.js';
+import type { Api } from '../lambdas/api/api.js';
 import type { Route } from '../lambdas/api/router.js';
 import { ROUTES } from '../lambdas/api/routes.js';
 

@@ -1,19 +1,23 @@
 import { MethodNotAllowedError, RouteNotFoundError } from '../core/errors.js';
-import type { ApiRuntime } from './api-runtime.js';
+import type { RuntimeWith, ServiceName } from '../core/runtime-types.js';
 import type { ApiRequest } from './request.js';
 import type { ApiResponse } from './respond.js';
 
 /** Method + path pattern (`/v1/forks/{id}`) → route; `{name}` matches one non-empty path segment. */
-export type RouteHandler = (request: ApiRequest, rt: ApiRuntime) => Promise<ApiResponse>;
+export type RouteHandler<S extends ServiceName> = (
+  request: ApiRequest,
+  rt: RuntimeWith<S>,
+) => Promise<ApiResponse>;
 
-export interface Route {
+/** A route, and the runtime services its handler needs (the function serving it builds those). */
+export interface Route<S extends ServiceName = ServiceName> {
   method: string;
   pattern: string;
-  handle: RouteHandler;
+  handle: RouteHandler<S>;
 }
 
-export interface RouteMatch {
-  route: Route;
+export interface RouteMatch<S extends ServiceName = ServiceName> {
+  route: Route<S>;
   params: Record<string, string>;
 }
 
@@ -43,11 +47,11 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
   return params;
 }
 
-export class Router {
-  constructor(private readonly routes: readonly Route[]) {}
+export class Router<S extends ServiceName = ServiceName> {
+  constructor(private readonly routes: readonly Route<S>[]) {}
 
   /** Unknown path → RouteNotFoundError (404); known path with another method → MethodNotAllowedError (405). */
-  match(method: string | undefined, path: string | undefined): RouteMatch {
+  match(method: string | undefined, path: string | undefined): RouteMatch<S> {
     const verb = (method ?? '').toUpperCase();
     const allowed: string[] = [];
     for (const route of this.routes) {

@@ -1,19 +1,26 @@
-import type { Route } from './router.js';
-import { createForkRoute } from './routes/create-fork.js';
-import { deleteForkRoute } from './routes/delete-fork.js';
-import { getForkRoute } from './routes/get-fork.js';
-import { listBackupsRoute } from './routes/list-backups.js';
-import { listForksRoute } from './routes/list-forks.js';
-import { listSourcesRoute } from './routes/list-sources.js';
-import { patchForkRoute } from './routes/patch-fork.js';
+import type { RuntimeWith } from '../core/runtime-types.js';
+import { type Api, serveRoutes } from './api.js';
+import { CREATE_PARTS, CREATE_ROUTES } from './functions/create.js';
+import { FORKS_PARTS, FORKS_ROUTES } from './functions/forks.js';
+import { SOURCES_PARTS, SOURCES_ROUTES } from './functions/sources.js';
 
-/** The HTTP API v1 (DESIGN.md §1). */
-export const ROUTES: readonly Route[] = [
-  { method: 'POST', pattern: '/v1/forks', handle: createForkRoute },
-  { method: 'GET', pattern: '/v1/forks', handle: listForksRoute },
-  { method: 'GET', pattern: '/v1/forks/{id}', handle: getForkRoute },
-  { method: 'PATCH', pattern: '/v1/forks/{id}', handle: patchForkRoute },
-  { method: 'DELETE', pattern: '/v1/forks/{id}', handle: deleteForkRoute },
-  { method: 'GET', pattern: '/v1/sources', handle: listSourcesRoute },
-  { method: 'GET', pattern: '/v1/sources/{id}/backups', handle: listBackupsRoute },
-];
+/**
+ * The HTTP API v1 (DESIGN.md §1), served on AWS by three functions — each with only the services,
+ * and so the permissions, its routes need — and in one process by the offline runtime and tests.
+ */
+export const API_FUNCTIONS = {
+  create: { parts: CREATE_PARTS, routes: CREATE_ROUTES },
+  forks: { parts: FORKS_PARTS, routes: FORKS_ROUTES },
+  sources: { parts: SOURCES_PARTS, routes: SOURCES_ROUTES },
+} as const;
+export type ApiFunctionName = keyof typeof API_FUNCTIONS;
+
+type ApiServices = (typeof API_FUNCTIONS)[ApiFunctionName]['parts'][number]['service'];
+export type ApiRuntime = RuntimeWith<ApiServices>;
+
+export const ROUTES = [...CREATE_ROUTES, ...FORKS_ROUTES, ...SOURCES_ROUTES];
+
+/** Every route in one process (the offline runtime, tests). */
+export function createApi(rt: ApiRuntime): Api {
+  return serveRoutes<ApiServices>(rt, ROUTES);
+}

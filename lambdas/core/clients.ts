@@ -1,11 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from './dynamo-client.js';
 
 /**
  * The one place SDK clients are built. In Lambda: region and credentials from the default chain.
@@ -45,10 +45,7 @@ export type ClientConfig = ReturnType<typeof clientConfig>;
 export type ClientFactory<K extends keyof AwsClients> = (config: ClientConfig) => AwsClients[K];
 
 export const rdsClient: ClientFactory<'rds'> = (config) => new RDSClient(config);
-export const dynamoClient: ClientFactory<'dynamo'> = (config) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+export { dynamoClient };
 export const secretsClient: ClientFactory<'secrets'> = (config) => new SecretsManagerClient(config);
 export const route53Client: ClientFactory<'route53'> = (config) => new Route53Client(config);
 export const schedulerClient: ClientFactory<'scheduler'> = (config) => new SchedulerClient(config);

@@ -16,7 +16,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
-import { API_PARTS } from '../../lambdas/api/api-runtime.js';
+import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
@@ -35,7 +35,10 @@ import {
 const outdir = mkdtempSync(join(tmpdir(), 'dbfork-bundle-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-const ENTRIES = [...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`), 'lambdas/api/handler.ts'];
+const ENTRIES = [
+  ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
+  ...Object.keys(API_FUNCTIONS).map((name) => `lambdas/api/functions/${name}.ts`),
+];
 
 describe('DbForkFunction bundling', () => {
   it('bundles a handler through NodejsFunction into an ESM .mjs with a source map that Node can load', () => {
@@ -70,6 +73,8 @@ describe('DbForkFunction bundling', () => {
     // Nor is the SDK's event-stream support (lambdas/core/no-event-streams.ts).
     expect(code).not.toContain('accommodate event stream message overhead');
     expect(code).toContain('event streams are not bundled');
+    // zod's English messages are loaded (lambdas/core/zod.ts, declared a side effect in package.json).
+    expect(code).toContain('Too big: expected');
     console.info(
       `NodejsFunction bundling of one handler: ${bundled - started} ms, import: ${Date.now() - bundled} ms`,
     );
@@ -133,7 +138,12 @@ describe('DbForkFunction bundling', () => {
       ...Object.fromEntries(
         Object.values(STEPS).map((step) => [`lambdas/steps/${step.name}`, step.services]),
       ),
-      'lambdas/api/handler': API_PARTS.map((part) => part.service),
+      ...Object.fromEntries(
+        Object.entries(API_FUNCTIONS).map(([name, fn]) => [
+          `lambdas/api/functions/${name}`,
+          fn.parts.map((part) => part.service),
+        ]),
+      ),
       'lambdas/events/rds-event': RDS_EVENT_PARTS.map((part) => part.service),
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
     };

@@ -3,7 +3,7 @@ import { freshSnapshotId, newForkId, secretName } from '../../lambdas/core/ids.j
 import { flattenCfnValue } from '../../lib/nag-suppressions.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
 import {
-  API_FUNCTION,
+  API_FUNCTIONS,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
   RDS_EVENT_FUNCTION,
@@ -201,7 +201,12 @@ describe('RDS permissions', () => {
   });
 
   it('leaves read-only steps and the API without any rds write', () => {
-    for (const name of ['resolve-source', 'check-snapshot', 'check-credentials', API_FUNCTION]) {
+    for (const name of [
+      'resolve-source',
+      'check-snapshot',
+      'check-credentials',
+      ...Object.values(API_FUNCTIONS),
+    ]) {
       expect(
         [...actionsGranted(name)].filter((a) => RDS_WRITE.test(a)),
         name,
@@ -287,11 +292,26 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('grants DescribeOrderableDBInstanceOptions to the API only', () => {
+  it('grants DescribeOrderableDBInstanceOptions to the create route only', () => {
     const holders = functions
       .filter((f) => actionsGranted(f.name).has('rds:DescribeOrderableDBInstanceOptions'))
       .map((f) => f.name);
-    expect(holders).toEqual([API_FUNCTION]);
+    expect(holders).toEqual([API_FUNCTIONS.create]);
+  });
+
+  it('gives each API function only what its routes call', () => {
+    const writes = (name: string) =>
+      [...actionsGranted(name)]
+        // What every function has: the fork table (and its key), its own logs, X-Ray.
+        .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
+        .sort();
+    expect(writes(API_FUNCTIONS.create)).toEqual(['events:PutEvents', 'states:StartExecution']);
+    expect(writes(API_FUNCTIONS.forks)).toEqual(
+      expect.arrayContaining(['iam:PassRole', 'scheduler:UpdateSchedule', 'states:StartExecution']),
+    );
+    expect([...actionsGranted(API_FUNCTIONS.forks)].filter((a) => a.startsWith('rds:'))).toEqual([]);
+    expect(writes(API_FUNCTIONS.sources)).toEqual([]);
+    expect([...actionsGranted(API_FUNCTIONS.sources)].filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 
   it('names every resource dbfork creates with the prefix the IAM ARNs assume', () => {
@@ -392,16 +412,18 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     ]);
   });
 
-  it('lets only the API start workflows, both of them, and the reconciler only the delete', () => {
+  it('lets only the API start workflows (the create route CreateFork, the fork routes DeleteFork) and the reconciler only the delete', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
-    const apiRole = functionNamed(template, API_FUNCTION).roleLogicalId;
+    const createRole = functionNamed(template, API_FUNCTIONS.create).roleLogicalId;
+    const forksRole = functionNamed(template, API_FUNCTIONS.forks).roleLogicalId;
     const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
-    expect(starters.flatMap((s) => s.roles).sort()).toEqual([apiRole, reconcilerRole].sort());
-    const api = starters.find((s) => s.roles.includes(apiRole));
-    expect(resourcesOf(api?.statement ?? {}).sort()).toEqual([
+    expect(starters.flatMap((s) => s.roles).sort()).toEqual([createRole, forksRole, reconcilerRole].sort());
+    expect(resourcesOf(starters.find((s) => s.roles.includes(createRole))?.statement ?? {})).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
+    ]);
+    expect(resourcesOf(starters.find((s) => s.roles.includes(forksRole))?.statement ?? {})).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
     ]);
     const reconciler = starters.find((s) => s.roles.includes(reconcilerRole));
@@ -461,7 +483,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
     expect(publishers.sort()).toEqual([
-      'api',
+      API_FUNCTIONS.create,
       'mark-deleted',
       'mark-failed',
       'mark-ready',

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { API_FUNCTIONS as API_ROUTE_GROUPS } from '../../lambdas/api/routes.js';
 import { policyOf } from '../../lambdas/core/config.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
-import { RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import { API_FUNCTIONS, RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
 import { RDS_EVENT_DETAIL_TYPES } from '../../lib/rds-events.construct.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { forkTableDefinition } from '../../local/table.js';
@@ -151,9 +152,11 @@ describe('ForkFunctions', () => {
   const functions = dbforkFunctions(template);
   const logGroups = Object.fromEntries(resourcesOfType(template, 'AWS::Logs::LogGroup'));
 
-  it('creates one function per workflow step plus the API handler, the reconciler and the RDS-event handler', () => {
+  const apiFunctions: string[] = Object.values(API_FUNCTIONS);
+
+  it('creates one function per workflow step, per group of API routes, the reconciler and the RDS-event handler', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...STEP_NAMES, 'api', RECONCILER_FUNCTION, RDS_EVENT_FUNCTION].sort(),
+      [...STEP_NAMES, ...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION].sort(),
     );
   });
 
@@ -165,7 +168,7 @@ describe('ForkFunctions', () => {
       expect(fn.properties.Architectures, fn.name).toEqual(['arm64']);
       expect(fn.properties.MemorySize, fn.name).toBe(256);
       expect(fn.properties.Timeout, fn.name).toBe(
-        fn.name === 'api' ? 29 : fn.name === RECONCILER_FUNCTION ? 300 : 30,
+        apiFunctions.includes(fn.name) ? 29 : fn.name === RECONCILER_FUNCTION ? 300 : 30,
       );
       expect(fn.properties.TracingConfig, fn.name).toEqual({ Mode: 'Active' });
       expect(fn.env.POWERTOOLS_SERVICE_NAME, fn.name).toBe('dbfork');
@@ -205,23 +208,27 @@ describe('ForkFunctions', () => {
         .filter((f) => name in f.env)
         .map((f) => f.name)
         .sort();
-    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual(['api']);
-    expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual(['api', 'reconciler', 'schedule-expiry']);
-    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual(['api', 'schedule-expiry']);
+    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create]);
+    expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual([
+      API_FUNCTIONS.forks,
+      'reconciler',
+      'schedule-expiry',
+    ]);
+    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([API_FUNCTIONS.forks, 'schedule-expiry']);
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
     expect(arn).toContain(':stateMachine:dbfork-delete');
-    expect(JSON.stringify(functionNamed(template, 'api').env.DBFORK_CREATE_STATE_MACHINE_ARN)).toContain(
-      ':stateMachine:dbfork-create',
-    );
-    expect(functionNamed(template, 'api').env.DBFORK_SCHEDULER_ROLE_ARN).toEqual({
+    expect(
+      JSON.stringify(functionNamed(template, API_FUNCTIONS.create).env.DBFORK_CREATE_STATE_MACHINE_ARN),
+    ).toContain(':stateMachine:dbfork-create');
+    expect(functionNamed(template, API_FUNCTIONS.forks).env.DBFORK_SCHEDULER_ROLE_ARN).toEqual({
       'Fn::GetAtt': [schedulerRole()[0], 'Arn'],
     });
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    const others: string[] = ['api', RECONCILER_FUNCTION, RDS_EVENT_FUNCTION];
+    const others: string[] = [...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
@@ -291,13 +298,21 @@ describe('ForkApi', () => {
     }
   });
 
-  it('proxies every method to the one api function', () => {
-    const api = functionNamed(template, 'api');
+  it('proxies every method to the function that serves its route, and the functions serve exactly those', () => {
     for (const [, method] of methods) {
+      const route = `${String(props(method).HttpMethod)} ${pathOf(props(method).ResourceId)}`;
+      const group = API_ROUTES.find(([m, p]) => `${m} ${p}` === route)?.[2];
+      expect(group, route).toBeDefined();
+      const fn = functionNamed(template, API_FUNCTIONS[group ?? 'create']);
       const integration = props(method).Integration as { Type: string; Uri: unknown };
       expect(integration.Type).toBe('AWS_PROXY');
-      expect(JSON.stringify(integration.Uri)).toContain(api.logicalId);
+      expect(JSON.stringify(integration.Uri), route).toContain(fn.logicalId);
     }
+    // The stack's route table and the routes each function's code serves are the same.
+    const served = Object.entries(API_ROUTE_GROUPS).flatMap(([group, { routes }]) =>
+      routes.map((r) => `${r.method} ${r.pattern} ${group}`),
+    );
+    expect(served.sort()).toEqual(API_ROUTES.map((r) => r.join(' ')).sort());
   });
 
   it('traces, throttles and writes JSON access logs and error execution logs', () => {

@@ -22,14 +22,14 @@ export function props(resource: Resource): Record<string, unknown> {
 
 export type FunctionInfo = {
   readonly logicalId: string;
-  /** The step name, 'reconciler' (DBFORK_FUNCTION), or 'api' for the HTTP API handler. */
+  /** The step name (DBFORK_STEP), or the function's DBFORK_FUNCTION (`api-create`, `reconciler`…). */
   readonly name: string;
   readonly roleLogicalId: string;
   readonly env: Record<string, unknown>;
   readonly properties: Record<string, unknown>;
 };
 
-/** Every dbfork Lambda, named by its DBFORK_STEP or DBFORK_FUNCTION (or 'api'). */
+/** Every dbfork Lambda, named by its DBFORK_STEP or DBFORK_FUNCTION. */
 export function dbforkFunctions(template: CfnTemplate): FunctionInfo[] {
   return resourcesOfType(template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
     const p = props(resource);
@@ -41,7 +41,7 @@ export function dbforkFunctions(template: CfnTemplate): FunctionInfo[] {
         ? env.DBFORK_STEP
         : typeof env.DBFORK_FUNCTION === 'string'
           ? env.DBFORK_FUNCTION
-          : 'api';
+          : `unnamed ${logicalId}`;
     return { logicalId, name, roleLogicalId: role, env, properties: p };
   });
 }

@@ -9,7 +9,7 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createApi } from '../../lambdas/api/handler.js';
+import { API_FUNCTIONS as API_ROUTE_GROUPS, createApi } from '../../lambdas/api/routes.js';
 import { clientConfig } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
@@ -19,7 +19,12 @@ import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
-import { API_FUNCTION, RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import {
+  API_FUNCTIONS,
+  type ApiFunctionName,
+  RDS_EVENT_FUNCTION,
+  RECONCILER_FUNCTION,
+} from '../../lib/permissions.js';
 import type { LocalTaskTokens } from '../../local/local-task-tokens.js';
 import type { LocalWorkflows } from '../../local/local-workflows.js';
 import { type RdsEventDelivery, startRdsEventDelivery } from '../../local/rds-event-delivery.js';
@@ -170,6 +175,25 @@ function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxy
   };
 }
 
+/** The API function that serves a request on AWS: the one whose routes match it. */
+function apiFunctionOf(method: string, path: string): ApiFunctionName {
+  for (const [group, { routes }] of Object.entries(API_ROUTE_GROUPS)) {
+    if (routes.some((route) => route.method === method && matchesPattern(route.pattern, path))) {
+      return API_FUNCTIONS[group as keyof typeof API_FUNCTIONS];
+    }
+  }
+  throw new Error(`no API function serves ${method} ${path}`);
+}
+
+function matchesPattern(pattern: string, path: string): boolean {
+  const expected = pattern.split('/');
+  const actual = path.split('?')[0]?.split('/') ?? [];
+  return (
+    expected.length === actual.length &&
+    expected.every((part, i) => /^\{\w+\}$/.test(part) || part === actual[i])
+  );
+}
+
 export interface Simulated {
   /** Calls the API like a signed client; throws on a 5xx. */
   api(method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult>;
@@ -209,7 +233,7 @@ export function simulate<S>(
   return {
     async api(method, path, body) {
       await events;
-      const result = await runAs(API_FUNCTION, () => api(apiEvent(method, path, body)));
+      const result = await runAs(apiFunctionOf(method, path), () => api(apiEvent(method, path, body)));
       if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
       return result;
     },

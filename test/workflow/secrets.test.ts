@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../lambdas/api/handler.js';
+import { createApi } from '../../lambdas/api/routes.js';
 import { resetMoto } from '../support/moto.js';
 import {
   type Harness,

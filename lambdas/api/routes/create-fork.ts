@@ -18,11 +18,11 @@ import {
 } from '../../core/fork.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
 import * as z from '../../core/zod.js';
 import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
-import type { ApiRuntime } from '../api-runtime.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, header, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -48,7 +48,7 @@ export interface CreateForkInput {
 }
 
 function assertRestoreSupported(
-  rt: ApiRuntime,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
   engine: EngineStrategy,
   source: SourceDatabase,
   type: RestoreRequest['type'],
@@ -137,7 +137,10 @@ function assertInstanceClassAllowed(
  * addressed by name (`DELETE /v1/forks/orders-prod`, `dbfork delete orders-prod`), and such a
  * request must never read as one about that database. (The fork's own database is named by its id.)
  */
-async function assertNameIsNoDatabase(rt: ApiRuntime, name: string | undefined): Promise<void> {
+async function assertNameIsNoDatabase(
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
+  name: string | undefined,
+): Promise<void> {
   if (name === undefined) return;
   for (const engine of rt.engines.all()) {
     const database = await engine.describeSource(name);
@@ -149,7 +152,12 @@ async function assertNameIsNoDatabase(rt: ApiRuntime, name: string | undefined):
   }
 }
 
-function newRecord(rt: ApiRuntime, input: CreateForkInput, source: SourceDatabase, ttl: Ttl): ForkRecord {
+function newRecord(
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
+  input: CreateForkInput,
+  source: SourceDatabase,
+  ttl: Ttl,
+): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
   const id = newForkId();
@@ -185,7 +193,11 @@ function newRecord(rt: ApiRuntime, input: CreateForkInput, source: SourceDatabas
 }
 
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
-async function markNotStarted(rt: ApiRuntime, id: string, cause: unknown): Promise<void> {
+async function markNotStarted(
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
+  id: string,
+  cause: unknown,
+): Promise<void> {
   const message = 'the create workflow could not be started';
   try {
     await rt.store.transition(id, {
@@ -207,7 +219,7 @@ async function markNotStarted(rt: ApiRuntime, id: string, cause: unknown): Promi
  * (idempotently), starts the create workflow and announces `Fork Requested`.
  */
 export async function createFork(
-  rt: ApiRuntime,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
   input: CreateForkInput,
 ): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const { policy } = rt.env;
@@ -265,7 +277,10 @@ export async function createFork(
   return { fork: created.record, replayed: false };
 }
 
-export async function createForkRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function createForkRoute(
+  request: ApiRequest,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows'>,
+): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
   const rawKey = header(request, IDEMPOTENCY_HEADER);
   let idempotencyKey: string | undefined;

@@ -1,6 +1,6 @@
 import { ForkStateConflictError } from '../../core/errors.js';
 import { type ForkRecord, toPublicFork } from '../../core/fork.js';
-import type { ApiRuntime } from '../api-runtime.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -14,7 +14,11 @@ export interface DeleteOutcome {
   started: boolean;
 }
 
-export async function deleteFork(rt: ApiRuntime, ref: string, caller: string): Promise<DeleteOutcome> {
+export async function deleteFork(
+  rt: RuntimeWith<'store' | 'workflows'>,
+  ref: string,
+  caller: string,
+): Promise<DeleteOutcome> {
   const fork = await findFork(rt, ref);
   assertCanManage(fork, caller, rt.env.policy, 'delete');
   if (fork.status === 'deleted' || fork.status === 'deleting') return { fork, started: false };
@@ -44,7 +48,10 @@ export async function deleteFork(rt: ApiRuntime, ref: string, caller: string): P
   return { fork: marked, started: true };
 }
 
-export async function deleteForkRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function deleteForkRoute(
+  request: ApiRequest,
+  rt: RuntimeWith<'store' | 'workflows'>,
+): Promise<ApiResponse> {
   const { id } = parseParams(request, forkRefParamsSchema);
   const { fork } = await deleteFork(rt, id, request.caller);
   return { statusCode: fork.status === 'deleted' ? 200 : 202, body: toPublicFork(fork) };

@@ -1,8 +1,8 @@
 import { SourceNotAvailableError } from '../../core/errors.js';
 import { sourceRefSchema } from '../../core/fork.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
 import * as z from '../../core/zod.js';
-import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseParams, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { windowOf } from './list-sources.js';
@@ -11,7 +11,7 @@ import { windowOf } from './list-sources.js';
 
 const paramsSchema = z.strictObject({ id: sourceRefSchema });
 
-export async function listSourceBackups(rt: ApiRuntime, ref: string) {
+export async function listSourceBackups(rt: RuntimeWith<'engines'>, ref: string) {
   const { engine, source } = await rt.engines.resolve(ref);
   try {
     assertForkable(source, rt.env.policy);
@@ -40,7 +40,10 @@ export async function listSourceBackups(rt: ApiRuntime, ref: string) {
   };
 }
 
-export async function listBackupsRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function listBackupsRoute(
+  request: ApiRequest,
+  rt: RuntimeWith<'engines'>,
+): Promise<ApiResponse> {
   const { id } = parseParams(request, paramsSchema);
   parseQuery(request, z.strictObject({}));
   return { statusCode: 200, body: await listSourceBackups(rt, id) };

@@ -1,8 +1,8 @@
 import { errorName, ValidationError } from '../../core/errors.js';
 import { FORK_STATUSES, sourceRefSchema, toPublicFork } from '../../core/fork.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import type { ListPage, ListQuery } from '../../core/store.js';
 import * as z from '../../core/zod.js';
-import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 
@@ -47,7 +47,7 @@ function sourceIdOf(ref: string): string {
   return ref.startsWith('arn:') ? (ref.split(':').at(-1) ?? ref) : ref;
 }
 
-export async function listForks(rt: ApiRuntime, query: ListQuery): Promise<ListPage> {
+export async function listForks(rt: RuntimeWith<'store'>, query: ListQuery): Promise<ListPage> {
   try {
     return await rt.store.list(query);
   } catch (error) {
@@ -65,7 +65,7 @@ export async function listForks(rt: ApiRuntime, query: ListQuery): Promise<ListP
   }
 }
 
-export async function listForksRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function listForksRoute(request: ApiRequest, rt: RuntimeWith<'store'>): Promise<ApiResponse> {
   const query = parseQuery(request, listForksQuerySchema);
   const page = await listForks(rt, {
     limit: query.limit ?? DEFAULT_LIMIT,

@@ -1,9 +1,9 @@
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import type { EngineKind } from '../../core/fork.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import { isForkAllowed } from '../../core/source-policy.js';
 import { TAG } from '../../core/tags.js';
 import * as z from '../../core/zod.js';
-import type { ApiRuntime } from '../api-runtime.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 
@@ -35,7 +35,7 @@ export function isDbForkManaged(source: SourceDatabase): boolean {
   return source.tags[TAG.managed] === 'true';
 }
 
-export async function listSources(rt: ApiRuntime): Promise<SourceView[]> {
+export async function listSources(rt: RuntimeWith<'engines'>): Promise<SourceView[]> {
   const perEngine = await Promise.all(rt.engines.all().map((engine) => engine.listSources()));
   return perEngine
     .flat()
@@ -52,7 +52,10 @@ export async function listSources(rt: ApiRuntime): Promise<SourceView[]> {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export async function listSourcesRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function listSourcesRoute(
+  request: ApiRequest,
+  rt: RuntimeWith<'engines'>,
+): Promise<ApiResponse> {
   parseQuery(request, z.strictObject({}));
   return { statusCode: 200, body: { sources: await listSources(rt) } };
 }

@@ -1,8 +1,8 @@
 import { required } from '../../core/env.js';
 import { ForkStateConflictError } from '../../core/errors.js';
 import { type ForkRecord, type PatchForkBody, patchForkBodySchema, toPublicFork } from '../../core/fork.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import { checkExpiresAt, expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
-import type { ApiRuntime } from '../api-runtime.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, parseBody, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -13,7 +13,10 @@ import { assertCanManage, findFork, forkRefParamsSchema } from './shared.js';
  * `expiresAt`), bounded by the configured minimum and maximum TTL.
  */
 
-function newExpiry(rt: ApiRuntime, body: PatchForkBody): { expiresAt: string; ttl: Ttl } {
+function newExpiry(
+  rt: RuntimeWith<'store' | 'schedules'>,
+  body: PatchForkBody,
+): { expiresAt: string; ttl: Ttl } {
   const now = rt.now();
   if (body.expiresAt !== undefined) {
     const checked = checkExpiresAt(body.expiresAt, now, rt.env.policy);
@@ -37,7 +40,7 @@ function hasSchedule(fork: ForkRecord): boolean {
 }
 
 export async function changeExpiry(
-  rt: ApiRuntime,
+  rt: RuntimeWith<'store' | 'schedules'>,
   ref: string,
   caller: string,
   body: PatchForkBody,
@@ -76,7 +79,10 @@ export async function changeExpiry(
   return updated;
 }
 
-export async function patchForkRoute(request: ApiRequest, rt: ApiRuntime): Promise<ApiResponse> {
+export async function patchForkRoute(
+  request: ApiRequest,
+  rt: RuntimeWith<'store' | 'schedules'>,
+): Promise<ApiResponse> {
   const { id } = parseParams(request, forkRefParamsSchema);
   const body = parseBody(request, patchForkBodySchema);
   return { statusCode: 200, body: toPublicFork(await changeExpiry(rt, id, request.caller, body)) };

@@ -3,8 +3,8 @@ import { ForkNotFoundError, NotOwnerError } from '../../core/errors.js';
 import type { ForkRecord } from '../../core/fork.js';
 import { FORK_ID_PATTERN, FORK_NAME_PATTERN } from '../../core/ids.js';
 import { isAdmin } from '../../core/principals.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
 import * as z from '../../core/zod.js';
-import type { ApiRuntime } from '../api-runtime.js';
 
 /** `{id}` in /v1/forks/{id}: a fork id, or the name of a live fork. */
 export const forkRefParamsSchema = z.strictObject({
@@ -17,7 +17,7 @@ export const forkRefParamsSchema = z.strictObject({
   ),
 });
 
-export async function findFork(rt: ApiRuntime, ref: string): Promise<ForkRecord> {
+export async function findFork(rt: RuntimeWith<'store'>, ref: string): Promise<ForkRecord> {
   const byId = FORK_ID_PATTERN.test(ref) ? await rt.store.get(ref) : undefined;
   const fork = byId ?? (FORK_NAME_PATTERN.test(ref) ? await rt.store.findLiveByName(ref) : undefined);
   if (!fork) {

@@ -4,7 +4,7 @@
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApi } from '../../../lambdas/api/handler.js';
+import { createApi } from '../../../lambdas/api/routes.js';
 import type { PublicFork } from '../../../lambdas/core/fork.js';
 import { motoEndpoint } from '../../support/moto.js';
 import { createMotoForkTable, mockedRuntime, motoClients, uniqueTableName } from '../../support/runtime.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../../lambdas/api/handler.js';
+import { createApi } from '../../../lambdas/api/routes.js';
 import { MAX_CLASS_CHOICES } from '../../../lambdas/core/override-rules.js';
 import { TAG } from '../../../lambdas/core/tags.js';
 import { seedAuroraSource } from '../../../local/seed.js';

@@ -7,7 +7,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../../lambdas/api/handler.js';
+import { createApi } from '../../../lambdas/api/routes.js';
 import type { PublicFork } from '../../../lambdas/core/fork.js';
 import { motoEndpoint } from '../../support/moto.js';
 import {

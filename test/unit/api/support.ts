@@ -16,7 +16,8 @@ import {
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'vitest';
-import { type Api, createApi } from '../../../lambdas/api/handler.js';
+import type { Api } from '../../../lambdas/api/api.js';
+import { createApi } from '../../../lambdas/api/routes.js';
 import type { EngineStrategy } from '../../../lambdas/core/engines/engine.js';
 import type { EngineKind, ForkRecord, RestoreRequest } from '../../../lambdas/core/fork.js';
 import {

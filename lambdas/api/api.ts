@@ -1,19 +1,21 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MethodNotAllowedError } from '../core/errors.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
-import { API_PARTS, type ApiRuntime } from './api-runtime.js';
+import type { RuntimePart } from '../core/runtime-parts.js';
+import type { RuntimeWith, ServiceName } from '../core/runtime-types.js';
 import { toApiRequest } from './request.js';
 import { errorResponse, json } from './respond.js';
-import { Router } from './router.js';
-import { ROUTES } from './routes.js';
+import { type Route, Router } from './router.js';
 
 /**
- * The HTTP API Lambda (API Gateway REST, proxy integration, AWS_IAM auth): route → parse (zod) →
- * domain → response. Every failure becomes `{"error": {code, message, details}}`.
+ * The HTTP API (API Gateway REST, proxy integration, AWS_IAM auth): route → parse (zod) → domain →
+ * response. Every failure becomes `{"error": {code, message, details}}`.
  */
 export type Api = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-export function createApi(rt: ApiRuntime, router = new Router(ROUTES)): Api {
+/** Serves these routes on this runtime. */
+export function serveRoutes<S extends ServiceName>(rt: RuntimeWith<S>, routes: readonly Route<S>[]): Api {
+  const router = new Router(routes);
   return async (event) => {
     const requestId = event.requestContext?.requestId;
     const started = Date.now();
@@ -38,10 +40,18 @@ export function createApi(rt: ApiRuntime, router = new Router(ROUTES)): Api {
   };
 }
 
-const runtime = lazyRuntime(API_PARTS);
-let api: Api | undefined;
-
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  api ??= createApi(runtime());
-  return api(event);
-};
+/**
+ * The entry point of one API function (lambdas/api/functions/): its routes, on a runtime of its
+ * own services only, built on the first request.
+ */
+export function lambdaApi<S extends ServiceName>(
+  parts: readonly RuntimePart<S>[],
+  routes: readonly Route<S>[],
+): Api {
+  const runtime = lazyRuntime(parts);
+  let api: Api | undefined;
+  return (event) => {
+    api ??= serveRoutes(runtime(), routes);
+    return api(event);
+  };
+}

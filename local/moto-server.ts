@@ -7,7 +7,8 @@
  *   await moto.reset();   // POST /moto-api/reset: forget every resource
  *   await moto.stop();    // kills the server's whole process group
  *
- * The Python interpreter is `python3` unless DBFORK_PYTHON names another one.
+ * The Python interpreter is DBFORK_PYTHON, else the project's .venv/ when scripts/ensure-python-tools.sh
+ * made one, else `python3` (local/python-tools.ts).
  *
  * The emulator starts in its faithful mode (AWS statuses, state checks, default groups, …; see
  * docs/aws-fidelity.md) unless `faithful: false`, or DBFORK_FAITHFUL=0 in the environment when
@@ -19,6 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonCommand } from './python-tools.js';
 
 export interface StartMotoOptions {
   /** Port to listen on. @default a free loopback port */
@@ -27,7 +29,7 @@ export interface StartMotoOptions {
   readonly host?: string;
   /** How long to wait for the server to answer. @default 30_000 ms */
   readonly startTimeoutMs?: number;
-  /** Python interpreter. @default process.env.DBFORK_PYTHON ?? 'python3' */
+  /** Python interpreter. @default pythonCommand() of local/python-tools.ts */
   readonly python?: string;
   /** Receives every line moto writes (request log, warnings). @default lines are kept for errors only */
   readonly onLog?: (line: string) => void;
@@ -56,7 +58,7 @@ export class MotoStartError extends Error {
 }
 
 const LAUNCHER = fileURLToPath(new URL('./moto/launcher.py', import.meta.url));
-const INSTALL_HINT = "pip install 'moto[server]>=5.2'";
+const INSTALL_HINT = 'bash scripts/ensure-python-tools.sh moto (into .venv/ when the system Python refuses pip)';
 const LOG_TAIL_LINES = 40;
 const STOP_GRACE_MS = 3_000;
 
@@ -269,5 +271,5 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function defaultPython(): string {
-  return process.env.DBFORK_PYTHON ?? 'python3';
+  return pythonCommand();
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cfnLintCommand } from '../../local/python-tools.js';
 import { synthesizeTemplate } from '../../local/synth.js';
 
 /** cfn-lint exit code bits: 2 = error, 4 = warning, 8 = informational. */
@@ -12,11 +13,11 @@ const dir = mkdtempSync(join(tmpdir(), 'dbfork-cfn-lint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cfnLint(args: string[]) {
-  return spawnSync('cfn-lint', args, { encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(cfnLintCommand(), args, { encoding: 'utf8', timeout: 120_000 });
 }
 
 describe('cfn-lint', () => {
-  it('is installed (Python cfn-lint on PATH; .ci/run installs it)', () => {
+  it('is installed (on PATH or in .venv/; scripts/ensure-python-tools.sh installs it)', () => {
     const version = cfnLint(['--version']);
     if (version.error) {
       throw new Error(

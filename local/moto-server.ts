@@ -58,7 +58,8 @@ export class MotoStartError extends Error {
 }
 
 const LAUNCHER = fileURLToPath(new URL('./moto/launcher.py', import.meta.url));
-const INSTALL_HINT = 'bash scripts/ensure-python-tools.sh moto (into .venv/ when the system Python refuses pip)';
+const INSTALL_HINT =
+  'bash scripts/ensure-python-tools.sh moto (into .venv/ when the system Python refuses pip)';
 const LOG_TAIL_LINES = 40;
 const STOP_GRACE_MS = 3_000;
 

@@ -12,13 +12,13 @@ import { listCommand } from './commands/list.js';
 import { showCommand } from './commands/show.js';
 import { sourcesCommand } from './commands/sources.js';
 import { waitCommand } from './commands/wait.js';
-import { type Deps, defaultDeps } from './context.js';
+import { type Deps, defaultDeps, withCommonOptions } from './context.js';
 import { ApiError, CliError } from './errors.js';
 
 export const VERSION = '0.1.0';
 
 export function buildProgram(deps: Deps): Command {
-  const program = new Command('dbfork')
+  const program = withCommonOptions(new Command('dbfork'))
     .description(
       'Fork databases on demand: independent, writable copies with their own credentials, DNS name and TTL.',
     )
@@ -26,12 +26,22 @@ export function buildProgram(deps: Deps): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => deps.io.out(s), writeErr: (s) => deps.io.err(s) })
     .exitOverride()
+    // --api, --principal and --json work before the command too (`dbfork --api URL --json list`):
+    // what was given there fills in what the command itself was not given.
+    .hook('preAction', (root, action) => {
+      for (const [key, value] of Object.entries(root.opts())) {
+        if (value !== undefined && action.getOptionValue(key) === undefined)
+          action.setOptionValue(key, value);
+      }
+    })
     .addHelpText(
       'after',
       `
 Target API: --api <url>, else $DBFORK_API_URL, else the ApiUrl output of the deployed DbFork stack
 ($DBFORK_STACK_NAME). Requests to AWS are SigV4-signed with your default AWS credentials; the offline
 API (npm run local) takes --principal / $DBFORK_PRINCIPAL as the caller instead.
+
+Options go before or after the command (dbfork --api URL --json list = dbfork list --api URL --json).
 
 Examples:
   $ export DBFORK_API_URL=http://127.0.0.1:3000     # npm run local

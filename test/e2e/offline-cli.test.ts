@@ -79,6 +79,12 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
     }
     const human = await cli('sources');
     expect(human.stdout).toMatch(/^SOURCE +KIND +ENGINE +STATUS +FORKABLE/);
+    // The options may come before the command too.
+    const first = await runCli(app.apiUrl, ['--json', 'sources'], {}, { apiFirst: true });
+    expect(first.code, first.stderr).toBe(0);
+    // (the same sources; their latest restorable time moves on between the two calls)
+    const ids = (list: Source[]) => list.map((s) => s.id).sort();
+    expect(ids(json<{ sources: Source[] }>(first).sources)).toEqual(ids(sources));
   });
 
   it.each(DEMO_SOURCES)('creates a fork of $id ($kind) with --wait, showing its progress', async (source) => {

@@ -141,14 +141,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node dist/cli.mjs <args> --api <apiUrl>`, no terminal. */
+/** `node dist/cli.mjs <args> --api <apiUrl>` (or `--api <apiUrl> <args>` with `apiFirst`), no terminal. */
 export function runCli(
   apiUrl: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  { apiFirst = false }: { apiFirst?: boolean } = {},
 ): Promise<CliResult> {
+  const argv = apiFirst ? ['--api', apiUrl, ...args] : [...args, '--api', apiUrl];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--api', apiUrl], {
+    const child = spawn(process.execPath, [CLI, ...argv], {
       cwd: PROJECT_DIR,
       env: cleanEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -385,3 +385,52 @@ describe('--help', () => {
     },
   );
 });
+
+describe('options before the command', () => {
+  it('takes --api, --principal and --json before the command as after it', async () => {
+    const list: Responder = () => ({ status: 200, body: { forks: [fork()] } });
+    const before = harness(list);
+    const after = harness(list);
+
+    const codes = [
+      await before.run(
+        '--api',
+        'http://forks.example:8080',
+        '--principal',
+        'arn:aws:iam::123456789012:user/bob',
+        '--json',
+        'list',
+      ),
+      await after.run(
+        'list',
+        '--api',
+        'http://forks.example:8080',
+        '--principal',
+        'arn:aws:iam::123456789012:user/bob',
+        '--json',
+      ),
+    ];
+
+    expect(codes).toEqual([0, 0]);
+    expect(before.sent.map((s) => s.url)).toEqual(['http://forks.example:8080/v1/forks?limit=100']);
+    expect(before.sent).toEqual(after.sent);
+    expect(before.stdout()).toBe(after.stdout());
+    expect(JSON.parse(before.stdout())).toMatchObject({ forks: [{ id: 'fork-abcdef123456' }] });
+  });
+
+  it("lets the command's own option win over the one before it", async () => {
+    const h = harness(() => ({ status: 200, body: fork() }));
+
+    await h.run('--api', 'http://before.example', 'show', 'pr-1', '--api', 'http://after.example');
+
+    expect(h.sent.map((s) => s.url)).toEqual(['http://after.example/v1/forks/pr-1']);
+  });
+
+  it('shows examples in the help of every command', async () => {
+    for (const command of ['create', 'list', 'show', 'wait', 'extend', 'delete', 'sources', 'backups']) {
+      const h = harness(() => ({ status: 500, body: {} }));
+      await h.run(command, '--help');
+      expect(h.stdout(), command).toContain(`Examples:\n  $ dbfork ${command}`);
+    }
+  });
+});

@@ -2,8 +2,11 @@
  * What every command gets: the terminal (`Io`, replaceable in tests) and a way to reach the API
  * from the common options (--api, --principal, --json).
  */
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { type Command, Option } from 'commander';
+import { CliError } from './errors.js';
+import { type SecretReader, secretReaderFor } from './fork-secret.js';
 import { ApiClient } from './http.js';
 import { resolveApiUrl } from './target.js';
 
@@ -30,6 +33,27 @@ export interface CommonOptions {
 export interface Deps {
   io: Io;
   connect(options: CommonOptions): Promise<ApiClient>;
+  /** Reads fork secrets with the caller's credentials, where this API keeps them. */
+  secrets(api: ApiClient): Promise<SecretReader>;
+  /** Runs a program on this terminal; resolves with its exit code. */
+  exec(command: string, args: string[], env: Record<string, string>): Promise<number>;
+}
+
+/** Runs a database client in the foreground (its own stdin/stdout), the extra variables added. */
+function execInTerminal(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new CliError(`${command} is not installed (or not on the PATH)`, {
+              hint: `install the database's client, or use --url / --env with a client of your own`,
+            })
+          : error,
+      ),
+    );
+    child.once('close', (code) => resolve(code ?? 1));
+  });
 }
 
 export function processIo(): Io {
@@ -61,6 +85,8 @@ export function defaultDeps(io: Io = processIo()): Deps {
         principal: options.principal ?? io.env.DBFORK_PRINCIPAL,
         env: io.env,
       }),
+    secrets: (api) => secretReaderFor(api, io.env),
+    exec: execInTerminal,
   };
 }
 

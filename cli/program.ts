@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { backupsCommand } from './commands/backups.js';
+import { connectCommand } from './commands/connect.js';
 import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { extendCommand } from './commands/extend.js';
@@ -48,6 +49,7 @@ Examples:
   $ dbfork sources
   $ dbfork create orders-postgres --name pr-1234 --ttl 24h --wait
   $ dbfork list --mine
+  $ dbfork connect pr-1234 --url
   $ dbfork extend pr-1234 --ttl 48h
   $ dbfork delete pr-1234 --yes`,
     );
@@ -55,6 +57,7 @@ Examples:
     createCommand,
     listCommand,
     showCommand,
+    connectCommand,
     waitCommand,
     extendCommand,
     deleteCommand,

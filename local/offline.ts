@@ -202,7 +202,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       return undefined;
     });
     const events = rdsEvents;
-    server.ready(createApi(runtime));
+    server.ready(createApi(runtime), { awsEndpoint: endpoint });
 
     let stopping: Promise<void> | undefined;
     const drainMs = options.drainMs ?? 5000;

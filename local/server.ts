@@ -212,6 +212,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * What the offline health check tells a client beyond `ok`: the emulator's endpoint, where the
+ * CLI reads a fork's secret (`dbfork connect`) as it would from Secrets Manager on AWS.
+ */
+export interface OfflineDetails {
+  awsEndpoint?: string;
+}
+
 export interface LocalApiServerOptions {
   /** @default 3000 */
   port?: number;
@@ -225,6 +233,7 @@ export interface LocalApiServerOptions {
 export class LocalApiServer {
   private readonly server: Server;
   private api: Api | undefined;
+  private details: OfflineDetails = {};
 
   constructor(private readonly options: LocalApiServerOptions = {}) {
     this.server = createServer((req, res) => {
@@ -232,9 +241,10 @@ export class LocalApiServer {
     });
   }
 
-  /** From now on requests reach the api and the health check answers 200. */
-  ready(api: Api): void {
+  /** From now on requests reach the api and the health check answers 200 (with `details`). */
+  ready(api: Api, details: OfflineDetails = {}): void {
     this.api = api;
+    this.details = details;
   }
 
   get isReady(): boolean {
@@ -327,7 +337,7 @@ export class LocalApiServer {
   }
 
   private health(): APIGatewayProxyResult {
-    if (this.api) return jsonResult(200, { status: 'ok' });
+    if (this.api) return jsonResult(200, { status: 'ok', ...this.details });
     return jsonResult(503, { status: 'starting' });
   }
 }

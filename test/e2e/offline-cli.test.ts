@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backups, Fork, Source } from '../../cli/http.js';
 import { setEmulatorConfigAt } from '../../local/emulator-config.js';
@@ -25,6 +26,21 @@ const MALLORY = 'arn:aws:iam::123456789012:user/mallory';
 
 let app: OfflineProcess;
 const cli = (...args: string[]) => runCli(app.apiUrl, args);
+
+/** A fork's secret as the emulator holds it (what `dbfork connect` must print). */
+async function secretOf(secretArn: string): Promise<{ password: string }> {
+  const client = new SecretsManagerClient({
+    endpoint: app.emulator,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    return JSON.parse(SecretString ?? '{}') as { password: string };
+  } finally {
+    client.destroy();
+  }
+}
 
 async function forkNow(ref: string): Promise<Fork> {
   const shown = await cli('show', ref, '--json');
@@ -122,6 +138,21 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
     expect(result.stderr).toMatch(new RegExp(`${name}: creating · restoring · \\d+%`));
     expect(result.stderr).toMatch(new RegExp(`✓ ${name} ready after`));
     created.set(source.id, fork);
+
+    // Connect as a user would: the fork's secret, read by the CLI from the emulator.
+    const secret = await secretOf(fork.secretArn ?? '');
+    const url = await cli('connect', name, '--url');
+    expect(url.code, url.stderr).toBe(0);
+    const parsed = new URL(url.stdout.trim());
+    expect(parsed.protocol).toBe(source.kind === 'docdb-cluster' ? 'mongodb:' : 'postgresql:');
+    expect(parsed.hostname).toBe(fork.endpoint?.host);
+    expect(decodeURIComponent(parsed.password)).toBe(secret.password);
+    const env = await cli('connect', name, '--env');
+    expect(env.stdout).toContain(source.kind === 'docdb-cluster' ? 'MONGODB_URI=' : `PGPASSWORD='`);
+    const plain = await cli('connect', name);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain(`host:      ${fork.endpoint?.host}`);
+    expect(plain.stdout).not.toContain(secret.password);
   });
 
   it('lists, shows, extends and deletes a fork', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ForkSecret } from '../../../cli/connection.js';
 import type { Deps, Io } from '../../../cli/context.js';
 import { ApiClient, type Fork } from '../../../cli/http.js';
 import { runCli } from '../../../cli/program.js';
@@ -32,7 +33,10 @@ function fork(overrides: Partial<Fork> = {}): Fork {
   };
 }
 
-function harness(respond: Responder, options: { tty?: boolean; answer?: string } = {}) {
+function harness(
+  respond: Responder,
+  options: { tty?: boolean; answer?: string; secrets?: Record<string, ForkSecret>; exitCode?: number } = {},
+) {
   const sent: Sent[] = [];
   const out: string[] = [];
   const err: string[] = [];
@@ -61,6 +65,8 @@ function harness(respond: Responder, options: { tty?: boolean; answer?: string }
     const { status, body } = respond(entry);
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
+  const secretsRead: string[] = [];
+  const execs: { command: string; args: string[]; env: Record<string, string> }[] = [];
   const deps: Deps = {
     io,
     connect: async (opts) =>
@@ -69,10 +75,22 @@ function harness(respond: Responder, options: { tty?: boolean; answer?: string }
         fetch: fakeFetch,
         principal: opts.principal,
       }),
+    secrets: async () => async (arn) => {
+      secretsRead.push(arn);
+      const secret = options.secrets?.[arn];
+      if (!secret) throw new Error(`no secret ${arn}`);
+      return secret;
+    },
+    exec: async (command, args, env) => {
+      execs.push({ command, args, env });
+      return options.exitCode ?? 0;
+    },
   };
   return {
     sent,
     prompts,
+    secretsRead,
+    execs,
     stdout: () => out.join(''),
     stderr: () => err.join(''),
     run: (...args: string[]) => runCli(args, deps),
@@ -427,10 +445,99 @@ describe('options before the command', () => {
   });
 
   it('shows examples in the help of every command', async () => {
-    for (const command of ['create', 'list', 'show', 'wait', 'extend', 'delete', 'sources', 'backups']) {
+    for (const command of [
+      'create',
+      'list',
+      'show',
+      'connect',
+      'wait',
+      'extend',
+      'delete',
+      'sources',
+      'backups',
+    ]) {
       const h = harness(() => ({ status: 500, body: {} }));
       await h.run(command, '--help');
       expect(h.stdout(), command).toContain(`Examples:\n  $ dbfork ${command}`);
     }
+  });
+});
+
+describe('dbfork connect', () => {
+  const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dbfork/fork-abcdef123456-AbCdEf';
+  const PG: ForkSecret = {
+    engine: 'postgres',
+    host: 'fork-abcdef123456.cxyz.us-east-1.rds.amazonaws.com',
+    port: 5432,
+    username: 'app',
+    password: 's3cr:t/p@ss',
+    dbname: 'orders',
+    dnsName: 'pr-1.forks.example.internal',
+  };
+  const ready = () => ({
+    status: 200,
+    body: fork({ status: 'ready', secretArn: SECRET_ARN, dnsName: PG.dnsName }),
+  });
+
+  it('prints where to connect but never the password without being asked', async () => {
+    const h = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+
+    expect(await h.run('connect', 'pr-1')).toBe(0);
+
+    expect(h.secretsRead).toEqual([SECRET_ARN]);
+    expect(h.stdout()).toContain('host:      fork-abcdef123456.cxyz.us-east-1.rds.amazonaws.com');
+    expect(h.stdout()).toContain('dbname:    orders');
+    expect(h.stdout()).not.toContain(PG.password);
+    const json = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+    await json.run('connect', 'pr-1', '--json');
+    expect(JSON.parse(json.stdout())).toMatchObject({ host: PG.host, port: 5432, secretArn: SECRET_ARN });
+    expect(json.stdout()).not.toContain(PG.password);
+  });
+
+  it('prints the URI with --url and the variables with --env, the password escaped and quoted', async () => {
+    const url = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+    const env = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+
+    await url.run('connect', 'pr-1', '--url');
+    await env.run('connect', 'pr-1', '--env');
+
+    expect(url.stdout()).toBe(
+      'postgresql://app:s3cr%3At%2Fp%40ss@fork-abcdef123456.cxyz.us-east-1.rds.amazonaws.com:5432/orders?sslmode=require\n',
+    );
+    expect(env.stdout()).toContain("PGPASSWORD='s3cr:t/p@ss'\n");
+    expect(env.stdout()).toContain("PGHOST='fork-abcdef123456.cxyz.us-east-1.rds.amazonaws.com'");
+    expect(env.stdout()).toMatch(/^DATABASE_URL='postgresql:\/\/app:/);
+  });
+
+  it('runs psql with the password in its environment, never on its command line', async () => {
+    const h = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+
+    expect(await h.run('connect', 'pr-1', '--psql')).toBe(0);
+
+    expect(h.execs).toHaveLength(1);
+    expect(h.execs[0]?.command).toBe('psql');
+    expect(h.execs[0]?.args.join(' ')).not.toContain(PG.password);
+    expect(h.execs[0]?.env).toMatchObject({ PGPASSWORD: PG.password, PGHOST: PG.host, PGDATABASE: 'orders' });
+  });
+
+  it('refuses the wrong client for the engine, and two modes at once', async () => {
+    const wrong = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+    const both = harness(ready, { secrets: { [SECRET_ARN]: PG } });
+
+    expect(await wrong.run('connect', 'pr-1', '--mongosh')).toBe(2);
+    expect(wrong.stderr()).toContain('use --psql, not --mongosh');
+    expect(wrong.execs).toEqual([]);
+    expect(await both.run('connect', 'pr-1', '--url', '--env')).not.toBe(0);
+    expect(both.secretsRead).toEqual([]);
+  });
+
+  it('says to wait for a fork that is not ready, reading no secret', async () => {
+    const h = harness(() => ({ status: 200, body: fork({ status: 'creating' }) }), { secrets: {} });
+
+    expect(await h.run('connect', 'pr-1', '--url')).toBe(1);
+
+    expect(h.stderr()).toContain('fork pr-1 is creating');
+    expect(h.stderr()).toContain('hint: dbfork wait pr-1');
+    expect(h.secretsRead).toEqual([]);
   });
 });

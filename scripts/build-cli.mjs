@@ -14,6 +14,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // ESM builds of dependencies (the SDK's dist-es): the CommonJS ones lose their named exports
+  // behind a dynamic import() in an ESM bundle (the CloudFormation client the API lookup loads).
+  mainFields: ['module', 'main'],
   minify: false,
   sourcemap: false,
   legalComments: 'none',

@@ -26,7 +26,7 @@ function faithfulEnv(): Record<string, string> {
 }
 
 /** The environment of a user's shell, less anything pointing at another API or emulator. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [
     'DBFORK_API_URL',
@@ -141,14 +141,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node dist/cli.mjs <args> --api <apiUrl>` (or `--api <apiUrl> <args>` with `apiFirst`), no terminal. */
+/**
+ * `node dist/cli.mjs <args> --api <apiUrl>` (or `--api <apiUrl> <args>` with `apiFirst`; no --api
+ * at all with `apiUrl` undefined), no terminal.
+ */
 export function runCli(
-  apiUrl: string,
+  apiUrl: string | undefined,
   args: readonly string[],
   env: Record<string, string> = {},
   { apiFirst = false }: { apiFirst?: boolean } = {},
 ): Promise<CliResult> {
-  const argv = apiFirst ? ['--api', apiUrl, ...args] : [...args, '--api', apiUrl];
+  const api = apiUrl === undefined ? [] : ['--api', apiUrl];
+  const argv = apiFirst ? [...api, ...args] : [...args, ...api];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...argv], {
       cwd: PROJECT_DIR,

@@ -1,0 +1,3 @@
+import { main, runStep } from './run.js';
+
+await runStep(main);

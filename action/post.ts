@@ -1,0 +1,3 @@
+import { post, runStep } from './run.js';
+
+await runStep(post);

@@ -1,6 +1,7 @@
 // Bundles the GitHub Action (action/main.ts, action/post.ts) into action/dist/, committed: GitHub
 // runs an action from the repository as it is, with no install step. `npm run build:action`
 // rebuilds them; test/e2e/github-action.test.ts fails when the committed files differ from a rebuild.
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 
@@ -35,4 +36,8 @@ export function actionBuildOptions(outdir = `${root}action/dist`): BuildOptions 
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await build(actionBuildOptions());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // From scratch: a chunk of an earlier build must not linger next to the new ones.
+  await rm(`${root}action/dist`, { recursive: true, force: true });
+  await build(actionBuildOptions());
+}

@@ -5,7 +5,7 @@
  * against the offline runtime (`npm run local`).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,9 +134,11 @@ describe('the GitHub Action (action.yml)', () => {
     const out = mkdtempSync(join(tmpdir(), 'dbfork-action-build-'));
     dirs.push(out);
     await build({ ...actionBuildOptions(out), logLevel: 'silent' });
-    for (const file of ['main.mjs', 'post.mjs']) {
+    const committed = join(ROOT, 'action/dist');
+    expect(readdirSync(committed).sort(), 'run npm run build:action').toEqual(readdirSync(out).sort());
+    for (const file of readdirSync(out)) {
       expect(readFileSync(join(out, file), 'utf8'), `${file}: run npm run build:action`).toBe(
-        readFileSync(join(ROOT, 'action/dist', file), 'utf8'),
+        readFileSync(join(committed, file), 'utf8'),
       );
     }
   });

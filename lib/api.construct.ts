@@ -26,6 +26,7 @@ export const API_ROUTES = [
   ['DELETE', '/v1/forks/{id}', 'forks'],
   ['GET', '/v1/sources', 'sources'],
   ['GET', '/v1/sources/{id}/backups', 'sources'],
+  ['GET', '/v1/openapi.json', 'sources'],
 ] as const satisfies readonly (readonly [string, string, ApiGroup])[];
 
 /** The group whose function serves a route. */
@@ -152,5 +153,7 @@ export class ForkApi extends Construct {
     method(sources, 'GET');
     const backups = sources.addResource('{id}').addResource('backups');
     method(backups, 'GET', { 'method.request.path.id': true });
+
+    method(v1.addResource('openapi.json'), 'GET');
   }
 }

@@ -2,6 +2,7 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backups, Fork, Source } from '../../cli/http.js';
+import { backupsSchema, forkSchema, sourceListSchema } from '../../lambdas/api/openapi/response-schemas.js';
 import { setEmulatorConfigAt } from '../../local/emulator-config.js';
 import { json, type OfflineProcess, runCli, startOfflineProcess } from '../support/offline-process.js';
 import { leftovers, NOTHING_LEFT } from './leftovers.js';
@@ -85,13 +86,16 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
   });
 
   it('lists the seeded demo sources, each forkable, with their snapshots', async () => {
-    const { sources } = json<{ sources: Source[] }>(await cli('sources', '--json'));
+    const listed = json<{ sources: Source[] }>(await cli('sources', '--json'));
+    expect(sourceListSchema.safeParse(listed).error).toBeUndefined();
+    const { sources } = listed;
 
     expect(sources.map((s) => [s.id, s.kind, s.allowed])).toEqual(
       expect.arrayContaining(DEMO_SOURCES.map((s) => [s.id, s.kind, true])),
     );
     for (const source of DEMO_SOURCES) {
       const backups = json<Backups>(await cli('backups', source.id, '--json'));
+      expect(backupsSchema.safeParse(backups).error).toBeUndefined();
       expect(backups.backups.map((b) => b.type)).toEqual(expect.arrayContaining(['manual', 'automated']));
     }
     const human = await cli('sources');
@@ -154,6 +158,8 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
 
     expect(result.code, result.stderr).toBe(0);
     const fork = json<Fork>(result);
+    // The answer is what the OpenAPI document says a fork is.
+    expect(forkSchema.safeParse(fork).error).toBeUndefined();
     expect(fork).toMatchObject({
       name,
       status: 'ready',

@@ -3,14 +3,16 @@ import { lambdaApi } from '../api.js';
 import type { Route } from '../router.js';
 import { listBackupsRoute } from '../routes/list-backups.js';
 import { listSourcesRoute } from '../routes/list-sources.js';
+import { openApiRoute } from '../routes/openapi.js';
 
-/** The function behind the sources a caller may fork and their backups: RDS reads only. */
+/** The function behind what a caller can discover: the sources it may fork, their backups, this API's OpenAPI document. RDS reads only. */
 export const SOURCES_PARTS = [parts.engines] as const;
 type Services = (typeof SOURCES_PARTS)[number]['service'];
 
 export const SOURCES_ROUTES: readonly Route<Services>[] = [
   { method: 'GET', pattern: '/v1/sources', handle: listSourcesRoute },
   { method: 'GET', pattern: '/v1/sources/{id}/backups', handle: listBackupsRoute },
+  { method: 'GET', pattern: '/v1/openapi.json', handle: openApiRoute },
 ];
 
 export const handler = lambdaApi(SOURCES_PARTS, SOURCES_ROUTES);

@@ -1,0 +1,105 @@
+/**
+ * The shapes of the API's answers, for its OpenAPI document (lambdas/api/openapi/document.ts).
+ * The routes build their answers from the domain types; test/unit/api/openapi.test.ts checks real
+ * answers against these schemas, so the document cannot drift from what the API sends.
+ */
+
+import { forkOverridesSchema } from '../../core/config.js';
+import { ENGINE_KINDS, FORK_STATUSES, restoreRequestSchema, STEPS } from '../../core/fork.js';
+import * as z from '../../core/zod.js';
+
+const time = z.iso.datetime({ offset: true });
+const step = z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]);
+
+export const forkSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  source: z.optional(
+    z.looseObject({ id: z.string(), arn: z.string(), engine: z.string(), kind: z.enum(ENGINE_KINDS) }),
+  ),
+  restore: z.looseObject({
+    requested: restoreRequestSchema,
+    resolved: z.optional(
+      z.looseObject({
+        snapshotId: z.optional(z.string()),
+        restoreTime: z.optional(z.string()),
+        useLatestRestorableTime: z.optional(z.boolean()),
+      }),
+    ),
+  }),
+  overrides: forkOverridesSchema,
+  status: z.enum(FORK_STATUSES),
+  step,
+  progress: z.number().check(z.minimum(0), z.maximum(100)),
+  owner: z.string(),
+  createdAt: time,
+  updatedAt: time,
+  readyAt: z.optional(time),
+  deletedAt: z.optional(time),
+  expiresAt: time,
+  endpoint: z.optional(z.looseObject({ host: z.string(), port: z.int() })),
+  dnsName: z.string(),
+  secretArn: z.optional(z.string()),
+  tags: z.record(z.string(), z.string()),
+  history: z.array(z.looseObject({ at: time, step, status: z.enum(FORK_STATUSES), message: z.string() })),
+  error: z.optional(z.looseObject({ code: z.string(), message: z.string() })),
+  lineage: z.looseObject({
+    sourceId: z.string(),
+    sourceArn: z.optional(z.string()),
+    snapshotId: z.optional(z.string()),
+    restoreTime: z.optional(z.string()),
+  }),
+});
+
+export const forkListSchema = z.looseObject({
+  forks: z.array(forkSchema),
+  nextToken: z.optional(z.string()),
+});
+
+const restorableWindow = z.looseObject({
+  earliestRestorableTime: z.nullable(z.string()),
+  latestRestorableTime: z.nullable(z.string()),
+});
+
+export const sourceListSchema = z.looseObject({
+  sources: z.array(
+    z.looseObject({
+      id: z.string(),
+      arn: z.string(),
+      engine: z.string(),
+      kind: z.enum(ENGINE_KINDS),
+      status: z.string(),
+      allowed: z.boolean(),
+      restorableWindow,
+    }),
+  ),
+});
+
+export const backupsSchema = z.looseObject({
+  source: z.looseObject({
+    id: z.string(),
+    arn: z.string(),
+    engine: z.string(),
+    kind: z.enum(ENGINE_KINDS),
+    status: z.string(),
+  }),
+  restorableWindow,
+  backups: z.array(
+    z.looseObject({
+      id: z.string(),
+      arn: z.optional(z.string()),
+      type: z.enum(['automated', 'manual']),
+      status: z.string(),
+      createdAt: z.nullable(z.string()),
+      engine: z.optional(z.string()),
+    }),
+  ),
+});
+
+export const errorSchema = z.looseObject({
+  error: z.looseObject({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.looseObject({ path: z.optional(z.string()), message: z.optional(z.string()) })),
+  }),
+});

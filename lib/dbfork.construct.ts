@@ -18,6 +18,7 @@ import { ForkEvents } from './events.construct.js';
 import { ForkExpiry } from './expiry.construct.js';
 import { ForkTable } from './fork-table.construct.js';
 import { type ApiGroup, ForkFunctions } from './functions.construct.js';
+import { ForkMonitoring } from './monitoring.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
 import { ForkRdsEvents } from './rds-events.construct.js';
@@ -56,6 +57,8 @@ export class DbFork extends Construct {
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
+  /** Alarms, the dashboard and (with `monitoring.alarmEmail`) the topic they notify. */
+  readonly monitoring: ForkMonitoring;
 
   constructor(scope: Construct, id: string, props: DbForkProps) {
     super(scope, id);
@@ -129,6 +132,21 @@ export class DbFork extends Construct {
     this.rdsEventRule = rdsEvents.rule;
 
     this.api = new ForkApi(this, 'Api', { handlers: functions.api, logRetention }).restApi;
+
+    this.monitoring = new ForkMonitoring(this, 'Monitoring', {
+      createStateMachine: this.createStateMachine,
+      deleteStateMachine: this.deleteStateMachine,
+      restApi: this.api,
+      reconciler: reconciler.function,
+      functions: [
+        ...Object.values(functions.steps),
+        ...Object.values(functions.api),
+        reconciler.function,
+        rdsEvents.function,
+      ],
+      createFailuresPerHour: config.monitoring.createFailuresPerHour,
+      ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),
+    });
 
     applyNagSuppressions(this);
   }

@@ -10,7 +10,7 @@
  * matched against REVIEWED_WILDCARDS below and acknowledged on that policy only with the matching
  * reason. A wildcard nobody reviewed stays unacknowledged and fails the infra test.
  */
-import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { DbFork } from './dbfork.construct.js';
 
@@ -181,6 +181,17 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       reason:
         'Invoked synchronously only (Step Functions Task, API Gateway Lambda proxy); a DLQ only ever receives failed ' +
         "asynchronous invocations. Failures reach the state machine's Retry/Catch (cleanup path) or the API caller.",
+    });
+  }
+
+  for (const subscription of dbfork.monitoring.topic?.node.findAll() ?? []) {
+    if (!(subscription instanceof CfnResource) || subscription.cfnResourceType !== 'AWS::SNS::Subscription')
+      continue;
+    Validations.of(subscription).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'An e-mail subscription to the on-call address: an alarm mail that cannot be delivered would sit unread in a ' +
+        'dead-letter queue too, while the alarm itself stays in ALARM in CloudWatch and on the dbfork dashboard.',
     });
   }
 

@@ -128,6 +128,16 @@ export const stackConfigSchema = z.strictObject({
   reconcileRateMinutes: z._default(wholeNumber(1, 1440), 5),
   /** Log retention for every function, in days. @default 30 */
   logRetentionDays: z._default(wholeNumber(1), 30),
+  /** Alarms (lib/monitoring.construct.ts): where they notify, and when failed creates are too many. */
+  monitoring: z._default(
+    z.strictObject({
+      /** An address the alarms e-mail through an SNS topic (confirm the subscription once). */
+      alarmEmail: z.optional(z.email('must be an e-mail address')),
+      /** Failed creates within an hour that raise the alarm. @default 3 */
+      createFailuresPerHour: z._default(wholeNumber(1, 1000), 3),
+    }),
+    { createFailuresPerHour: 3 },
+  ),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

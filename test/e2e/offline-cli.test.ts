@@ -71,7 +71,8 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
     const response = await fetch(`${app.apiUrl}/v1/health`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    // …and names its emulator, where `dbfork connect` reads fork secrets.
+    expect(await response.json()).toEqual({ status: 'ok', awsEndpoint: app.emulator });
     expect(app.stdout()).toContain(`export DBFORK_API_URL=${app.apiUrl}`);
     expect(app.stdout()).toContain('dbfork create orders-postgres --name demo --ttl 90m --wait');
   });

@@ -66,12 +66,12 @@ describe('assertMotoInstalled', () => {
     const failure = await assertMotoInstalled('false').catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(MotoStartError);
-    expect((failure as Error).message).toContain("pip install 'moto[server]>=5.2'");
+    expect((failure as Error).message).toContain('bash scripts/ensure-python-tools.sh moto');
   });
 
   it('tells how to install moto when there is no such interpreter', async () => {
     await expect(assertMotoInstalled('/nonexistent/python3')).rejects.toThrow(
-      "/nonexistent/python3 not found). Install it: pip install 'moto[server]>=5.2'",
+      '/nonexistent/python3 not found). Install it: bash scripts/ensure-python-tools.sh moto',
     );
   });
 });

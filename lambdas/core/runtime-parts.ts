@@ -14,6 +14,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { ForkMetrics, loggerSink, powertoolsSink } from './metrics.js';
 import { OrderableCatalog } from './orderable.js';
 import type { RuntimeBase, RuntimeServices, ServiceName } from './runtime-types.js';
 import { ForkSecrets } from './secrets.js';
@@ -99,6 +100,12 @@ export const tasks: RuntimePart<'tasks'> = {
   service: 'tasks',
   build: (ctx) => new StepFunctionsTaskCompletion(ctx.client('sfn', sfnClient)),
 };
+/** Offline (an emulator endpoint) the metrics go to the debug log instead of EMF on stdout. */
+export const metrics: RuntimePart<'metrics'> = {
+  service: 'metrics',
+  build: (ctx) => new ForkMetrics(ctx.env.awsEndpoint ? loggerSink(ctx.logger) : powertoolsSink()),
+};
+
 /** Every client, raw: for code that sweeps every kind of resource (the reconciler). */
 export const aws: RuntimePart<'aws'> = {
   service: 'aws',

@@ -5,6 +5,7 @@ import type { EngineRegistry } from './engines/registry.js';
 import type { RuntimeEnv } from './env.js';
 import type { LifecycleEvents } from './events.js';
 import type { ExpirySchedules } from './expiry-schedule.js';
+import type { ForkMetrics } from './metrics.js';
 import type { OrderableCatalog } from './orderable.js';
 import type { ForkSecrets } from './secrets.js';
 import type { ForkStore } from './store.js';
@@ -36,6 +37,8 @@ export interface RuntimeServices {
   waits: WaitTokens;
   /** Completes those waits: SendTaskSuccess/Failure in Lambda, the in-process runner offline. */
   tasks: TaskCompletion;
+  /** Business metrics (EMF on AWS, debug log lines offline). */
+  metrics: ForkMetrics;
 }
 
 export type ServiceName = keyof RuntimeServices;

@@ -24,6 +24,7 @@ export const ALL_PARTS = [
   parts.schedules,
   parts.workflows,
   parts.tasks,
+  parts.metrics,
 ] as const;
 
 /**

@@ -32,6 +32,7 @@ export const RECONCILER_PARTS = [
   parts.secrets,
   parts.schedules,
   parts.workflows,
+  parts.metrics,
 ] as const;
 export type ReconcilerRuntime = RuntimeWith<(typeof RECONCILER_PARTS)[number]['service']>;
 
@@ -215,6 +216,12 @@ export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptio
       });
     }
 
+    rt.metrics.reconciled({
+      expired: summary.expired.length,
+      orphans: summary.orphans.length,
+      stuck: summary.stuck.length,
+      errors: summary.errors.length,
+    });
     logger.info('reconcile finished', {
       at: at.toISOString(),
       expired: summary.expired.length,

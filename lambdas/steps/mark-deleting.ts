@@ -22,14 +22,14 @@ export function failureOf(error: WorkflowState['error']): ForkErrorInfo {
  * Entry of the teardown path. A delete moves the fork to `deleting`; the cleanup of a failed create
  * keeps it `creating` at step `cleaning-up` with the error. A fork already deleted has nothing to do.
  */
-export const step = defineStep('mark-deleting', [parts.store], async (state, rt) => {
+export const step = defineStep('mark-deleting', [parts.store, parts.metrics], async (state, rt) => {
   const mode = state.mode ?? 'delete';
   const fork = await rt.store.mustGet(state.forkId);
   if (fork.status === 'deleted') return { mode, alreadyDeleted: true };
   try {
     if (mode === 'cleanup') {
       const error = failureOf(state.error);
-      await rt.store.transition(fork.id, {
+      const cleaning = await rt.store.transition(fork.id, {
         step: 'cleaning-up',
         message: `creation failed (${error.code}): removing what was made`,
         patch: { error },
@@ -38,6 +38,7 @@ export const step = defineStep('mark-deleting', [parts.store], async (state, rt)
         // stay `ready` with nothing behind it: it goes on to `failed` like any other failed create.
         onlyFrom: ['creating', 'ready'],
       });
+      if (fork.step !== 'cleaning-up') rt.metrics.cleanupStarted(cleaning);
     } else if (fork.status !== 'deleting') {
       await rt.store.transition(fork.id, { step: 'removing-dns', message: 'deletion started' });
     }

@@ -124,6 +124,7 @@ describe('DbForkFunction bundling', () => {
       schedules: ['client-scheduler'],
       workflows: ['client-sfn'],
       tasks: ['client-sfn'],
+      metrics: [],
       aws: [
         'client-dynamodb',
         'client-rds',

@@ -25,6 +25,7 @@ import type { z } from 'zod';
 import { type AwsClients, clientConfig, createClients } from '../../lambdas/core/clients.js';
 import { forkPolicySchema } from '../../lambdas/core/config.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
+import { ForkMetrics } from '../../lambdas/core/metrics.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { WorkflowStarter } from '../../lambdas/core/workflows.js';
 import { queueEmulatorDynamoRequests } from '../../local/emulator-dynamo-queue.js';
@@ -168,11 +169,21 @@ export interface TestRuntimeOptions {
   logger?: Logger;
 }
 
+/** A metric a handler emitted (what the EMF record would carry). */
+export interface EmittedMetric {
+  name: string;
+  unit: string;
+  value: number;
+  dimensions: Record<string, string>;
+}
+
 export interface TestRuntime {
   rt: Runtime;
   clock: TestClock;
   workflows: RecordingWorkflowStarter;
   env: RuntimeEnv;
+  /** Every metric emitted through `rt.metrics`, in order. */
+  metrics: EmittedMetric[];
 }
 
 export interface MockedRuntime extends TestRuntime {
@@ -260,6 +271,16 @@ function build(aws: AwsClients, options: TestRuntimeOptions): TestRuntime {
   const env = testEnv(options.env);
   const clock = options.clock ?? new TestClock();
   const workflows = options.workflows ?? new RecordingWorkflowStarter();
-  const rt = createRuntime({ env, aws, workflows, now: clock.now, logger: options.logger ?? testLogger() });
-  return { rt, clock, workflows, env };
+  const metrics: EmittedMetric[] = [];
+  const rt = createRuntime({
+    env,
+    aws,
+    workflows,
+    now: clock.now,
+    logger: options.logger ?? testLogger(),
+    metrics: new ForkMetrics({
+      emit: (name, unit, value, dimensions) => metrics.push({ name, unit, value, dimensions }),
+    }),
+  });
+  return { rt, clock, workflows, env, metrics };
 }

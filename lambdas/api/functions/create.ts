@@ -13,6 +13,7 @@ export const CREATE_PARTS = [
   parts.orderable,
   parts.events,
   parts.workflows,
+  parts.metrics,
 ] as const;
 type Services = (typeof CREATE_PARTS)[number]['service'];
 

@@ -78,6 +78,7 @@ function expectNothingStarted() {
   expect(writes()).toEqual([]);
   expect(h.workflows.started).toEqual([]);
   expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
+  expect(h.metrics).toEqual([]);
 }
 
 describe('POST /v1/forks', () => {
@@ -114,6 +115,14 @@ describe('POST /v1/forks', () => {
       ],
       lineage: { sourceId: SOURCE_ID, sourceArn: SOURCE_ARN },
     });
+    expect(h.metrics).toEqual([
+      {
+        name: 'ForksRequested',
+        unit: 'Count',
+        value: 1,
+        dimensions: { engine: 'rds-instance', restoreType: 'latest-backup' },
+      },
+    ]);
     const record = {
       ...fork,
       sourceRef: SOURCE_ID,

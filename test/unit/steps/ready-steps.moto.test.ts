@@ -429,6 +429,17 @@ describe('mark-ready', () => {
     expect(Object.keys(detail)).not.toEqual(expect.arrayContaining(['order']));
     expect(detail).not.toHaveProperty('sourceRef');
     expect(detail).not.toHaveProperty('ttlHours');
+    // Counted, with the time from request to ready, per engine kind and restore type.
+    const dimensions = { engine: 'rds-instance', restoreType: 'latest-backup' };
+    expect(test.metrics).toEqual([
+      { name: 'ForksReady', unit: 'Count', value: 1, dimensions },
+      {
+        name: 'TimeToReady',
+        unit: 'Milliseconds',
+        value: Date.parse('2026-11-20T12:12:00.000Z') - Date.parse(fork.createdAt),
+        dimensions,
+      },
+    ]);
   });
 
   it('is idempotent: a retry answers the same (and announces again, at least once)', async () => {
@@ -439,6 +450,8 @@ describe('mark-ready', () => {
     expect(second).toEqual(first);
     expect(test.mocks.events.commandCalls(PutEventsCommand)).toHaveLength(2);
     await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({ status: 'ready' });
+    // …but counts the fork once.
+    expect(test.metrics.filter((m) => m.name === 'ForksReady')).toHaveLength(1);
   });
 
   it('refuses a fork a delete has overtaken (ForkStateConflictError), announcing nothing', async () => {

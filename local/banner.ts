@@ -40,6 +40,7 @@ export function tryThis(options: {
     '  dbfork sources',
     `  dbfork backups ${source}`,
     `  dbfork create ${source} --name demo --ttl 90m --wait`,
+    '  dbfork connect demo --url                    # its connection URI, from its secret',
     '  dbfork list',
     '  dbfork extend demo --ttl 2d',
     `  dbfork create ${source} --name blink --ttl 1m   # gone about a minute later`,

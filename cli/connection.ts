@@ -4,18 +4,16 @@
  * variables, and the command line of its client. `host` is the database's own endpoint, the name
  * its TLS certificate carries; the fork's stable DNS name is `dnsName`.
  */
+import type { RdsSecret } from '../lambdas/core/secret-value.js';
 import { UsageError } from './errors.js';
 
-export interface ForkSecret {
-  /** `postgres`, `mysql`, `mariadb` (RDS and Aurora) or `mongo` (DocumentDB). */
-  engine: string;
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  dbname?: string;
+/**
+ * What `connect` reads of a fork's secret: the keys both shapes of lambdas/core/secret-value.ts
+ * share (`engine` is `postgres`, `mysql` or `mariadb` for RDS and Aurora, `mongo` for DocumentDB).
+ */
+export type ForkSecret = Pick<RdsSecret, 'engine' | 'host' | 'port' | 'username' | 'password' | 'dbname'> & {
   dnsName?: string;
-}
+};
 
 export type Family = 'postgres' | 'mysql' | 'mongo';
 export type ClientTool = 'psql' | 'mysql' | 'mongosh';

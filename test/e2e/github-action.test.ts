@@ -9,13 +9,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { actionBuildOptions } from '../../scripts/build-action.js';
 import { cleanEnv, type OfflineProcess, startOfflineProcess } from '../support/offline-process.js';
+import { deployedStackEnv } from './deployed-stack.js';
 import { leftovers, NOTHING_LEFT } from './leftovers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -188,29 +188,7 @@ describe('the GitHub Action (action.yml)', () => {
 
   it("finds the API from the deployed stack's output without api-url, and keeps the fork when keep is true", async () => {
     // The job's AWS credentials reach a stack whose ApiUrl output is the (offline) API.
-    const stackName = `dbfork-action-${Date.now()}`;
-    const cfn = new CloudFormationClient({
-      endpoint: app.emulator,
-      region: 'us-east-1',
-      credentials: TESTING,
-    });
-    await cfn.send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: JSON.stringify({
-          Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
-          Outputs: { ApiUrl: { Value: app.apiUrl } },
-        }),
-      }),
-    );
-    cfn.destroy();
-    const jobAws = {
-      DBFORK_STACK_NAME: stackName,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: app.emulator,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    };
+    const jobAws = await deployedStackEnv(app.emulator, app.apiUrl);
     const main = runStep('main', { source: 'orders-postgres', wait: 'false' }, {}, jobAws);
     expect(main.code, main.stdout).toBe(0);
     expect(main.outputs['database-url']).toBe('');

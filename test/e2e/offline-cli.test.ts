@@ -1,10 +1,10 @@
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backups, Fork, Source } from '../../cli/http.js';
 import { backupsSchema, forkSchema, sourceListSchema } from '../../lambdas/api/openapi/response-schemas.js';
 import { setEmulatorConfigAt } from '../../local/emulator-config.js';
 import { json, type OfflineProcess, runCli, startOfflineProcess } from '../support/offline-process.js';
+import { deployedStackEnv } from './deployed-stack.js';
 import { leftovers, NOTHING_LEFT } from './leftovers.js';
 
 /**
@@ -102,29 +102,11 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
     const human = await cli('sources');
     expect(human.stdout).toMatch(/^SOURCE +KIND +ENGINE +STATUS +FORKABLE/);
     // Without --api nor DBFORK_API_URL, the CLI asks CloudFormation for the deployed stack's ApiUrl.
-    const stackName = `dbfork-e2e-${Date.now()}`;
-    const cfn = new CloudFormationClient({
-      endpoint: app.emulator,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
-    await cfn.send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: JSON.stringify({
-          Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
-          Outputs: { ApiUrl: { Value: app.apiUrl } },
-        }),
-      }),
+    const viaStack = await runCli(
+      undefined,
+      ['sources', '--json'],
+      await deployedStackEnv(app.emulator, app.apiUrl),
     );
-    cfn.destroy();
-    const viaStack = await runCli(undefined, ['sources', '--json'], {
-      DBFORK_STACK_NAME: stackName,
-      AWS_ENDPOINT_URL: app.emulator,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
     expect(viaStack.code, viaStack.stderr).toBe(0);
     expect(
       json<{ sources: Source[] }>(viaStack)

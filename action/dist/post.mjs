@@ -1,4 +1,4 @@
 // Built by scripts/build-action.mjs from action/*.ts; do not edit.
 import { createRequire as __dbforkCreateRequire } from 'node:module';
 const require = __dbforkCreateRequire(import.meta.url);
-import{b as t,c as o}from"./shared-ZCKLSFQG.mjs";import"./shared-WVF4LLFO.mjs";import"./shared-3ISEZQQM.mjs";import"./shared-7IDF5IWM.mjs";import"./shared-LHC3EVW6.mjs";import"./shared-UIFLZ2HY.mjs";import"./shared-YYOCLQ6M.mjs";await o(t);
+import{b as t,c as o}from"./shared-NKA7ZJTJ.mjs";import"./shared-WVF4LLFO.mjs";import"./shared-3ISEZQQM.mjs";import"./shared-7IDF5IWM.mjs";import"./shared-LHC3EVW6.mjs";import"./shared-UIFLZ2HY.mjs";import"./shared-YYOCLQ6M.mjs";await o(t);

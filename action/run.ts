@@ -9,21 +9,12 @@ import * as core from '@actions/core';
 import { parseFrom, parseTtl } from '../cli/args.js';
 import { connectionUrl } from '../cli/connection.js';
 import { secretReaderFor } from '../cli/fork-secret.js';
-import { ApiClient, type Fork } from '../cli/http.js';
+import type { Fork } from '../cli/http.js';
 import { waitForFork } from '../cli/progress.js';
-import { resolveApiUrl } from '../cli/target.js';
+import { apiClientFor } from '../cli/target.js';
 import { actionIo } from './io.js';
 
 export const STATE = { forkId: 'fork-id', apiUrl: 'api-url' } as const;
-
-async function client(apiUrl?: string): Promise<ApiClient> {
-  const env = process.env;
-  return new ApiClient({
-    baseUrl: await resolveApiUrl({ api: apiUrl || undefined, env }),
-    principal: env.DBFORK_PRINCIPAL,
-    env,
-  });
-}
 
 /** `k=v` per line (or comma separated), as the workflow file gives them. */
 export function parseTags(text: string): Record<string, string> {
@@ -54,7 +45,8 @@ export async function main(): Promise<void> {
   const ttl = core.getInput('ttl') || '2h';
   const from = core.getInput('from') || 'latest';
   const wait = core.getBooleanInput('wait');
-  const api = await client(core.getInput('api-url'));
+  // The CLI's own way to reach the API and to read a fork's secret.
+  const api = await apiClientFor({ api: core.getInput('api-url') || undefined }, env);
   const body = {
     source,
     ...(name ? { name } : {}),
@@ -103,7 +95,10 @@ export async function post(): Promise<void> {
     core.info(`dbfork: keeping ${forkId} (keep: true); it is deleted at its expiry`);
     return;
   }
-  const api = await client(core.getState(STATE.apiUrl) || core.getInput('api-url'));
+  const api = await apiClientFor(
+    { api: core.getState(STATE.apiUrl) || core.getInput('api-url') || undefined },
+    process.env,
+  );
   try {
     const fork = await api.deleteFork(forkId);
     core.info(`dbfork: deleting ${fork.name ?? fork.id} (${fork.status})`);

@@ -7,8 +7,8 @@ import { createInterface } from 'node:readline/promises';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
 import { type SecretReader, secretReaderFor } from './fork-secret.js';
-import { ApiClient } from './http.js';
-import { resolveApiUrl } from './target.js';
+import type { ApiClient } from './http.js';
+import { apiClientFor } from './target.js';
 
 export interface Io {
   /** Writes to stdout (results). */
@@ -79,12 +79,7 @@ export function processIo(): Io {
 export function defaultDeps(io: Io = processIo()): Deps {
   return {
     io,
-    connect: async (options) =>
-      new ApiClient({
-        baseUrl: await resolveApiUrl({ api: options.api, env: io.env }),
-        principal: options.principal ?? io.env.DBFORK_PRINCIPAL,
-        env: io.env,
-      }),
+    connect: (options) => apiClientFor(options, io.env),
     secrets: (api) => secretReaderFor(api, io.env),
     exec: execInTerminal,
   };

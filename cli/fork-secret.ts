@@ -3,15 +3,13 @@
  * default credential chain, in the secret's region), or offline from the emulator the local API
  * names in its health check — the same GetSecretValue call either way.
  */
+import { OFFLINE_CREDENTIALS } from '../lambdas/core/clients.js';
 import type { ForkSecret } from './connection.js';
 import { CliError } from './errors.js';
 import type { ApiClient } from './http.js';
 import { isLoopback } from './signing.js';
 
 export type SecretReader = (secretArn: string) => Promise<ForkSecret>;
-
-/** The emulator accepts any credentials; these are the ones the offline runtime uses. */
-const OFFLINE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 function regionOf(secretArn: string): string | undefined {
   return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretArn)?.[1];

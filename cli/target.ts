@@ -4,6 +4,7 @@
  * credential chain and region.
  */
 import { CliError } from './errors.js';
+import { ApiClient } from './http.js';
 
 export const DEFAULT_STACK_NAME = 'DbFork';
 export const API_URL_OUTPUT = 'ApiUrl';
@@ -49,4 +50,16 @@ export async function resolveApiUrl(options: {
   if (!url)
     throw new CliError(`no dbfork API given, and stack ${stack} has no ${API_URL_OUTPUT} output`, { hint });
   return url;
+}
+
+/** The API client for these options: the URL resolved as above, requests signed with `env`'s credentials. */
+export async function apiClientFor(
+  options: { api?: string | undefined; principal?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<ApiClient> {
+  return new ApiClient({
+    baseUrl: await resolveApiUrl({ api: options.api, env }),
+    principal: options.principal ?? env.DBFORK_PRINCIPAL,
+    env,
+  });
 }

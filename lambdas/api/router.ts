@@ -33,7 +33,7 @@ function decode(segment: string): string {
   }
 }
 
-function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
+export function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
   const expected = segmentsOf(pattern);
   const actual = segmentsOf(path);
   if (expected.length !== actual.length) return undefined;

@@ -9,6 +9,7 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { matchPattern } from '../../lambdas/api/router.js';
 import { API_FUNCTIONS as API_ROUTE_GROUPS, createApi } from '../../lambdas/api/routes.js';
 import { clientConfig } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
@@ -178,20 +179,11 @@ function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxy
 /** The API function that serves a request on AWS: the one whose routes match it. */
 function apiFunctionOf(method: string, path: string): ApiFunctionName {
   for (const [group, { routes }] of Object.entries(API_ROUTE_GROUPS)) {
-    if (routes.some((route) => route.method === method && matchesPattern(route.pattern, path))) {
+    if (routes.some((route) => route.method === method && matchPattern(route.pattern, path) !== undefined)) {
       return API_FUNCTIONS[group as keyof typeof API_FUNCTIONS];
     }
   }
   throw new Error(`no API function serves ${method} ${path}`);
-}
-
-function matchesPattern(pattern: string, path: string): boolean {
-  const expected = pattern.split('/');
-  const actual = path.split('?')[0]?.split('/') ?? [];
-  return (
-    expected.length === actual.length &&
-    expected.every((part, i) => /^\{\w+\}$/.test(part) || part === actual[i])
-  );
 }
 
 export interface Simulated {

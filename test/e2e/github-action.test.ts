@@ -9,14 +9,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { actionBuildOptions } from '../../scripts/build-action.js';
 import { cleanEnv, type OfflineProcess, startOfflineProcess } from '../support/offline-process.js';
 import { deployedStackEnv } from './deployed-stack.js';
-import { leftovers, NOTHING_LEFT } from './leftovers.js';
+import { leftovers, NOTHING_LEFT, secretIn } from './leftovers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ACTION = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
@@ -91,22 +90,6 @@ function runStep(
   };
 }
 
-const TESTING = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-
-async function secretPassword(secretArn: string): Promise<string> {
-  const client = new SecretsManagerClient({
-    endpoint: app.emulator,
-    region: 'us-east-1',
-    credentials: TESTING,
-  });
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    return (JSON.parse(SecretString ?? '{}') as { password: string }).password;
-  } finally {
-    client.destroy();
-  }
-}
-
 async function statusOf(forkId: string): Promise<string> {
   const response = await fetch(`${app.apiUrl}/v1/forks/${forkId}`);
   return ((await response.json()) as { status: string }).status;
@@ -161,7 +144,7 @@ describe('the GitHub Action (action.yml)', () => {
       'secret-arn': expect.stringMatching(/^arn:aws:secretsmanager:/),
       port: '5432',
     });
-    const password = await secretPassword(outputs['secret-arn'] ?? '');
+    const { password } = await secretIn(app.emulator, outputs['secret-arn'] ?? '');
     const url = new URL(outputs['database-url'] ?? '');
     expect(url.protocol).toBe('postgresql:');
     expect(url.hostname).toBe(outputs.host);

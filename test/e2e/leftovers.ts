@@ -5,8 +5,8 @@
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { ListSchedulesCommand } from '@aws-sdk/client-scheduler';
-import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
-import { createClients } from '../../lambdas/core/clients.js';
+import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
+import { type AwsClients, createClients } from '../../lambdas/core/clients.js';
 import { OFFLINE_DOMAIN, OFFLINE_SCHEDULE_GROUP } from '../../local/offline-env.js';
 
 export interface Leftovers {
@@ -25,12 +25,18 @@ export const NOTHING_LEFT: Leftovers = {
   dnsRecords: [],
 };
 
-export async function leftovers(
-  endpoint: string,
-  fork: { id: string; dnsName?: string },
-): Promise<Leftovers> {
+/** Clients on the emulator for one look, closed after it. */
+async function lookAt<T>(endpoint: string, look: (aws: AwsClients) => Promise<T>): Promise<T> {
   const aws = createClients({ endpoint, region: 'us-east-1' });
   try {
+    return await look(aws);
+  } finally {
+    for (const client of Object.values(aws) as { destroy?: () => void }[]) client.destroy?.();
+  }
+}
+
+export function leftovers(endpoint: string, fork: { id: string; dnsName?: string }): Promise<Leftovers> {
+  return lookAt(endpoint, async (aws) => {
     const instances = (await aws.rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
     const clusters = (await aws.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? [];
     const secrets = (await aws.secrets.send(new ListSecretsCommand({}))).SecretList ?? [];
@@ -50,7 +56,13 @@ export async function leftovers(
         .filter((r) => fork.dnsName !== undefined && r.Name === `${fork.dnsName}.`)
         .map((r) => r.Name ?? ''),
     };
-  } finally {
-    for (const client of Object.values(aws) as { destroy?: () => void }[]) client.destroy?.();
-  }
+  });
+}
+
+/** A fork's secret as the emulator holds it (what `dbfork connect` and the Action must hand over). */
+export function secretIn(endpoint: string, secretArn: string): Promise<{ password: string }> {
+  return lookAt(endpoint, async (aws) => {
+    const { SecretString } = await aws.secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    return JSON.parse(SecretString ?? '{}') as { password: string };
+  });
 }

@@ -1,11 +1,10 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backups, Fork, Source } from '../../cli/http.js';
 import { backupsSchema, forkSchema, sourceListSchema } from '../../lambdas/api/openapi/response-schemas.js';
 import { setEmulatorConfigAt } from '../../local/emulator-config.js';
 import { json, type OfflineProcess, runCli, startOfflineProcess } from '../support/offline-process.js';
 import { deployedStackEnv } from './deployed-stack.js';
-import { leftovers, NOTHING_LEFT } from './leftovers.js';
+import { leftovers, NOTHING_LEFT, secretIn } from './leftovers.js';
 
 /**
  * The README's quick start, as a user types it: `npm run local` (a child process on a free port,
@@ -28,21 +27,6 @@ const MALLORY = 'arn:aws:iam::123456789012:user/mallory';
 
 let app: OfflineProcess;
 const cli = (...args: string[]) => runCli(app.apiUrl, args);
-
-/** A fork's secret as the emulator holds it (what `dbfork connect` must print). */
-async function secretOf(secretArn: string): Promise<{ password: string }> {
-  const client = new SecretsManagerClient({
-    endpoint: app.emulator,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    return JSON.parse(SecretString ?? '{}') as { password: string };
-  } finally {
-    client.destroy();
-  }
-}
 
 async function forkNow(ref: string): Promise<Fork> {
   const shown = await cli('show', ref, '--json');
@@ -160,7 +144,7 @@ describe('dbfork offline (npm run local), driven through the CLI', () => {
     created.set(source.id, fork);
 
     // Connect as a user would: the fork's secret, read by the CLI from the emulator.
-    const secret = await secretOf(fork.secretArn ?? '');
+    const secret = await secretIn(app.emulator, fork.secretArn ?? '');
     const url = await cli('connect', name, '--url');
     expect(url.code, url.stderr).toBe(0);
     const parsed = new URL(url.stdout.trim());

@@ -12,6 +12,7 @@ import {
   stepsByLogicalId,
   synthesizeTemplate,
 } from '../../local/synth.js';
+import type { TaskTimerMs } from '../../local/wait-for-task-token.js';
 
 const template = synthesizeTemplate();
 const definitions = renderDefinitions(template);
@@ -404,7 +405,12 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
     'rotate-credentials',
     'delete-database',
   ];
-  const machine = (name: string) =>
+  /** A synthesized machine whose every step is `stub`, each call recorded in `calls`. */
+  const bindStubbed = (
+    name: string,
+    stub: (step: string, input: Input, token: string | undefined) => Promise<Input>,
+    taskTimerMs?: TaskTimerMs,
+  ) =>
     bindStateMachine({
       template: template as unknown as CloudFormationTemplate,
       stateMachine: (_id, resource) => resource.Properties?.StateMachineName === name,
@@ -414,22 +420,29 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
           async (event: unknown) => {
             const { input, token } = unwrap(event);
             calls.push({ step, input });
-            if (input.failAt === step)
-              throw Object.assign(new Error(`${step} failed`), { name: 'StubError' });
-            // Starting steps start something ("not ready"); each check says "not yet" once, then "ready".
-            const checks = calls.filter((c) => c.step === step).length;
-            const ready = step.startsWith('check-') ? checks % 2 === 0 : !STARTERS.includes(step);
-            const output = { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
-            // A waiting check that finds it ready completes its own wait, as parkAndCheck does.
-            if (token !== undefined && ready) await taskTokens.succeed(token, output);
-            return output;
+            return stub(step, input, token);
           },
         ]),
       ),
       taskTokens,
-      // No event ever comes here: each wait's heartbeat runs out at once into its check.
-      taskTimerMs: (_state, _seconds, timer) => (timer === 'heartbeat' ? 5 : 600_000),
+      ...(taskTimerMs ? { taskTimerMs } : {}),
     });
+  const machine = (name: string) =>
+    bindStubbed(
+      name,
+      async (step, input, token) => {
+        if (input.failAt === step) throw Object.assign(new Error(`${step} failed`), { name: 'StubError' });
+        // Starting steps start something ("not ready"); each check says "not yet" once, then "ready".
+        const checks = calls.filter((c) => c.step === step).length;
+        const ready = step.startsWith('check-') ? checks % 2 === 0 : !STARTERS.includes(step);
+        const output = { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
+        // A waiting check that finds it ready completes its own wait, as parkAndCheck does.
+        if (token !== undefined && ready) await taskTokens.succeed(token, output);
+        return output;
+      },
+      // No event ever comes here: each wait's heartbeat runs out at once into its check.
+      (_state, _seconds, timer) => (timer === 'heartbeat' ? 5 : 600_000),
+    );
   const taskTokens = new LocalTaskTokens();
   let calls: { step: string; input: Input }[] = [];
   const forkId = 'fork-abcdefghijkl';
@@ -479,24 +492,12 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
   it('retries a step that AWS throttled, then carries on to ready', async () => {
     calls = [];
     let throttled = 0;
-    const flaky = bindStateMachine({
-      template: template as unknown as CloudFormationTemplate,
-      stateMachine: (_id, resource) => resource.Properties?.StateMachineName === 'dbfork-create',
-      handlers: Object.fromEntries(
-        STEP_NAMES.map((step) => [
-          step,
-          async (event: unknown) => {
-            const { input } = unwrap(event);
-            calls.push({ step, input });
-            if (step === 'restore' && throttled < 2) {
-              throttled += 1;
-              throw Object.assign(new Error('Rate exceeded'), { name: 'TransientAwsError' });
-            }
-            return { ...input, ready: true };
-          },
-        ]),
-      ),
-      taskTokens,
+    const flaky = bindStubbed('dbfork-create', async (step, input) => {
+      if (step === 'restore' && throttled < 2) {
+        throttled += 1;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TransientAwsError' });
+      }
+      return { ...input, ready: true };
     });
 
     await expect(flaky.run({ forkId }).result).resolves.toMatchObject({ forkId, ready: true });
@@ -507,31 +508,22 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
   it('carries on when the wait is completed from outside (an RDS event), without the safety-net check', async () => {
     calls = [];
     const completions: Promise<unknown>[] = [];
-    const byEvent = bindStateMachine({
-      template: template as unknown as CloudFormationTemplate,
-      stateMachine: (_id, resource) => resource.Properties?.StateMachineName === 'dbfork-delete',
-      handlers: Object.fromEntries(
-        STEP_NAMES.map((step) => [
-          step,
-          async (event: unknown) => {
-            const { input, token } = unwrap(event);
-            calls.push({ step, input });
-            // The wait parks; "the event" completes it once the check has returned.
-            if (token !== undefined)
-              completions.push(
-                new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
-                  taskTokens.succeed(token, { ...input, ready: true }),
-                ),
-              );
-            const ready = step !== 'delete-database';
-            return { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
-          },
-        ]),
-      ),
-      taskTokens,
+    const byEvent = bindStubbed(
+      'dbfork-delete',
+      async (step, input, token) => {
+        // The wait parks; "the event" completes it once the check has returned.
+        if (token !== undefined)
+          completions.push(
+            new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+              taskTokens.succeed(token, { ...input, ready: true }),
+            ),
+          );
+        const ready = step !== 'delete-database';
+        return { ...input, ready, ...(ready ? {} : { heartbeatSeconds: 60 }) };
+      },
       // A heartbeat no test waits for: only the completion can end the wait.
-      taskTimerMs: () => 600_000,
-    });
+      () => 600_000,
+    );
     await expect(byEvent.run({ forkId }).result).resolves.toMatchObject({ forkId, ready: true });
     await expect(Promise.all(completions)).resolves.toEqual(['completed']);
     expect(calls.map((c) => c.step)).toEqual([

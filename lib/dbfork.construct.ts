@@ -48,8 +48,8 @@ export class DbFork extends Construct {
   readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
   /** The functions behind the HTTP API, one per group of routes (create, forks, sources). */
   readonly apiFunctions: Readonly<Record<ApiGroup, DbForkFunction>>;
-  /** The scheduled reconciler (every `reconcileRateMinutes`). */
-  readonly reconcilerFunction: DbForkFunction;
+  /** The scheduled reconciler's sweeps (every `reconcileRateMinutes`), by function name. */
+  readonly reconcilerFunctions: readonly DbForkFunction[];
   readonly reconcilerRule: events.Rule;
   /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
   readonly rdsEventFunction: DbForkFunction;
@@ -124,7 +124,7 @@ export class DbFork extends Construct {
       rateMinutes: config.reconcileRateMinutes,
       logRetention,
     });
-    this.reconcilerFunction = reconciler.function;
+    this.reconcilerFunctions = Object.values(reconciler.functions);
     this.reconcilerRule = reconciler.rule;
 
     const rdsEvents = new ForkRdsEvents(this, 'RdsEvents', { environment, targets, logRetention });
@@ -137,11 +137,11 @@ export class DbFork extends Construct {
       createStateMachine: this.createStateMachine,
       deleteStateMachine: this.deleteStateMachine,
       restApi: this.api,
-      reconciler: reconciler.function,
+      reconcilers: this.reconcilerFunctions,
       functions: [
         ...Object.values(functions.steps),
         ...Object.values(functions.api),
-        reconciler.function,
+        ...this.reconcilerFunctions,
         rdsEvents.function,
       ],
       createFailuresPerHour: config.monitoring.createFailuresPerHour,

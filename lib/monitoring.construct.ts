@@ -15,7 +15,8 @@ export interface ForkMonitoringProps {
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly restApi: apigw.RestApi;
-  readonly reconciler: DbForkFunction;
+  /** The reconciler's sweeps: each logs `reconcile finished` with its counts. */
+  readonly reconcilers: readonly DbForkFunction[];
   /** Every dbfork function, for the errors widget. */
   readonly functions: readonly DbForkFunction[];
   /** Failed creates within an hour that raise the alarm. */
@@ -42,22 +43,34 @@ export class ForkMonitoring extends Construct {
     super(scope, id);
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
 
-    // The reconciler logs one JSON line per run with its counts; any finding is worth a look.
-    const findings = new logs.MetricFilter(this, 'ReconcilerFindingsFilter', {
-      logGroup: props.reconciler.logGroup,
-      metricNamespace: RECONCILER_NAMESPACE,
+    // Each reconciler sweep logs one JSON line per run with its counts; any finding is worth a look.
+    // One filter per sweep's log group, all counting into the same metric.
+    props.reconcilers.forEach((fn, index) => {
+      new logs.MetricFilter(
+        this,
+        index === 0 ? 'ReconcilerFindingsFilter' : `ReconcilerFindingsFilter${index}`,
+        {
+          logGroup: fn.logGroup,
+          metricNamespace: RECONCILER_NAMESPACE,
+          metricName: RECONCILER_FINDINGS_METRIC,
+          filterPattern: logs.FilterPattern.all(
+            logs.FilterPattern.stringValue('$.message', '=', 'reconcile finished'),
+            logs.FilterPattern.any(
+              logs.FilterPattern.numberValue('$.orphans', '>', 0),
+              logs.FilterPattern.numberValue('$.stuck', '>', 0),
+              logs.FilterPattern.numberValue('$.errors', '>', 0),
+            ),
+          ),
+          metricValue: '1',
+          defaultValue: 0,
+        },
+      );
+    });
+    const findings = new cloudwatch.Metric({
+      namespace: RECONCILER_NAMESPACE,
       metricName: RECONCILER_FINDINGS_METRIC,
-      filterPattern: logs.FilterPattern.all(
-        logs.FilterPattern.stringValue('$.message', '=', 'reconcile finished'),
-        logs.FilterPattern.any(
-          logs.FilterPattern.numberValue('$.orphans', '>', 0),
-          logs.FilterPattern.numberValue('$.stuck', '>', 0),
-          logs.FilterPattern.numberValue('$.errors', '>', 0),
-        ),
-      ),
-      metricValue: '1',
-      defaultValue: 0,
-    }).metric(fiveMinutes);
+      ...fiveMinutes,
+    });
 
     const deleteProblems = new cloudwatch.MathExpression({
       expression: 'failed + timedOut',

@@ -34,7 +34,7 @@ export const REVIEWED_WILDCARDS: readonly ReviewedWildcard[] = [
       'with that and kms:GrantIsForAWSResource=true; states:SendTaskSuccess/SendTaskFailure (no resource types; the ' +
       'task token, parked in the fork table and never logged, names the one wait they complete); ' +
       'secretsmanager:ListSecrets and scheduler:ListSchedules for the ' +
-      'reconciler (list actions without resource-level permissions; it keeps only dbfork:managed-tagged secrets and ' +
+      "reconciler's orphan sweep (list actions without resource-level permissions; it keeps only dbfork:managed-tagged secrets and " +
       "dbfork's own schedule group and re-checks tags before any delete).",
   },
   {
@@ -154,12 +154,14 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       'The reconciler schedule rule carries no payload (it means "run now") and fires again every few minutes; an ' +
       'undelivered event needs no replay because the next run does the same work from the current state.',
   });
-  Validations.of(dbfork.reconcilerFunction.node.defaultChild as CfnResource).acknowledge({
-    id: 'Serverless-LambdaDLQ',
-    reason:
-      'The reconciler is invoked by its own schedule rule every few minutes and is idempotent: a failed run is ' +
-      'superseded by the next one, which re-derives all its work from the fork table and the tagged resources.',
-  });
+  for (const fn of dbfork.reconcilerFunctions) {
+    Validations.of(fn.node.defaultChild as CfnResource).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'The reconciler sweeps are invoked by their own schedule rule every few minutes and are idempotent: a failed ' +
+        'run is superseded by the next one, which re-derives all its work from the fork table and the tagged resources.',
+    });
+  }
 
   // RDS events are hints: a wait whose event is lost is completed by its own safety-net check.
   Validations.of(dbfork.rdsEventRule.node.defaultChild as CfnResource).acknowledge({

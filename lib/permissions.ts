@@ -56,15 +56,20 @@ export const API_FUNCTIONS = {
   sources: 'api-sources',
 } as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[keyof typeof API_FUNCTIONS];
-/** The scheduled reconciler (lambdas/events/reconciler.ts). */
+/** The scheduled reconciler's sweep of fork records (lambdas/events/reconciler.ts). */
 export const RECONCILER_FUNCTION = 'reconciler';
+/** Its orphan sweeps: databases (lambdas/events/orphan-databases.ts) and the rest (orphan-leftovers.ts). */
+export const ORPHAN_DATABASES_FUNCTION = 'orphan-databases';
+export const ORPHAN_LEFTOVERS_FUNCTION = 'orphan-leftovers';
+export const RECONCILER_FUNCTIONS = [
+  RECONCILER_FUNCTION,
+  ORPHAN_DATABASES_FUNCTION,
+  ORPHAN_LEFTOVERS_FUNCTION,
+] as const;
+export type ReconcilerFunctionName = (typeof RECONCILER_FUNCTIONS)[number];
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
-export type FunctionName =
-  | StepName
-  | ApiFunctionName
-  | typeof RECONCILER_FUNCTION
-  | typeof RDS_EVENT_FUNCTION;
+export type FunctionName = StepName | ApiFunctionName | ReconcilerFunctionName | typeof RDS_EVENT_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -109,18 +114,12 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'api-forks': ['workflows:start-delete', 'schedules:write'],
   // The sources a caller may fork, and their backups.
   'api-sources': ['rds:read'],
-  // Reconciler: finds tagged resources, restarts deletes, and tears down orphans and stuck creates
-  // with the same tag-guarded calls (and tag-conditioned statements) as the delete steps.
-  reconciler: [
-    'rds:read',
-    'reconcile:scan',
-    'workflows:start-delete',
-    'rds:delete',
-    'dns:write',
-    'secrets:delete',
-    'schedules:delete',
-    'events:put',
-  ],
+  // Reconciler: restarts deletes and hands stuck creates to DeleteFork in cleanup mode.
+  reconciler: ['workflows:start-delete'],
+  // Its orphan sweeps find tagged resources and remove them with the same tag-guarded calls (and
+  // tag-conditioned statements) as the delete steps.
+  'orphan-databases': ['rds:read', 'rds:delete'],
+  'orphan-leftovers': ['reconcile:scan', 'dns:write', 'secrets:delete', 'schedules:delete'],
   // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:
   // the same calls and the same tag-conditioned statements), then completes or fails the wait.
   'rds-event': [

@@ -5,10 +5,41 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/core/env.js';
 import { DbForkFunction } from './dbfork-function.js';
-import { grantFunction, type PermissionTargets, RECONCILER_FUNCTION } from './permissions.js';
+import {
+  grantFunction,
+  ORPHAN_DATABASES_FUNCTION,
+  ORPHAN_LEFTOVERS_FUNCTION,
+  type PermissionTargets,
+  RECONCILER_FUNCTION,
+  type ReconcilerFunctionName,
+} from './permissions.js';
 
 /** Names the reconciler among the dbfork functions (the step functions carry DBFORK_STEP). */
 export const FUNCTION_ENV_VAR = 'DBFORK_FUNCTION';
+
+/** The reconciler's sweeps: each its own Lambda with only its own clients and permissions. */
+export const RECONCILER_SWEEPS: readonly {
+  name: ReconcilerFunctionName;
+  entry: string;
+  description: string;
+}[] = [
+  {
+    name: RECONCILER_FUNCTION,
+    entry: 'lambdas/events/reconciler.ts',
+    description: 'dbfork reconciler: expired forks, stalled deletes, stuck creates (starts DeleteFork)',
+  },
+  {
+    name: ORPHAN_DATABASES_FUNCTION,
+    entry: 'lambdas/events/orphan-databases.ts',
+    description: 'dbfork reconciler: removes tagged databases and snapshots of forks with no live record',
+  },
+  {
+    name: ORPHAN_LEFTOVERS_FUNCTION,
+    entry: 'lambdas/events/orphan-leftovers.ts',
+    description:
+      'dbfork reconciler: removes tagged secrets, schedules and DNS names of forks with no live record',
+  },
+];
 
 export interface ForkReconcilerProps {
   /** Variables every function gets (table, bus, zone, scheduler group, policy, audit retention). */
@@ -22,34 +53,45 @@ export interface ForkReconcilerProps {
 }
 
 /**
- * The reconciler (lambdas/events/reconciler.ts) and the EventBridge rule that runs it every
- * `rateMinutes`: expired-but-alive forks, orphans tagged dbfork:managed, stuck creates.
+ * The reconciler (lambdas/events/reconciler.ts and the two orphan sweeps) and the one EventBridge
+ * rule that runs all three every `rateMinutes`: expired-but-alive forks, stuck workflows, and
+ * orphans tagged dbfork:managed.
  */
 export class ForkReconciler extends Construct {
-  readonly function: DbForkFunction;
+  /** By function name. */
+  readonly functions: Readonly<Record<ReconcilerFunctionName, DbForkFunction>>;
   readonly rule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ForkReconcilerProps) {
     super(scope, id);
-    this.function = new DbForkFunction(this, 'Function', {
-      entry: 'lambdas/events/reconciler.ts',
-      description: 'dbfork reconciler: expired forks, orphaned resources, stuck workflows',
-      // One run walks the table and every tagged resource; it must end before the next run starts.
-      timeout: Duration.seconds(Math.min(300, props.rateMinutes * 60)),
-      logRetention: props.logRetention,
-      environment: {
-        ...props.environment,
-        [FUNCTION_ENV_VAR]: RECONCILER_FUNCTION,
-        [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
-      },
-    });
-    grantFunction(this.function, RECONCILER_FUNCTION, props.targets);
+    const built: Partial<Record<ReconcilerFunctionName, DbForkFunction>> = {};
+    for (const sweep of RECONCILER_SWEEPS) {
+      const fn = new DbForkFunction(this, sweep.name, {
+        entry: sweep.entry,
+        description: sweep.description,
+        // One run walks the table or the tagged resources; it must end before the next run starts.
+        timeout: Duration.seconds(Math.min(300, props.rateMinutes * 60)),
+        logRetention: props.logRetention,
+        environment: {
+          ...props.environment,
+          [FUNCTION_ENV_VAR]: sweep.name,
+          ...(sweep.name === RECONCILER_FUNCTION
+            ? { [ENV.deleteStateMachineArn]: props.deleteStateMachineArn }
+            : {}),
+        },
+      });
+      grantFunction(fn, sweep.name, props.targets);
+      built[sweep.name] = fn;
+    }
+    this.functions = built as Record<ReconcilerFunctionName, DbForkFunction>;
 
     this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the dbfork reconciler',
+      description: 'Runs the dbfork reconciler sweeps',
       schedule: events.Schedule.rate(Duration.minutes(props.rateMinutes)),
       // A missed run is not retried: the next one does the same work.
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+      targets: Object.values(this.functions).map(
+        (fn) => new targets.LambdaFunction(fn, { retryAttempts: 0 }),
+      ),
     });
   }
 }

@@ -296,17 +296,32 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   return resolveSource;
 }
 
-/** DeleteFork: mark deleting → (already deleted? done) → teardown → mark deleted. */
+/**
+ * DeleteFork: mark deleting → (already deleted? done) → teardown → mark deleted. Started in
+ * `cleanup` mode (the reconciler, for a create whose own workflow is gone: `{forkId, mode, error}`)
+ * the same teardown ends in mark-failed instead, keeping the error on the record.
+ */
 export function buildDeleteDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
-  const markDeleting = stepTask(scope, 'MarkDeleting', steps['mark-deleting'], teardownInput('delete'));
+  // No explicit payload: the execution input is `{forkId}` or `{forkId, mode: 'cleanup', error}`,
+  // and the handler defaults the mode to `delete`.
+  const markDeleting = stepTask(scope, 'MarkDeleting', steps['mark-deleting']);
   const alreadyDeleted = new sfn.Choice(scope, 'AlreadyDeleted?');
   const markDeleted = stepTask(scope, 'MarkDeleted', steps['mark-deleted']);
+  const markFailed = stepTask(scope, 'MarkCleanedUp', steps['mark-failed']);
   const deleted = new sfn.Succeed(scope, 'Deleted');
-  const teardown = buildTeardownChain(scope, '', steps, markDeleted);
+  const cleanedUp = new sfn.Succeed(scope, 'CleanedUp');
+  const finish = new sfn.Choice(scope, 'Cleanup?');
+  const teardown = buildTeardownChain(scope, '', steps, finish);
 
   markDeleting.addRetry(TEARDOWN_RETRY).next(alreadyDeleted);
   alreadyDeleted.when(isTrue('alreadyDeleted'), deleted).otherwise(teardown.start);
+  const cleanupMode = sfn.Condition.and(
+    sfn.Condition.isPresent('$.mode'),
+    sfn.Condition.stringEquals('$.mode', 'cleanup'),
+  );
+  finish.when(cleanupMode, markFailed).otherwise(markDeleted);
   markDeleted.addRetry(TEARDOWN_RETRY).next(deleted);
+  markFailed.addRetry(TEARDOWN_RETRY).next(cleanedUp);
   return markDeleting;
 }
 

@@ -1,5 +1,5 @@
 import type { Runtime } from '../lambdas/core/runtime.js';
-import { deleteExecutionName, type WorkflowStarter } from '../lambdas/core/workflows.js';
+import { type CleanupCause, deleteExecutionName, type WorkflowStarter } from '../lambdas/core/workflows.js';
 import { type StepHandlers, stepHandlers } from '../lambdas/steps/registry.js';
 import { NAMES } from '../lib/names.js';
 import { LocalTaskTokens } from './local-task-tokens.js';
@@ -80,12 +80,17 @@ export class LocalWorkflows implements WorkflowStarter {
     this.start('delete', deleteExecutionName(forkId, reason), forkId);
   }
 
-  start(kind: WorkflowKind, name: string, forkId: string): LocalExecution {
+  async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
+    this.start('delete', deleteExecutionName(forkId, reason), forkId, { mode: 'cleanup', error });
+  }
+
+  /** Starts an execution named `name` once (a second start of the name returns the first). */
+  start(kind: WorkflowKind, name: string, forkId: string, extra: object = {}): LocalExecution {
     const key = `${kind}:${name}`;
     const existing = this.executions.get(key);
     if (existing) return existing;
     if (!this.machines) throw new Error('LocalWorkflows.attach(runtime) was not called');
-    const run = this.machines[kind].run({ forkId }, { executionName: name });
+    const run = this.machines[kind].run({ ...extra, forkId }, { executionName: name });
     const execution: LocalExecution = {
       kind,
       name,

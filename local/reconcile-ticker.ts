@@ -1,8 +1,9 @@
 import type { Runtime } from '../lambdas/core/runtime.js';
-import { createReconciler, type ReconcileSummary } from '../lambdas/events/reconciler.js';
+import { createFullReconcile } from '../lambdas/events/reconcile-all.js';
+import type { ReconcileSummary } from '../lambdas/events/reconcile-sweep.js';
 
 /**
- * Offline stand-in for the reconciler's EventBridge schedule: runs the reconciler Lambda's code
+ * Offline stand-in for the reconciler's EventBridge schedule: runs the three sweep Lambdas' code
  * in-process every `intervalMs`, one run at a time.
  */
 export interface ReconcileTicker {
@@ -18,7 +19,7 @@ export function startReconcileTicker(options: {
   onRun?: (summary: ReconcileSummary) => void;
   onError?: (error: unknown) => void;
 }): ReconcileTicker {
-  const reconcile = createReconciler(options.runtime);
+  const reconcile = createFullReconcile(options.runtime);
   let running: Promise<ReconcileSummary | undefined> | undefined;
   const tick = (): Promise<ReconcileSummary | undefined> => {
     running ??= reconcile()

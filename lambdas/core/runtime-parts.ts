@@ -14,6 +14,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import { ForkMetrics, loggerSink, powertoolsSink } from './metrics.js';
 import { OrderableCatalog } from './orderable.js';
 import type { RuntimeBase, RuntimeServices, ServiceName } from './runtime-types.js';
@@ -106,7 +107,21 @@ export const metrics: RuntimePart<'metrics'> = {
   build: (ctx) => new ForkMetrics(ctx.env.awsEndpoint ? loggerSink(ctx.logger) : powertoolsSink()),
 };
 
-/** Every client, raw: for code that sweeps every kind of resource (the reconciler). */
+export const managedDatabases: RuntimePart<'managedDatabases'> = {
+  service: 'managedDatabases',
+  build: (ctx) => new ManagedDatabases(ctx.client('rds', rdsClient)),
+};
+
+export const managedLeftovers: RuntimePart<'managedLeftovers'> = {
+  service: 'managedLeftovers',
+  build: (ctx) =>
+    new ManagedLeftovers(
+      { secrets: ctx.client('secrets', secretsClient), scheduler: ctx.client('scheduler', schedulerClient) },
+      ctx.env.schedulerGroupName,
+    ),
+};
+
+/** Every client, raw: for the offline runtime and tests (no Lambda declares it: it bundles every client). */
 export const aws: RuntimePart<'aws'> = {
   service: 'aws',
   build: (ctx) => ({

@@ -5,6 +5,7 @@ import type { EngineRegistry } from './engines/registry.js';
 import type { RuntimeEnv } from './env.js';
 import type { LifecycleEvents } from './events.js';
 import type { ExpirySchedules } from './expiry-schedule.js';
+import type { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import type { ForkMetrics } from './metrics.js';
 import type { OrderableCatalog } from './orderable.js';
 import type { ForkSecrets } from './secrets.js';
@@ -22,8 +23,12 @@ export interface RuntimeBase {
 
 /** The services a handler may use; each Lambda builds only those it declares (runtime-parts.ts). */
 export interface RuntimeServices {
-  /** Every SDK client, raw (the reconciler's sweeps). */
+  /** Every SDK client, raw (the offline runtime and tests). */
   aws: AwsClients;
+  /** Finds the databases and snapshots dbfork made, by their tags (the orphan sweep of databases). */
+  managedDatabases: ManagedDatabases;
+  /** Finds dbfork's secrets and schedules (the orphan sweep of what a fork has besides its database). */
+  managedLeftovers: ManagedLeftovers;
   store: ForkStore;
   engines: EngineRegistry;
   /** What AWS orders per engine version, cached for the life of the process. */

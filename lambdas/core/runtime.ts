@@ -25,6 +25,8 @@ export const ALL_PARTS = [
   parts.workflows,
   parts.tasks,
   parts.metrics,
+  parts.managedDatabases,
+  parts.managedLeftovers,
 ] as const;
 
 /**

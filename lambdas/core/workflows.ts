@@ -10,10 +10,24 @@ export function deleteExecutionName(forkId: string, reason: string): string {
   return `${forkId}-${reason}`.slice(0, 80);
 }
 
+/** The error a cleanup records on the fork, in the shape of a Step Functions Catch. */
+export interface CleanupCause {
+  Error: string;
+  Cause: string;
+}
+
+/** What DeleteFork is started with: a delete, or the cleanup of a create that cannot finish. */
+export type DeleteInput = { forkId: string } | { forkId: string; mode: 'cleanup'; error: CleanupCause };
+
 export interface WorkflowStarter {
   startCreate(forkId: string): Promise<void>;
   /** `reason` keeps delete executions apart in names (api / expiry / reconcile). */
   startDelete(forkId: string, reason: string): Promise<void>;
+  /**
+   * DeleteFork in cleanup mode: the teardown of a create whose own workflow is gone, ending in
+   * `failed` with `error` kept on the record (the reconciler's stuck creates).
+   */
+  startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void>;
 }
 
 export class StepFunctionsStarter implements WorkflowStarter {
@@ -24,19 +38,25 @@ export class StepFunctionsStarter implements WorkflowStarter {
   ) {}
 
   async startCreate(forkId: string): Promise<void> {
-    await this.start(this.createArn(), forkId, forkId);
+    await this.start(this.createArn(), forkId, { forkId });
   }
 
   async startDelete(forkId: string, reason: string): Promise<void> {
-    await this.start(this.deleteArn(), deleteExecutionName(forkId, reason), forkId);
+    await this.start(this.deleteArn(), deleteExecutionName(forkId, reason), { forkId });
   }
 
-  /** Same name + same input is idempotent in a Standard workflow; an existing run is success. */
-  private async start(stateMachineArn: string, name: string, forkId: string): Promise<void> {
+  async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
+    const input: DeleteInput = { forkId, mode: 'cleanup', error };
+    await this.start(this.deleteArn(), deleteExecutionName(forkId, reason), input);
+  }
+
+  /**
+   * Same name + same input is idempotent in a Standard workflow; an existing run is success (also
+   * when its input differed: a name is used once, and the first start of it wins).
+   */
+  private async start(stateMachineArn: string, name: string, input: object): Promise<void> {
     try {
-      await this.sfn.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ forkId }) }),
-      );
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
       if (errorName(error) !== 'ExecutionAlreadyExists') throw error;
     }

@@ -1,39 +1,24 @@
 import type { ForkRecord, ForkStep } from '../core/fork.js';
-import { isLive } from '../core/fork.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
-import { teardownDatabase } from '../steps/fork-engine.js';
-import { step as markDeleting } from '../steps/mark-deleting.js';
-import { step as markFailed } from '../steps/mark-failed.js';
-import { type ManagedResource, scanManagedResources } from './managed-resources.js';
+import { minutes, type ReconcileSummary, startSweep } from './reconcile-sweep.js';
+
+export type { ReconcileAction, ReconcileSummary } from './reconcile-sweep.js';
 
 /**
  * The reconciler (DESIGN.md §2), run on a schedule: the safety net under the expiry schedules and
- * the workflows. Each run
- *  1. starts the delete workflow of every live fork whose `expiresAt` passed (a lost or failed
- *     schedule), and restarts the delete of a `deleting` fork whose workflow stopped progressing;
- *  2. fails forks stuck in a create step past that step's timeout: the create's own cleanup path
- *     (mark-deleting in cleanup mode → teardown → mark-failed) run in-process, error code `stuck`;
- *  3. removes orphans: resources tagged `dbfork:managed=true` whose fork has no live record, or whose
- *     `dbfork:expires-at` tag is past plus a grace period, through the same tag-guarded teardown
- *     functions the delete steps call.
- * It only ever acts on resources found by their tags, and every destructive call re-checks the tags
- * on the live resource (`assertManagedBy` inside the engines and ForkSecrets).
+ * the workflows. Three sweeps run side by side on the same rule, each a Lambda of its own with only
+ * the clients it needs: this one, over the fork records, and the orphan sweeps of databases
+ * (orphan-databases.ts) and of secrets, schedules and DNS names (orphan-leftovers.ts). This one
+ * only starts workflows; every teardown runs as a DeleteFork execution, whose steps are tag-guarded:
+ *  1. starts the delete of every live fork whose `expiresAt` passed (a lost or failed schedule),
+ *     and restarts the delete of a `deleting` fork whose workflow stopped progressing;
+ *  2. hands a fork stuck in a create step past that step's timeout to DeleteFork in cleanup mode:
+ *     the create's own cleanup (mark-deleting in cleanup mode → teardown → mark-failed), error code
+ *     `stuck`; a cleanup that stalls in turn is restarted the same way.
  */
-
-/** What the reconciler touches: every kind of resource a fork has. */
-export const RECONCILER_PARTS = [
-  parts.aws,
-  parts.store,
-  parts.engines,
-  parts.events,
-  parts.dns,
-  parts.secrets,
-  parts.schedules,
-  parts.workflows,
-  parts.metrics,
-] as const;
+export const RECONCILER_PARTS = [parts.store, parts.workflows, parts.metrics] as const;
 export type ReconcilerRuntime = RuntimeWith<(typeof RECONCILER_PARTS)[number]['service']>;
 
 /** Minutes a fork may sit in one step (its `updatedAt` unchanged) before it counts as stuck. */
@@ -50,8 +35,6 @@ export const STUCK_AFTER_MINUTES: Partial<Record<ForkStep, number>> & { default:
 };
 
 export interface ReconcilerOptions {
-  /** Minutes past `dbfork:expires-at` before a tagged resource of a gone fork is an orphan. @default 60 */
-  orphanGraceMinutes?: number;
   /** Minutes past `expiresAt` before a live fork counts as expired here (the schedule fires first). @default 5 */
   expiredGraceMinutes?: number;
   stuckAfterMinutes?: Partial<Record<ForkStep, number>>;
@@ -59,22 +42,7 @@ export interface ReconcilerOptions {
   now?: () => Date;
 }
 
-export interface ReconcileAction {
-  forkId: string;
-  action: string;
-  detail?: string;
-}
-
-export interface ReconcileSummary {
-  expired: ReconcileAction[];
-  orphans: ReconcileAction[];
-  stuck: ReconcileAction[];
-  errors: ReconcileAction[];
-}
-
 export const STUCK_ERROR_CODE = 'stuck';
-
-const minutes = (n: number) => n * 60_000;
 
 function stuckTimeout(step: ForkStep, options: ReconcilerOptions): number {
   return options.stuckAfterMinutes?.[step] ?? STUCK_AFTER_MINUTES[step] ?? STUCK_AFTER_MINUTES.default;
@@ -95,54 +63,19 @@ async function forksIn(rt: ReconcilerRuntime, status: 'creating' | 'deleting'): 
   return out;
 }
 
-/** A fork id that has no record at all: enough of a record for `teardownDatabase` to try every engine. */
-function pseudoRecord(forkId: string): ForkRecord {
-  // No source: every engine is asked. fresh-snapshot: the `<id>-source` snapshot is removed too.
-  return { id: forkId, restore: { requested: { type: 'fresh-snapshot' } } } as unknown as ForkRecord;
-}
-
-/**
- * Removes everything of a fork with the teardown functions of the delete steps, each tag-guarded and
- * idempotent. True once the database is gone (and the secret and schedule were removed after it).
- */
-export async function teardownFork(fork: ForkRecord, rt: ReconcilerRuntime): Promise<boolean> {
-  if (fork.endpoint && fork.dnsName) await rt.dns.removeIfPointsTo(fork.dnsName, fork.endpoint.host);
-  if (!(await teardownDatabase(fork, rt))) return false;
-  await rt.secrets.delete(fork.id);
-  await rt.schedules.delete(fork.id, rt.env.schedulerGroupName);
-  return true;
-}
-
 export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptions = {}) {
   const now = options.now ?? rt.now;
-  const logger = rt.logger.createChild({ persistentKeys: { component: 'reconciler' } });
 
   return async function reconcile(): Promise<ReconcileSummary> {
     const at = now();
-    const summary: ReconcileSummary = { expired: [], orphans: [], stuck: [], errors: [] };
-    const handled = new Set<string>();
-    const attempt = async (
-      list: ReconcileAction[],
-      forkId: string,
-      action: string,
-      work: () => Promise<string | undefined>,
-    ) => {
-      handled.add(forkId);
-      try {
-        const detail = await work();
-        list.push({ forkId, action, ...(detail ? { detail } : {}) });
-      } catch (error) {
-        const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        summary.errors.push({ forkId, action, detail });
-        logger.warn('reconcile action failed', { forkId, action, error: detail });
-      }
-    };
+    const sweep = startSweep(rt, 'forks');
+    const { summary, handled } = sweep;
 
     // 1. Expired but alive: the expiry schedule was lost or failed.
     const expiredBefore = new Date(at.getTime() - minutes(options.expiredGraceMinutes ?? 5)).toISOString();
     for (const fork of await rt.store.listExpired(expiredBefore)) {
       if (fork.status === 'deleting') continue; // a stalled delete is restarted below
-      await attempt(summary.expired, fork.id, 'start-delete', async () => {
+      await sweep.attempt(summary.expired, fork.id, 'start-delete', async () => {
         await rt.workflows.startDelete(fork.id, 'reconcile');
         return `expired at ${fork.expiresAt}`;
       });
@@ -153,97 +86,39 @@ export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptio
     for (const fork of await forksIn(rt, 'deleting')) {
       if (handled.has(fork.id)) continue;
       if (at.getTime() - Date.parse(fork.updatedAt) < minutes(stuckTimeout(fork.step, options))) continue;
-      await attempt(summary.stuck, fork.id, 'restart-delete', async () => {
+      await sweep.attempt(summary.stuck, fork.id, 'restart-delete', async () => {
         await rt.workflows.startDelete(fork.id, `reconcile-${epochSeconds(fork.updatedAt)}`);
         return `no progress since ${fork.updatedAt} at ${fork.step}`;
       });
     }
 
-    // 2. Stuck creates: cleaned up and failed with code `stuck`; a cleanup the reconciler began
-    //    (error.code stuck) is continued on every run until the database is gone.
+    // 2. Stuck creates (also a cleanup that stopped at `cleaning-up`): DeleteFork in cleanup mode,
+    //    named by the fork's last move like a restarted delete.
     for (const fork of await forksIn(rt, 'creating')) {
       if (handled.has(fork.id)) continue;
-      const ours = fork.step === 'cleaning-up' && fork.error?.code === STUCK_ERROR_CODE;
       const idle = at.getTime() - Date.parse(fork.updatedAt);
-      if (!ours && idle < minutes(stuckTimeout(fork.step, options))) continue;
-      await attempt(summary.stuck, fork.id, 'fail', async () => {
-        if (fork.step !== 'cleaning-up') {
-          await markDeleting.run(
-            {
-              forkId: fork.id,
-              mode: 'cleanup',
-              error: {
+      if (idle < minutes(stuckTimeout(fork.step, options))) continue;
+      await sweep.attempt(summary.stuck, fork.id, 'cleanup', async () => {
+        const cause =
+          fork.step === 'cleaning-up' && fork.error
+            ? // A stalled cleanup keeps the error it was started with.
+              { Error: fork.error.code, Cause: fork.error.message }
+            : {
                 Error: STUCK_ERROR_CODE,
                 Cause: `no progress for ${Math.round(idle / 60_000)} minutes at step ${fork.step}; cleaned up by the reconciler`,
-              },
-            },
-            rt,
-          );
-        }
-        const current = await rt.store.mustGet(fork.id);
-        if (!(await teardownFork(current, rt))) return 'cleanup started; waiting for the database to go';
-        await markFailed.run({ forkId: fork.id }, rt);
+              };
+        await rt.workflows.startCleanup(fork.id, `reconcile-${epochSeconds(fork.updatedAt)}`, cause);
         return `was at ${fork.step} since ${fork.updatedAt}`;
       });
     }
 
-    // 3. Orphans: tagged resources of forks without a live record (or long past their expiry tag).
-    const byFork = new Map<string, ManagedResource[]>();
-    for (const resource of await scanManagedResources(rt.aws, rt.env.schedulerGroupName)) {
-      if (handled.has(resource.forkId)) continue;
-      byFork.set(resource.forkId, [...(byFork.get(resource.forkId) ?? []), resource]);
-    }
-    const grace = minutes(options.orphanGraceMinutes ?? 60);
-    for (const [forkId, resources] of byFork) {
-      const record = await rt.store.get(forkId);
-      const what = resources.map((r) => `${r.type} ${r.id}`).join(', ');
-      if (record && isLive(record.status)) {
-        // The record is the truth for a live fork (an extension does not retag its resources): an
-        // expired one was handled in 1; a tag long past its time on an unexpired record is only logged.
-        const stale = resources.some((r) => r.expiresAt && Date.parse(r.expiresAt) + grace < at.getTime());
-        if (stale && Date.parse(record.expiresAt) < at.getTime()) {
-          await attempt(summary.orphans, forkId, 'start-delete', async () => {
-            await rt.workflows.startDelete(forkId, 'reconcile');
-            return what;
-          });
-        }
-        continue;
-      }
-      await attempt(summary.orphans, forkId, 'teardown', async () => {
-        const gone = await teardownFork(record ?? pseudoRecord(forkId), rt);
-        const state = record ? `record ${record.status}` : 'no record';
-        return `${state}: ${what}${gone ? '' : ' (database still going)'}`;
-      });
-    }
-
-    rt.metrics.reconciled({
-      expired: summary.expired.length,
-      orphans: summary.orphans.length,
-      stuck: summary.stuck.length,
-      errors: summary.errors.length,
-    });
-    logger.info('reconcile finished', {
-      at: at.toISOString(),
-      expired: summary.expired.length,
-      orphans: summary.orphans.length,
-      stuck: summary.stuck.length,
-      errors: summary.errors.length,
-      summary,
-    });
-    return summary;
+    return sweep.finish(at);
   };
-}
-
-function envMinutes(name: string): number | undefined {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : Number.NaN;
-  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 const runtime = lazyRuntime(RECONCILER_PARTS);
 
 /** The scheduled Lambda's entry point (EventBridge rule; the event itself carries nothing we need). */
 export async function handler(): Promise<ReconcileSummary> {
-  const grace = envMinutes('DBFORK_ORPHAN_GRACE_MINUTES');
-  return createReconciler(runtime(), grace ? { orphanGraceMinutes: grace } : {})();
+  return createReconciler(runtime())();
 }

@@ -95,7 +95,7 @@ describe('IAM denials, by the synthesized policies of every function', () => {
       allowed(fn, 'rds:DeleteDBInstance', rds('db', MANAGED.id), tagged(MANAGED.tags)),
     );
     // rds-event re-runs check-gone, which re-issues a delete a stuck database did not take.
-    expect(deleters.sort()).toEqual(['check-gone', 'delete-database', 'rds-event', 'reconciler']);
+    expect(deleters.sort()).toEqual(['check-gone', 'delete-database', 'orphan-databases', 'rds-event']);
     for (const type of RDS_TYPES) {
       const action = `rds:Delete${{ db: 'DBInstance', cluster: 'DBCluster', snapshot: 'DBSnapshot', 'cluster-snapshot': 'DBClusterSnapshot' }[type]}`;
       expect(allowed('delete-database', action, rds(type, MANAGED.id), tagged(MANAGED.tags)), action).toBe(
@@ -151,8 +151,8 @@ describe('IAM denials, by the synthesized policies of every function', () => {
         allowed(fn, 'route53:ChangeResourceRecordSets', ZONE_ARN, change([`pr-1.${DOMAIN}`], ['CNAME'])),
       );
 
-    it('allows a fork CNAME to the DNS steps and the reconciler', () => {
-      expect(writers().sort()).toEqual(['reconciler', 'register-dns', 'remove-dns']);
+    it('allows a fork CNAME to the DNS steps and the orphan sweep of leftovers', () => {
+      expect(writers().sort()).toEqual(['orphan-leftovers', 'register-dns', 'remove-dns']);
     });
 
     it.each([

@@ -18,6 +18,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
+import { ORPHAN_DATABASES_PARTS } from '../../lambdas/events/orphan-databases.js';
+import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
@@ -125,6 +127,8 @@ describe('DbForkFunction bundling', () => {
       workflows: ['client-sfn'],
       tasks: ['client-sfn'],
       metrics: [],
+      managedDatabases: ['client-rds'],
+      managedLeftovers: ['client-secrets-manager', 'client-scheduler'],
       aws: [
         'client-dynamodb',
         'client-rds',
@@ -147,6 +151,8 @@ describe('DbForkFunction bundling', () => {
       ),
       'lambdas/events/rds-event': RDS_EVENT_PARTS.map((part) => part.service),
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
+      'lambdas/events/orphan-databases': ORPHAN_DATABASES_PARTS.map((part) => part.service),
+      'lambdas/events/orphan-leftovers': ORPHAN_LEFTOVERS_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(

@@ -6,8 +6,11 @@ import {
   API_FUNCTIONS,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
+  ORPHAN_DATABASES_FUNCTION,
+  ORPHAN_LEFTOVERS_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
+  RECONCILER_FUNCTIONS,
 } from '../../lib/permissions.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import {
@@ -172,7 +175,7 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('lets only restore restore, and only delete-database, check-gone, the reconciler and the RDS-event handler (re-running check-gone) delete', () => {
+  it("lets only restore restore, and only delete-database, check-gone, the reconciler's database sweep and the RDS-event handler (re-running check-gone) delete", () => {
     const holders = (pattern: RegExp) =>
       functions
         .filter((f) => [...actionsGranted(f.name)].some((a) => pattern.test(a)))
@@ -182,8 +185,8 @@ describe('RDS permissions', () => {
     expect(holders(/^rds:Delete/)).toEqual([
       'check-gone',
       'delete-database',
+      ORPHAN_DATABASES_FUNCTION,
       RDS_EVENT_FUNCTION,
-      RECONCILER_FUNCTION,
     ]);
     expect(holders(/^rds:CreateDB(Cluster)?Snapshot$/)).toEqual(['select-backup']);
     expect(holders(/^rds:CreateDBInstance$/)).toEqual([
@@ -355,7 +358,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
 
   it('changes only CNAME records under the zone domain, only in the configured hosted zone', () => {
     const dns = byService('route53');
-    // remove-dns, register-dns and the reconciler (which removes an orphan's CNAME like remove-dns).
+    // remove-dns, register-dns and the reconciler's leftover sweep (an orphan's CNAME, like remove-dns).
     const writes = dns.filter((s) => actionsOf(s.statement).includes('route53:ChangeResourceRecordSets'));
     expect(writes.length).toBe(3);
     const domain = normalizedRecordDomain(exampleConfig().hostedZone.domain);
@@ -432,45 +435,46 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     ]);
   });
 
-  it('gives the reconciler reads, the delete workflow and the tag-conditioned deletes of the delete steps only', () => {
-    const granted = actionsGranted(RECONCILER_FUNCTION);
-    const writes = [...granted].filter((a) => !/:(Describe|List|Get)/.test(a) && !a.startsWith('dynamodb:'));
-    expect(writes.sort()).toEqual(
-      [
-        'events:PutEvents',
-        'kms:Decrypt',
-        'kms:Encrypt',
-        'kms:GenerateDataKey*',
-        'kms:ReEncrypt*',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'rds:DeleteDBCluster',
-        'rds:DeleteDBClusterSnapshot',
-        'rds:DeleteDBInstance',
-        'rds:DeleteDBSnapshot',
-        'route53:ChangeResourceRecordSets',
-        'scheduler:DeleteSchedule',
-        'secretsmanager:DeleteSecret',
-        'states:StartExecution',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ].sort(),
-    );
-    for (const statement of statementsOf(RECONCILER_FUNCTION)) {
-      const actions = actionsOf(statement);
-      if (actions.some((a) => /^(rds|secretsmanager):Delete/.test(a))) {
-        expect(statement.Condition, statement.Sid).toEqual({
-          StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' },
-        });
-      }
-      if (resourcesOf(statement).includes('*')) {
-        expect(
-          actions.every((a) => /:(Describe|List)/.test(a) || a.startsWith('xray:')),
-          statement.Sid,
-        ).toBe(true);
+  it('gives each reconciler sweep only what it does: the fork sweep starts DeleteFork, the orphan sweeps make the tag-conditioned deletes of the delete steps', () => {
+    const writesOf = (name: string) =>
+      [...actionsGranted(name)]
+        .filter(
+          (a) =>
+            !/:(Describe|List|Get)/.test(a) &&
+            !/^(dynamodb|kms|logs|xray):/.test(a) &&
+            !['kms:Decrypt', 'kms:Encrypt'].includes(a),
+        )
+        .sort();
+    expect(writesOf(RECONCILER_FUNCTION)).toEqual(['states:StartExecution']);
+    expect(writesOf(ORPHAN_DATABASES_FUNCTION)).toEqual([
+      'rds:DeleteDBCluster',
+      'rds:DeleteDBClusterSnapshot',
+      'rds:DeleteDBInstance',
+      'rds:DeleteDBSnapshot',
+    ]);
+    expect(writesOf(ORPHAN_LEFTOVERS_FUNCTION)).toEqual([
+      'route53:ChangeResourceRecordSets',
+      'scheduler:DeleteSchedule',
+      'secretsmanager:DeleteSecret',
+    ]);
+    for (const name of RECONCILER_FUNCTIONS) {
+      for (const statement of statementsOf(name)) {
+        const actions = actionsOf(statement);
+        if (actions.some((a) => /^(rds|secretsmanager):Delete/.test(a))) {
+          expect(statement.Condition, statement.Sid).toEqual({
+            StringEquals: { 'aws:ResourceTag/dbfork:managed': 'true' },
+          });
+        }
+        if (resourcesOf(statement).includes('*')) {
+          expect(
+            actions.every((a) => /:(Describe|List)/.test(a) || a.startsWith('xray:')),
+            statement.Sid,
+          ).toBe(true);
+        }
       }
     }
     const [listing] = statements.filter(isListing);
+    expect(listing?.roles).toEqual([functionNamed(template, ORPHAN_LEFTOVERS_FUNCTION).roleLogicalId]);
     expect(actionsOf(listing?.statement ?? {}).sort()).toEqual([
       'scheduler:ListSchedules',
       'secretsmanager:ListSecrets',
@@ -482,13 +486,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const publishers = functions
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
-    expect(publishers.sort()).toEqual([
-      API_FUNCTIONS.create,
-      'mark-deleted',
-      'mark-failed',
-      'mark-ready',
-      RECONCILER_FUNCTION,
-    ]);
+    expect(publishers.sort()).toEqual([API_FUNCTIONS.create, 'mark-deleted', 'mark-failed', 'mark-ready']);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     }

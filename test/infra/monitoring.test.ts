@@ -76,17 +76,32 @@ describe('ForkMonitoring', () => {
       MetricName: RECONCILER_FINDINGS_METRIC,
       Threshold: 1,
     });
-    const [, filter] = onlyResourceOfType(template, 'AWS::Logs::MetricFilter');
-    const p = props(filter) as { FilterPattern: string; LogGroupName: unknown };
-    expect(p.FilterPattern).toBe(
-      '{ ($.message = "reconcile finished") && (($.orphans > 0) || ($.stuck > 0) || ($.errors > 0)) }',
+    // One filter per sweep's log group, all counting into the alarm's metric.
+    const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter').map(
+      ([, filter]) =>
+        props(filter) as { FilterPattern: string; LogGroupName: unknown; MetricTransformations: unknown },
     );
-    const reconciler = functionNamed(template, 'reconciler');
-    expect(JSON.stringify(p.LogGroupName)).toBe(
+    const logGroupOf = (name: string) =>
       JSON.stringify({
-        Ref: (reconciler.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref,
-      }),
+        Ref: (functionNamed(template, name).properties.LoggingConfig as { LogGroup: { Ref: string } })
+          .LogGroup.Ref,
+      });
+    expect(filters.map((f) => JSON.stringify(f.LogGroupName)).sort()).toEqual(
+      ['reconciler', 'orphan-databases', 'orphan-leftovers'].map(logGroupOf).sort(),
     );
+    for (const f of filters) {
+      expect(f.FilterPattern).toBe(
+        '{ ($.message = "reconcile finished") && (($.orphans > 0) || ($.stuck > 0) || ($.errors > 0)) }',
+      );
+      expect(f.MetricTransformations).toEqual([
+        {
+          MetricNamespace: RECONCILER_NAMESPACE,
+          MetricName: RECONCILER_FINDINGS_METRIC,
+          MetricValue: '1',
+          DefaultValue: 0,
+        },
+      ]);
+    }
   });
 
   it('e-mails every alarm through an encrypted, TLS-only topic when alarmEmail is set, and makes none otherwise', () => {

@@ -4,7 +4,12 @@ import { policyOf } from '../../lambdas/core/config.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
-import { API_FUNCTIONS, RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import {
+  API_FUNCTIONS,
+  RDS_EVENT_FUNCTION,
+  RECONCILER_FUNCTION,
+  RECONCILER_FUNCTIONS,
+} from '../../lib/permissions.js';
 import { RDS_EVENT_DETAIL_TYPES } from '../../lib/rds-events.construct.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { forkTableDefinition } from '../../local/table.js';
@@ -154,9 +159,9 @@ describe('ForkFunctions', () => {
 
   const apiFunctions: string[] = Object.values(API_FUNCTIONS);
 
-  it('creates one function per workflow step, per group of API routes, the reconciler and the RDS-event handler', () => {
+  it('creates one function per workflow step, per group of API routes, per reconciler sweep and the RDS-event handler', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...STEP_NAMES, ...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION].sort(),
+      [...STEP_NAMES, ...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION].sort(),
     );
   });
 
@@ -168,7 +173,11 @@ describe('ForkFunctions', () => {
       expect(fn.properties.Architectures, fn.name).toEqual(['arm64']);
       expect(fn.properties.MemorySize, fn.name).toBe(256);
       expect(fn.properties.Timeout, fn.name).toBe(
-        apiFunctions.includes(fn.name) ? 29 : fn.name === RECONCILER_FUNCTION ? 300 : 30,
+        apiFunctions.includes(fn.name)
+          ? 29
+          : (RECONCILER_FUNCTIONS as readonly string[]).includes(fn.name)
+            ? 300
+            : 30,
       );
       expect(fn.properties.TracingConfig, fn.name).toEqual({ Mode: 'Active' });
       expect(fn.env.POWERTOOLS_SERVICE_NAME, fn.name).toBe('dbfork');
@@ -228,7 +237,7 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    const others: string[] = [...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION];
+    const others: string[] = [...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
@@ -237,7 +246,7 @@ describe('ForkFunctions', () => {
 });
 
 describe('ForkReconciler', () => {
-  it('runs the reconciler Lambda on a rate schedule of reconcileRateMinutes (default 5)', () => {
+  it('runs the three reconciler sweeps on one rate schedule of reconcileRateMinutes (default 5)', () => {
     const reconciler = functionNamed(template, RECONCILER_FUNCTION);
     expect(reconciler.properties.Description).toMatch(/reconciler/);
     expect(reconciler.properties.Handler).toBe('index.handler');
@@ -252,15 +261,20 @@ describe('ForkReconciler', () => {
     const rule = props(rules[0]?.[1] as Parameters<typeof props>[0]);
     expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
     expect(rule.State).toBe('ENABLED');
-    const [target] = rule.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
-    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [reconciler.logicalId, 'Arn'] });
-    expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+    const targets = rule.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
+    const sweeps = RECONCILER_FUNCTIONS.map((name) => functionNamed(template, name));
+    expect(targets.map((t) => t.Arn)).toEqual(sweeps.map((fn) => ({ 'Fn::GetAtt': [fn.logicalId, 'Arn'] })));
+    for (const target of targets) expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
     const invokePermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
       ([, p]) => props(p).Principal === 'events.amazonaws.com',
     );
-    expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toContainEqual({
-      'Fn::GetAtt': [reconciler.logicalId, 'Arn'],
-    });
+    for (const fn of sweeps) {
+      expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toContainEqual({
+        'Fn::GetAtt': [fn.logicalId, 'Arn'],
+      });
+      // Only the sweep of fork records starts workflows.
+      if (fn.name !== RECONCILER_FUNCTION) expect(fn.env.DBFORK_DELETE_STATE_MACHINE_ARN).toBeUndefined();
+    }
   });
 
   it('takes the rate from the config', () => {
@@ -398,13 +412,13 @@ describe('ForkRdsEvents', () => {
     expect(rdsEvent.env.DBFORK_DELETE_STATE_MACHINE_ARN).toBeUndefined();
   });
 
-  it('lets EventBridge invoke it, and nothing else but the reconciler schedule', () => {
+  it('lets EventBridge invoke it, and nothing else but the reconciler schedule (its three sweeps)', () => {
     const invokePermissions = resourcesOfType(template, 'AWS::Lambda::Permission').filter(
       ([, p]) => props(p).Principal === 'events.amazonaws.com',
     );
     expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toEqual(
       expect.arrayContaining([{ 'Fn::GetAtt': [rdsEvent.logicalId, 'Arn'] }]),
     );
-    expect(invokePermissions).toHaveLength(2);
+    expect(invokePermissions).toHaveLength(1 + RECONCILER_FUNCTIONS.length);
   });
 });

@@ -272,10 +272,21 @@ describe('DeleteFork definition', () => {
   it('marks deleting, skips an already deleted fork, tears down and marks deleted', () => {
     expect(remove.StartAt).toBe('MarkDeleting');
     expect(Object.keys(remove.States).sort()).toEqual(
-      ['MarkDeleting', 'AlreadyDeleted?', ...TEARDOWN, 'MarkDeleted', 'Deleted'].sort(),
+      [
+        'MarkDeleting',
+        'AlreadyDeleted?',
+        ...TEARDOWN,
+        'Cleanup?',
+        'MarkDeleted',
+        'Deleted',
+        'MarkCleanedUp',
+        'CleanedUp',
+      ].sort(),
     );
     expect(stepOf(remove.States.MarkDeleting)).toBe('mark-deleting');
-    expect(remove.States.MarkDeleting?.Parameters).toEqual({ 'forkId.$': '$.forkId', mode: 'delete' });
+    // The execution input as it is: `{forkId}` (the handler defaults the mode to delete), or
+    // `{forkId, mode: 'cleanup', error}` from the reconciler.
+    expect(remove.States.MarkDeleting?.Parameters).toBeUndefined();
     expect(remove.States.MarkDeleting?.Next).toBe('AlreadyDeleted?');
     expect(remove.States['AlreadyDeleted?']).toMatchObject({
       Default: 'RemoveDns',
@@ -289,10 +300,26 @@ describe('DeleteFork definition', () => {
         },
       ],
     });
-    expect(remove.States.DeleteSchedule?.Next).toBe('MarkDeleted');
+    expect(remove.States.DeleteSchedule?.Next).toBe('Cleanup?');
+    expect(remove.States['Cleanup?']).toMatchObject({
+      Default: 'MarkDeleted',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.mode', IsPresent: true },
+            { Variable: '$.mode', StringEquals: 'cleanup' },
+          ],
+          Next: 'MarkCleanedUp',
+        },
+      ],
+    });
     expect(stepOf(remove.States.MarkDeleted)).toBe('mark-deleted');
     expect(remove.States.MarkDeleted?.Next).toBe('Deleted');
     expect(remove.States.Deleted?.Type).toBe('Succeed');
+    // Cleanup mode: the teardown of a create whose own workflow is gone ends the fork `failed`.
+    expect(stepOf(remove.States.MarkCleanedUp)).toBe('mark-failed');
+    expect(remove.States.MarkCleanedUp?.Next).toBe('CleanedUp');
+    expect(remove.States.CleanedUp?.Type).toBe('Succeed');
   });
 });
 
@@ -314,7 +341,7 @@ describe('Teardown chain', () => {
     const inCreate = strip(create, 'Cleanup');
     const inDelete = strip(remove, '');
     expect(inCreate.DeleteSchedule?.Next).toBe('MarkFailed');
-    expect(inDelete.DeleteSchedule?.Next).toBe('MarkDeleted');
+    expect(inDelete.DeleteSchedule?.Next).toBe('Cleanup?');
     delete inCreate.DeleteSchedule?.Next;
     delete inDelete.DeleteSchedule?.Next;
     expect(inCreate).toEqual(inDelete);
@@ -327,7 +354,7 @@ describe('Teardown chain', () => {
         ([name]) => name.startsWith('Cleanup') || name === 'StartCleanup' || name === 'MarkFailed',
       ),
     ];
-    expect(teardownTasks.length).toBe(8 + 8);
+    expect(teardownTasks.length).toBe(9 + 8);
     for (const [name, state] of teardownTasks) {
       const last = state.Retry?.at(-1);
       expect(last, name).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3, BackoffRate: 2 });
@@ -537,21 +564,26 @@ describe('Offline run of both definitions (aws-local-stepfunctions, stub handler
     ]);
   });
 
-  it('deletes a fork with mode delete through the whole teardown', async () => {
-    calls = [];
-    await expect(machine('dbfork-delete').run({ forkId }).result).resolves.toMatchObject({
-      forkId,
-      mode: 'delete',
-    });
-    expect(calls.map((c) => c.step)).toEqual([
-      'mark-deleting',
+  it('deletes a fork through the whole teardown, or cleans it up and marks it failed in cleanup mode', async () => {
+    const teardown = [
       'remove-dns',
       'delete-database',
       'check-gone',
       'check-gone',
       'delete-secret',
       'delete-schedule',
-      'mark-deleted',
-    ]);
+    ];
+    calls = [];
+    await expect(machine('dbfork-delete').run({ forkId }).result).resolves.toMatchObject({ forkId });
+    expect(calls.map((c) => c.step)).toEqual(['mark-deleting', ...teardown, 'mark-deleted']);
+    expect(calls[0]?.input).toEqual({ forkId });
+
+    calls = [];
+    const error = { Error: 'stuck', Cause: 'no progress' };
+    await expect(
+      machine('dbfork-delete').run({ forkId, mode: 'cleanup', error }).result,
+    ).resolves.toMatchObject({ forkId, mode: 'cleanup', error });
+    expect(calls.map((c) => c.step)).toEqual(['mark-deleting', ...teardown, 'mark-failed']);
+    expect(calls[0]?.input).toEqual({ forkId, mode: 'cleanup', error });
   });
 });

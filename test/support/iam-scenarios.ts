@@ -16,6 +16,8 @@ import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { createDatabaseSweep } from '../../lambdas/events/orphan-databases.js';
+import { createLeftoverSweep } from '../../lambdas/events/orphan-leftovers.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
@@ -23,6 +25,8 @@ import type { StepName } from '../../lambdas/steps/step-names.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
+  ORPHAN_DATABASES_FUNCTION,
+  ORPHAN_LEFTOVERS_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
 } from '../../lib/permissions.js';
@@ -91,9 +95,9 @@ function recordedStarter(
   sfn.middlewareStack.add(
     () => async (args) => {
       const input = args.input as { stateMachineArn: string; name: string; input: string };
-      const { forkId } = JSON.parse(input.input) as { forkId: string };
+      const { forkId, ...extra } = JSON.parse(input.input) as { forkId: string };
       const kind = input.stateMachineArn === createArn ? 'create' : 'delete';
-      outsideAnyFunction(() => local.start(kind, input.name, forkId));
+      outsideAnyFunction(() => local.start(kind, input.name, forkId, extra));
       return {
         output: { $metadata: {}, executionArn: `${input.stateMachineArn}:${input.name}` },
         response: {},
@@ -229,8 +233,21 @@ export function simulate<S>(
       if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
       return result;
     },
-    reconcile: (now) =>
-      runAs(RECONCILER_FUNCTION, () => createReconciler(reconcilerRt, now ? { now: () => now } : {})()),
+    // Each sweep as its own function, with its own role, as the stack's rule runs them.
+    reconcile: async (now) => {
+      const clock = now ? { now: () => now } : {};
+      const summaries = [
+        await runAs(RECONCILER_FUNCTION, () => createReconciler(reconcilerRt, clock)()),
+        await runAs(ORPHAN_DATABASES_FUNCTION, () => createDatabaseSweep(reconcilerRt, clock)()),
+        await runAs(ORPHAN_LEFTOVERS_FUNCTION, () => createLeftoverSweep(reconcilerRt, clock)()),
+      ];
+      return {
+        expired: summaries.flatMap((s) => s.expired),
+        orphans: summaries.flatMap((s) => s.orphans),
+        stuck: summaries.flatMap((s) => s.stuck),
+        errors: summaries.flatMap((s) => s.errors),
+      };
+    },
     idle: () => steps.workflows.idle(),
   };
 }

@@ -27,7 +27,7 @@ import { forkPolicySchema } from '../../lambdas/core/config.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { ForkMetrics } from '../../lambdas/core/metrics.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
-import type { WorkflowStarter } from '../../lambdas/core/workflows.js';
+import type { CleanupCause, WorkflowStarter } from '../../lambdas/core/workflows.js';
 import { queueEmulatorDynamoRequests } from '../../local/emulator-dynamo-queue.js';
 import { createForkTable } from '../../local/table.js';
 
@@ -94,7 +94,8 @@ export class TestClock {
 
 export type StartedWorkflow =
   | { kind: 'create'; forkId: string }
-  | { kind: 'delete'; forkId: string; reason: string };
+  | { kind: 'delete'; forkId: string; reason: string }
+  | { kind: 'cleanup'; forkId: string; reason: string; error: CleanupCause };
 
 /** Records which workflows a handler started instead of starting them. */
 export class RecordingWorkflowStarter implements WorkflowStarter {
@@ -120,6 +121,11 @@ export class RecordingWorkflowStarter implements WorkflowStarter {
   async startDelete(forkId: string, reason: string): Promise<void> {
     this.take();
     this.started.push({ kind: 'delete', forkId, reason });
+  }
+
+  async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
+    this.take();
+    this.started.push({ kind: 'cleanup', forkId, reason, error });
   }
 }
 

@@ -6,7 +6,9 @@ import { NotManagedResourceError } from '../../lambdas/core/errors.js';
 import type { ForkRecord } from '../../lambdas/core/fork.js';
 import { scheduleName, secretName } from '../../lambdas/core/ids.js';
 import { TAG } from '../../lambdas/core/tags.js';
-import { createReconciler, teardownFork } from '../../lambdas/events/reconciler.js';
+import { pseudoRecord } from '../../lambdas/events/orphans.js';
+import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
+import { teardownDatabase } from '../../lambdas/steps/fork-engine.js';
 import { resetMoto } from '../support/moto.js';
 import { TEST_SCHEDULER_ROLE_ARN } from '../support/runtime.js';
 import {
@@ -86,10 +88,10 @@ describe('Reconciler (moto)', () => {
     );
 
     // Before the expiry, nothing to do.
-    const early = await createReconciler(h.rt)();
+    const early = await createFullReconcile(h.rt)();
     expect(early).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
 
-    const summary = await createReconciler(h.rt, { now: () => hoursAfter(fork.expiresAt, 1) })();
+    const summary = await createFullReconcile(h.rt, { now: () => hoursAfter(fork.expiresAt, 1) })();
     expect(summary.expired).toEqual([
       { forkId: fork.id, action: 'start-delete', detail: `expired at ${fork.expiresAt}` },
     ]);
@@ -107,7 +109,7 @@ describe('Reconciler (moto)', () => {
     expect(await instanceIds(h)).toEqual(['orders-prod']);
 
     // A second run finds nothing left to do.
-    const again = await createReconciler(h.rt, { now: () => hoursAfter(fork.expiresAt, 2) })();
+    const again = await createFullReconcile(h.rt, { now: () => hoursAfter(fork.expiresAt, 2) })();
     expect(again).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
   });
 
@@ -127,12 +129,15 @@ describe('Reconciler (moto)', () => {
       schedules: [scheduleName(orphan)],
     });
 
-    const summary = await createReconciler(h.rt)();
+    const summary = await createFullReconcile(h.rt)();
     expect(summary.errors).toEqual([]);
-    expect(summary.orphans).toHaveLength(1);
-    expect(summary.orphans[0]).toMatchObject({ forkId: orphan, action: 'teardown' });
-    expect(summary.orphans[0]?.detail).toMatch(/^no record: /);
-    await sweepUntil(createReconciler(h.rt), isNothingLeft(h, orphan));
+    // Both orphan sweeps found it: the database one, and the one of secrets and schedules.
+    expect(summary.orphans.map((a) => [a.forkId, a.action]).sort()).toEqual([
+      [orphan, 'teardown-database'],
+      [orphan, 'teardown-leftovers'],
+    ]);
+    for (const action of summary.orphans) expect(action.detail).toMatch(/^no record: /);
+    await sweepUntil(createFullReconcile(h.rt), isNothingLeft(h, orphan));
     expect(await h.leftovers(orphan)).toEqual(NOTHING_LEFT);
     expect(await instanceIds(h)).toEqual(['orders-prod']);
   });
@@ -152,8 +157,8 @@ describe('Reconciler (moto)', () => {
         ],
       }),
     );
-    const summary = await createReconciler(h.rt)();
-    expect(summary.orphans).toMatchObject([{ forkId: fork.id, action: 'teardown' }]);
+    const summary = await createFullReconcile(h.rt)();
+    expect(summary.orphans).toMatchObject([{ forkId: fork.id, action: 'teardown-leftovers' }]);
     expect(summary.orphans[0]?.detail).toMatch(/^record deleted: secret dbfork\//);
     expect(await h.leftovers(fork.id)).toEqual(NOTHING_LEFT);
     expect((await h.rt.store.mustGet(fork.id)).status).toBe('deleted');
@@ -175,23 +180,21 @@ describe('Reconciler (moto)', () => {
     ]);
 
     // Long after any expiry, with the shortest grace: still nothing to remove.
-    const summary = await createReconciler(h.rt, {
+    const summary = await createFullReconcile(h.rt, {
       now: () => hoursAfter(new Date().toISOString(), 24 * 365),
-      orphanGraceMinutes: 1,
     })();
     expect(summary).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
     expect(await instanceIds(h)).toEqual(before.instances);
     expect(await secretNames(h)).toEqual(before.secrets);
 
     // Even pointed straight at them, the teardown refuses: the tag guard checks the live resource.
-    const pseudo = {
-      id: lookAlike,
-      restore: { requested: { type: 'latest-backup' } },
-    } as unknown as ForkRecord;
-    await expect(teardownFork(pseudo, h.rt)).rejects.toBeInstanceOf(NotManagedResourceError);
-    await expect(teardownFork({ ...pseudo, id: 'orders-prod' } as ForkRecord, h.rt)).rejects.toBeInstanceOf(
+    await expect(teardownDatabase(pseudoRecord(lookAlike), h.rt)).rejects.toBeInstanceOf(
       NotManagedResourceError,
     );
+    await expect(
+      teardownDatabase({ ...pseudoRecord(lookAlike), id: 'orders-prod' } as ForkRecord, h.rt),
+    ).rejects.toBeInstanceOf(NotManagedResourceError);
+    await expect(h.rt.secrets.delete(lookAlike)).rejects.toBeInstanceOf(NotManagedResourceError);
     expect(await instanceIds(h)).toEqual(before.instances);
     expect(await secretNames(h)).toEqual(before.secrets);
   });
@@ -210,14 +213,21 @@ describe('Reconciler (moto)', () => {
     expect(left.dnsRecords).toEqual([`stuck.${DOMAIN}.`]);
 
     // Within the step's timeout it is left alone.
-    const soon = await createReconciler(h.rt, { now: () => hoursAfter(fork.updatedAt, 0.5) })();
+    const soon = await createFullReconcile(h.rt, { now: () => hoursAfter(fork.updatedAt, 0.5) })();
     expect(soon.stuck).toEqual([]);
 
-    const late = createReconciler(h.rt, { now: () => hoursAfter(fork.updatedAt, 5) });
+    const late = createFullReconcile(h.rt, { now: () => hoursAfter(fork.updatedAt, 5) });
     const summary = await late();
     expect(summary.errors).toEqual([]);
-    expect(summary.stuck).toMatchObject([{ forkId: fork.id, action: 'fail' }]);
-    await sweepUntil(late, async () => (await h.rt.store.mustGet(fork.id)).status === 'failed');
+    expect(summary.stuck).toMatchObject([{ forkId: fork.id, action: 'cleanup' }]);
+    // The teardown runs as DeleteFork in cleanup mode, which ends in mark-failed.
+    await h.workflows.idle();
+    expect(
+      h.workflows
+        .list(fork.id)
+        .filter((e) => e.kind === 'delete')
+        .map((e) => e.status),
+    ).toEqual(['SUCCEEDED']);
     const after = await h.rt.store.mustGet(fork.id);
     expect(after).toMatchObject({ status: 'failed', error: { code: 'stuck' } });
     expect(after.history.map((e) => e.step)).toEqual(expect.arrayContaining(['cleaning-up', 'failed']));

@@ -12,8 +12,10 @@ import { DeleteSecretCommand, ListSecretsCommand } from '@aws-sdk/client-secrets
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ForkRecord } from '../../../lambdas/core/fork.js';
+import { scanManagedResources } from '../../../lambdas/core/managed-resources.js';
 import { TAG } from '../../../lambdas/core/tags.js';
-import { scanManagedResources } from '../../../lambdas/events/managed-resources.js';
+import { createDatabaseSweep } from '../../../lambdas/events/orphan-databases.js';
+import { createFullReconcile } from '../../../lambdas/events/reconcile-all.js';
 import { createReconciler } from '../../../lambdas/events/reconciler.js';
 import { type MockedRuntime, mockedRuntime, TEST_ACCOUNT, TEST_REGION } from '../../support/runtime.js';
 import { EXPIRES_AT, forkInstance, forkRecord } from '../core/fixtures.js';
@@ -117,6 +119,48 @@ describe('reconciler decisions', () => {
     expect(summary.expired).toEqual([]);
   });
 
+  it('hands a stuck create to DeleteFork in cleanup mode, and restarts a stalled cleanup with its own error', async () => {
+    const stuck = forkRecord({
+      id: 'fork-stuck0000001',
+      step: 'restoring',
+      updatedAt: '2026-11-20T06:00:00.000Z',
+    });
+    const stalled = forkRecord({
+      id: 'fork-stalled00002',
+      step: 'cleaning-up',
+      updatedAt: '2026-11-20T08:00:00.000Z',
+      error: { code: 'RestoreFailed', message: 'the restore failed' },
+    });
+    const moving = forkRecord({
+      id: 'fork-moving000002',
+      step: 'restoring',
+      updatedAt: '2026-11-20T11:00:00.000Z',
+    });
+    given(test, { creating: [stuck, stalled, moving] });
+    const summary = await createReconciler(test.rt)();
+    expect(test.workflows.started).toEqual([
+      {
+        kind: 'cleanup',
+        forkId: stuck.id,
+        reason: `reconcile-${Date.parse(stuck.updatedAt) / 1000}`,
+        error: {
+          Error: 'stuck',
+          Cause: 'no progress for 360 minutes at step restoring; cleaned up by the reconciler',
+        },
+      },
+      {
+        kind: 'cleanup',
+        forkId: stalled.id,
+        reason: `reconcile-${Date.parse(stalled.updatedAt) / 1000}`,
+        error: { Error: 'RestoreFailed', Cause: 'the restore failed' },
+      },
+    ]);
+    expect(summary.stuck.map((a) => [a.forkId, a.action])).toEqual([
+      [stuck.id, 'cleanup'],
+      [stalled.id, 'cleanup'],
+    ]);
+  });
+
   it('takes a live record as the truth over a stale expires-at tag (an extended fork is kept)', async () => {
     const extended = forkRecord({
       id: 'fork-extended0001',
@@ -130,7 +174,7 @@ describe('reconciler decisions', () => {
         forkInstance({ TagList: managedTags(extended.id, '2026-11-19T00:00:00.000Z') }, extended.id),
       ],
     });
-    const summary = await createReconciler(test.rt)();
+    const summary = await createFullReconcile(test.rt)();
     expect(summary).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
     expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
   });
@@ -142,9 +186,9 @@ describe('reconciler decisions', () => {
     test.mocks.rds
       .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: orphan })
       .resolves({ DBInstances: [forkInstance({ TagList: [] }, orphan)] });
-    const summary = await createReconciler(test.rt)();
+    const summary = await createDatabaseSweep(test.rt)();
     expect(summary.orphans).toEqual([]);
-    expect(summary.errors).toMatchObject([{ forkId: orphan, action: 'teardown' }]);
+    expect(summary.errors).toMatchObject([{ forkId: orphan, action: 'teardown-database' }]);
     expect(summary.errors[0]?.detail).toMatch(/^NotManagedResourceError: refusing to modify/);
     expect(test.mocks.rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(0);
     expect(test.mocks.secrets.commandCalls(DeleteSecretCommand)).toHaveLength(0);
@@ -153,7 +197,7 @@ describe('reconciler decisions', () => {
   it('does nothing when nothing is expired, stuck or orphaned', async () => {
     const fresh = forkRecord({ id: 'fork-fresh0000001', updatedAt: '2026-11-20T11:50:00.000Z' });
     given(test, { creating: [fresh], records: [fresh] });
-    expect(await createReconciler(test.rt)()).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
+    expect(await createFullReconcile(test.rt)()).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
     expect(test.workflows.started).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ export const API_ROUTES = [
   ['GET', '/v1/forks/{id}', 'forks'],
   ['PATCH', '/v1/forks/{id}', 'forks'],
   ['DELETE', '/v1/forks/{id}', 'forks'],
+  ['POST', '/v1/forks/{id}/refresh', 'forks'],
   ['GET', '/v1/sources', 'sources'],
   ['GET', '/v1/sources/{id}/backups', 'sources'],
   ['GET', '/v1/openapi.json', 'sources'],
@@ -148,6 +149,8 @@ export class ForkApi extends Construct {
     method(fork, 'GET', forkId);
     method(fork, 'PATCH', forkId, updateBody);
     method(fork, 'DELETE', forkId);
+    // The body is optional (every field has a default), so no model: the handler validates it in full.
+    method(fork.addResource('refresh'), 'POST', forkId);
 
     const sources = v1.addResource('sources');
     method(sources, 'GET');

@@ -56,6 +56,7 @@ export class DbFork extends Construct {
   readonly rdsEventRule: events.Rule;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
+  readonly refreshStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
   /** Alarms, the dashboard and (with `monitoring.alarmEmail`) the topic they notify. */
   readonly monitoring: ForkMonitoring;
@@ -103,10 +104,12 @@ export class DbFork extends Construct {
     };
     const functions = new ForkFunctions(this, 'Functions', {
       environment,
-      // Built from the fixed names: the api function starts the machines that invoke the steps,
-      // and schedule-expiry (a create step) targets the delete machine; ARNs by name avoid cycles.
+      // Built from the fixed names: the api functions start the machines that invoke the steps,
+      // and schedule-expiry (a create step) targets the delete and refresh machines; ARNs by name
+      // avoid cycles.
       createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      refreshStateMachineArn: stateMachineArn(this, NAMES.refreshStateMachine),
       targets,
       logRetention,
     });
@@ -116,10 +119,12 @@ export class DbFork extends Construct {
     const workflows = new ForkWorkflows(this, 'Workflows', { steps: functions.steps, logRetention });
     this.createStateMachine = workflows.createStateMachine;
     this.deleteStateMachine = workflows.deleteStateMachine;
+    this.refreshStateMachine = workflows.refreshStateMachine;
 
     const reconciler = new ForkReconciler(this, 'Reconciler', {
       environment,
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      refreshStateMachineArn: stateMachineArn(this, NAMES.refreshStateMachine),
       targets,
       rateMinutes: config.reconcileRateMinutes,
       logRetention,

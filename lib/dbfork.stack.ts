@@ -29,6 +29,10 @@ export class DbForkStack extends Stack {
       value: this.dbfork.deleteStateMachine.stateMachineArn,
       description: 'DeleteFork workflow',
     });
+    new CfnOutput(this, 'RefreshStateMachineArn', {
+      value: this.dbfork.refreshStateMachine.stateMachineArn,
+      description: 'RefreshFork workflow',
+    });
     new CfnOutput(this, 'EventBusName', {
       value: this.dbfork.eventBus.eventBusName,
       description: 'Lifecycle events out, commands in',

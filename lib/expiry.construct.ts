@@ -5,9 +5,10 @@ import { Construct } from 'constructs';
 import { NAMES, stateMachineArn } from './names.js';
 
 /**
- * Where fork TTLs live: the EventBridge Scheduler group `dbfork` (one one-time schedule per fork,
- * created at run time by `schedule-expiry`) and the role Scheduler assumes to start the delete
- * workflow — that machine only.
+ * Where fork TTLs and recurring refreshes live: the EventBridge Scheduler group `dbfork` (one
+ * one-time expiry schedule per fork, created at run time by `schedule-expiry`, and a fork's
+ * optional cron refresh schedule) and the role Scheduler assumes to start the delete workflow and
+ * the refresh workflow — those machines only.
  */
 export class ForkExpiry extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -25,7 +26,8 @@ export class ForkExpiry extends Construct {
     });
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to start the dbfork delete workflow at a fork expiry',
+      description:
+        'Assumed by EventBridge Scheduler to start the dbfork delete workflow at a fork expiry, and a fork refresh on its schedule',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           // Confused-deputy guard: only schedules of this account's dbfork group may use the role.
@@ -54,6 +56,13 @@ export class ForkExpiry extends Construct {
         sid: 'StartDeleteForkOnly',
         actions: ['states:StartExecution'],
         resources: [stateMachineArn(this, NAMES.deleteStateMachine)],
+      }),
+    );
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartRefreshForkOnly',
+        actions: ['states:StartExecution'],
+        resources: [stateMachineArn(this, NAMES.refreshStateMachine)],
       }),
     );
   }

@@ -17,6 +17,8 @@ export interface ForkFunctionsProps {
   readonly createStateMachineArn: string;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
+  /** ARN of the RefreshFork state machine (built from its name). */
+  readonly refreshStateMachineArn: string;
   /** What the functions' IAM statements point at. */
   readonly targets: PermissionTargets;
   /** Retention of every function's log group. */
@@ -44,8 +46,11 @@ export class ForkFunctions extends Construct {
     super(scope, id);
     const scheduling = {
       [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+      [ENV.refreshStateMachineArn]: props.refreshStateMachineArn,
       [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
     };
+    // The steps that put schedules: the expiry and refresh schedules at create, the expiry moved by a refresh.
+    const scheduler: readonly StepName[] = ['schedule-expiry', 'announce-refresh'];
 
     const steps: Partial<Record<StepName, DbForkFunction>> = {};
     for (const step of STEP_NAMES) {
@@ -56,7 +61,7 @@ export class ForkFunctions extends Construct {
         environment: {
           ...props.environment,
           [STEP_ENV_VAR]: step,
-          ...(step === 'schedule-expiry' ? scheduling : {}),
+          ...(scheduler.includes(step) ? scheduling : {}),
         },
       });
       grantFunction(fn, step, props.targets);

@@ -11,6 +11,7 @@ export const NAMES = {
   scheduleGroup: 'dbfork',
   createStateMachine: 'dbfork-create',
   deleteStateMachine: 'dbfork-delete',
+  refreshStateMachine: 'dbfork-refresh',
   restApi: 'dbfork',
 } as const;
 

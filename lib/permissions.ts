@@ -35,6 +35,8 @@ export type Capability =
   | 'rds:attach-source-groups'
   | 'rds:delete'
   | 'secrets:write'
+  | 'secrets:stage'
+  | 'secrets:switch'
   | 'secrets:delete'
   | 'dns:write'
   | 'schedules:write'
@@ -42,6 +44,7 @@ export type Capability =
   | 'events:put'
   | 'workflows:start-create'
   | 'workflows:start-delete'
+  | 'workflows:start-refresh'
   | 'waits:succeed'
   | 'waits:fail'
   | 'reconcile:scan';
@@ -107,15 +110,38 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'delete-schedule': ['schedules:delete'],
   'mark-deleted': ['events:put'],
   'mark-failed': ['events:put'],
+  // refresh (it also runs the create's restore steps and checks, and delete-database / check-gone,
+  // on the databases it builds and removes)
+  'begin-refresh': [],
+  // Sets the new database's password after staging it as the secret's AWSPENDING version.
+  'stage-credentials': ['rds:read', 'rds:modify', 'secrets:stage'],
+  'switch-secret': ['secrets:switch'],
+  'switch-dns': ['dns:write'],
+  'take-over': [],
+  // Moves the expiry schedule when the refresh gave the fork a new TTL.
+  'announce-refresh': ['schedules:write', 'events:put'],
+  'mark-refreshed': [],
+  // Puts the secret's AWSCURRENT and the DNS name back on the serving database.
+  'undo-refresh': ['secrets:switch', 'dns:write'],
+  'mark-refresh-failed': ['events:put'],
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
   // CreateFork, announces Fork Requested.
   'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'events:put'],
-  // The records: PATCH moves the expiry schedule, DELETE starts DeleteFork; no database access.
-  'api-forks': ['workflows:start-delete', 'schedules:write'],
+  // The records: PATCH moves the expiry schedule and sets or removes the refresh schedule, DELETE
+  // starts DeleteFork, POST …/refresh checks the requested backup against the source (reads only)
+  // and starts RefreshFork.
+  'api-forks': [
+    'rds:read',
+    'workflows:start-delete',
+    'workflows:start-refresh',
+    'schedules:write',
+    'schedules:delete',
+  ],
   // The sources a caller may fork, and their backups.
   'api-sources': ['rds:read'],
-  // Reconciler: restarts deletes and hands stuck creates to DeleteFork in cleanup mode.
-  reconciler: ['workflows:start-delete'],
+  // Reconciler: restarts deletes, hands stuck creates to DeleteFork in cleanup mode and stuck
+  // refreshes to RefreshFork in abandon mode.
+  reconciler: ['workflows:start-delete', 'workflows:start-refresh'],
   // Its orphan sweeps find tagged resources and remove them with the same tag-guarded calls (and
   // tag-conditioned statements) as the delete steps.
   'orphan-databases': ['rds:read', 'rds:delete'],
@@ -215,6 +241,24 @@ function scheduleArns(scope: Construct): string[] {
       service: 'scheduler',
       resource: 'schedule',
       resourceName: `${NAMES.scheduleGroup}/*`,
+    }),
+  ];
+}
+
+/** Reading a fork's secret (its values, tag-conditioned) and describing it (a missing one reads "not found"). */
+function secretReads(scope: Construct): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadManagedForkSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: secretArns(scope),
+      conditions: MANAGED_RESOURCE,
+    }),
+    // No tag condition on the read: a missing secret must read as "not found", not "denied".
+    new iam.PolicyStatement({
+      sid: 'DescribeForkSecrets',
+      actions: ['secretsmanager:DescribeSecret'],
+      resources: secretArns(scope),
     }),
   ];
 }
@@ -425,18 +469,31 @@ export function statementsFor(
           conditions: MANAGED_REQUEST,
         }),
         // A retried rotation reuses the password already stored (ForkSecrets.read).
+        ...secretReads(scope),
+      ];
+
+    // A refresh stages the new database's credentials as the AWSPENDING version of the fork's
+    // secret, then moves AWSCURRENT to it (lambdas/core/secret-versions.ts); the ARN never changes.
+    case 'secrets:stage':
+      return [
         new iam.PolicyStatement({
-          sid: 'ReadManagedForkSecrets',
-          actions: ['secretsmanager:GetSecretValue'],
+          sid: 'StageManagedForkSecretVersions',
+          actions: ['secretsmanager:PutSecretValue'],
           resources: secretArns(scope),
           conditions: MANAGED_RESOURCE,
         }),
-        // No tag condition on the read: a missing secret must read as "not found", not "denied".
+        ...secretReads(scope),
+      ];
+
+    case 'secrets:switch':
+      return [
         new iam.PolicyStatement({
-          sid: 'DescribeForkSecrets',
-          actions: ['secretsmanager:DescribeSecret'],
+          sid: 'MoveManagedForkSecretLabels',
+          actions: ['secretsmanager:UpdateSecretVersionStage'],
           resources: secretArns(scope),
+          conditions: MANAGED_RESOURCE,
         }),
+        ...secretReads(scope),
       ];
 
     case 'secrets:delete':
@@ -526,6 +583,15 @@ export function statementsFor(
           sid: 'StartDeleteWorkflows',
           actions: ['states:StartExecution'],
           resources: [stateMachineArn(scope, NAMES.deleteStateMachine)],
+        }),
+      ];
+
+    case 'workflows:start-refresh':
+      return [
+        new iam.PolicyStatement({
+          sid: 'StartRefreshWorkflows',
+          actions: ['states:StartExecution'],
+          resources: [stateMachineArn(scope, NAMES.refreshStateMachine)],
         }),
       ];
 

@@ -46,6 +46,8 @@ export interface ForkReconcilerProps {
   readonly environment: Readonly<Record<string, string>>;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
+  /** The RefreshFork machine the reconciler hands stuck refreshes to (built from its name). */
+  readonly refreshStateMachineArn: string;
   readonly targets: PermissionTargets;
   /** Minutes between runs (config `reconcileRateMinutes`). */
   readonly rateMinutes: number;
@@ -76,7 +78,10 @@ export class ForkReconciler extends Construct {
           ...props.environment,
           [FUNCTION_ENV_VAR]: sweep.name,
           ...(sweep.name === RECONCILER_FUNCTION
-            ? { [ENV.deleteStateMachineArn]: props.deleteStateMachineArn }
+            ? {
+                [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+                [ENV.refreshStateMachineArn]: props.refreshStateMachineArn,
+              }
             : {}),
         },
       });

@@ -1,104 +1,28 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StepName } from '../lambdas/steps/step-names.js';
-import { WAIT_BUDGET_MINUTES } from '../lambdas/steps/wait-budgets.js';
 import { NAMES } from './names.js';
+import { buildRefreshDefinition } from './refresh-workflow.js';
+import {
+  CREATE_RETRIES,
+  databaseRemoval,
+  eventWait,
+  isTrue,
+  pollLoop,
+  type StepFunctions,
+  stepTask,
+  TEARDOWN_RETRY,
+} from './workflow-states.js';
 
-/** How long the credentials poll waits between checks (the offline runner shortens it). */
-export const POLL_INTERVAL = Duration.seconds(30);
-
-/** The error a `.waitForTaskToken` Task fails with when its heartbeat runs out: the safety net. */
-export const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
-
-/**
- * A heartbeat timeout is the safety net's cue, never a failure to retry: this retrier (zero
- * attempts) matches it before TEARDOWN_RETRY's States.ALL would, so it reaches the Catch at once.
- */
-const NO_HEARTBEAT_RETRY: sfn.RetryProps = { errors: [HEARTBEAT_TIMEOUT], maxAttempts: 0 };
-
-/** Teardown steps retry anything: leaving resources behind is worse than trying again. */
-const TEARDOWN_RETRY: sfn.RetryProps = {
-  errors: [sfn.Errors.ALL],
-  maxAttempts: 3,
-  backoffRate: 2,
-  interval: Duration.seconds(2),
-};
-
-/**
- * Create steps retry only what is worth retrying, and let everything else reach the Catch at once.
- * Lambda's own transient errors and throttling: the set the Step Functions guide recommends
- * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), plus
- * `Lambda.TooManyRequestsException`, which the same page names as the error of a throttled invoke.
- * `TransientAwsError` is what a step throws when AWS throttles it or answers 5xx (the error's `name`
- * is the Lambda error type Step Functions matches). Exponential backoff with full jitter, so forks
- * created together do not retry in lockstep.
- */
-export const LAMBDA_TRANSIENT_ERRORS = [
-  'Lambda.TooManyRequestsException',
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.ClientExecutionTimeoutException',
-] as const;
-export const TRANSIENT_AWS_ERROR = 'TransientAwsError';
-
-const CREATE_RETRIES: readonly sfn.RetryProps[] = [
-  {
-    errors: [...LAMBDA_TRANSIENT_ERRORS],
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  },
-  {
-    errors: [TRANSIENT_AWS_ERROR],
-    interval: Duration.seconds(5),
-    maxAttempts: 5,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(120),
-    jitterStrategy: sfn.JitterType.FULL,
-  },
-];
-
-type StepFunctions = Readonly<Record<StepName, lambda.IFunction>>;
-
-/** `$.<field> == true`, false when the field is absent (a Choice on a missing path would fail). */
-function isTrue(field: string): sfn.Condition {
-  return sfn.Condition.and(
-    sfn.Condition.isPresent(`$.${field}`),
-    sfn.Condition.booleanEquals(`$.${field}`, true),
-  );
-}
-
-/**
- * A Task that invokes a step Lambda with the whole state and replaces the state with the
- * handler's result. `payloadResponseOnly` makes the Task's Resource the function ARN itself, so the
- * handler receives exactly the state and the offline runner can bind the Task to the handler.
- */
-function stepTask(
-  scope: Construct,
-  stateName: string,
-  fn: lambda.IFunction,
-  payload?: sfn.TaskInput,
-  options: { serviceRetry?: boolean } = {},
-): tasks.LambdaInvoke {
-  return new tasks.LambdaInvoke(scope, stateName, {
-    lambdaFunction: fn,
-    payloadResponseOnly: true,
-    // CDK's built-in Lambda retrier (no throttling, no jitter) is replaced by CREATE_RETRIES on create steps.
-    retryOnServiceExceptions: options.serviceRetry ?? true,
-    // Default: no Parameters, so the handler gets the whole state ($).
-    ...(payload ? { payload } : {}),
-    // No ResultPath: the default `$` (the result becomes the state). An explicit "ResultPath": "$"
-    // means the same on AWS, but aws-local-stepfunctions 3 (the offline runner) nests the result
-    // under a "$" key instead.
-  });
-}
+export {
+  HEARTBEAT_TIMEOUT,
+  LAMBDA_TRANSIENT_ERRORS,
+  POLL_INTERVAL,
+  TRANSIENT_AWS_ERROR,
+} from './workflow-states.js';
 
 /**
  * The input of `mark-deleting`, which starts both teardowns: the fork id and the mode (a delete, or
@@ -111,57 +35,6 @@ function teardownInput(mode: 'delete' | 'cleanup'): sfn.TaskInput {
     mode,
     ...(mode === 'cleanup' ? { error: sfn.JsonPath.objectAt('$.error') } : {}),
   });
-}
-
-/** Wait → check → back to the Choice that decides whether the thing is ready (credentials only). */
-function pollLoop(
-  scope: Construct,
-  names: { wait: string; check: string },
-  checkFn: lambda.IFunction,
-  ready: sfn.Choice,
-  options: { serviceRetry?: boolean } = {},
-): { check: tasks.LambdaInvoke; loop: sfn.Wait } {
-  const wait = new sfn.Wait(scope, names.wait, { time: sfn.WaitTime.duration(POLL_INTERVAL) });
-  const check = stepTask(scope, names.check, checkFn, undefined, options);
-  wait.next(check);
-  check.next(ready);
-  return { check, loop: wait };
-}
-
-/**
- * An event-driven wait (docs/workflows.md): the Await Task invokes the check with the state and its
- * task token, `.waitForTaskToken`; the check parks the token with the fork and completes the wait
- * itself when already ready, else the RDS-event handler completes it (after a Describe) with the
- * check's output. The heartbeat (`$.heartbeatSeconds`, set by the step before the wait and backed
- * off by each check, capped) is the safety net: its timeout leads to the plain check, and back to
- * the Choice. TimeoutSeconds caps one wait at the wait's budget; the checks enforce the budget over
- * the whole wait.
- */
-function eventWait(
-  scope: Construct,
-  names: { await: string; check: string },
-  checkFn: lambda.IFunction,
-  ready: sfn.Choice,
-  budget: keyof typeof WAIT_BUDGET_MINUTES,
-  options: { serviceRetry?: boolean } = {},
-): { await: tasks.LambdaInvoke; check: tasks.LambdaInvoke } {
-  const wait = new tasks.LambdaInvoke(scope, names.await, {
-    lambdaFunction: checkFn,
-    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: sfn.TaskInput.fromObject({
-      state: sfn.JsonPath.entirePayload,
-      taskToken: sfn.JsonPath.taskToken,
-    }),
-    heartbeatTimeout: sfn.Timeout.at('$.heartbeatSeconds'),
-    taskTimeout: sfn.Timeout.duration(Duration.minutes(WAIT_BUDGET_MINUTES[budget])),
-    retryOnServiceExceptions: options.serviceRetry ?? true,
-  });
-  const check = stepTask(scope, names.check, checkFn, undefined, options);
-  // The state the wait began with goes on to the check (the timeout's error is not kept).
-  wait.addCatch(check, { errors: [HEARTBEAT_TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
-  wait.next(ready);
-  check.next(ready);
-  return { await: wait, check };
 }
 
 export interface TeardownChain {
@@ -186,24 +59,23 @@ export function buildTeardownChain(
 ): TeardownChain {
   const name = (state: string) => `${prefix}${state}`;
   const removeDns = stepTask(scope, name('RemoveDns'), steps['remove-dns']);
-  const deleteDatabase = stepTask(scope, name('DeleteDatabase'), steps['delete-database']);
-  const gone = new sfn.Choice(scope, name('DatabaseGone?'));
-  const goneWait = eventWait(
-    scope,
-    { await: name('AwaitGone'), check: name('CheckGone') },
-    steps['check-gone'],
-    gone,
-    'gone',
-  );
   const deleteSecret = stepTask(scope, name('DeleteSecret'), steps['delete-secret']);
   const deleteSchedule = stepTask(scope, name('DeleteSchedule'), steps['delete-schedule']);
+  const removal = databaseRemoval(
+    scope,
+    {
+      delete: name('DeleteDatabase'),
+      gone: name('DatabaseGone?'),
+      await: name('AwaitGone'),
+      check: name('CheckGone'),
+    },
+    steps,
+    deleteSecret,
+  );
+  for (const task of [removeDns, deleteSecret, deleteSchedule]) task.addRetry(TEARDOWN_RETRY);
+  const all = [removeDns, ...removal.tasks, deleteSecret, deleteSchedule];
 
-  const all = [removeDns, deleteDatabase, goneWait.await, goneWait.check, deleteSecret, deleteSchedule];
-  goneWait.await.addRetry(NO_HEARTBEAT_RETRY);
-  for (const task of all) task.addRetry(TEARDOWN_RETRY);
-
-  removeDns.next(deleteDatabase).next(gone);
-  gone.when(isTrue('ready'), deleteSecret).otherwise(goneWait.await);
+  removeDns.next(removal.start);
   deleteSecret.next(deleteSchedule).next(next);
   return { start: removeDns, tasks: all };
 }
@@ -332,10 +204,11 @@ export interface ForkWorkflowsProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** The two Standard state machines of docs/workflows.md, with X-Ray tracing and full logging. */
+/** The three Standard state machines of docs/workflows.md, with X-Ray tracing and full logging. */
 export class ForkWorkflows extends Construct {
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
+  readonly refreshStateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: ForkWorkflowsProps) {
     super(scope, id);
@@ -353,6 +226,13 @@ export class ForkWorkflows extends Construct {
       (s) => buildDeleteDefinition(s, props.steps),
       props.logRetention,
     );
+    this.refreshStateMachine = this.machine(
+      'RefreshFork',
+      NAMES.refreshStateMachine,
+      'Refreshes a dbfork fork: a new database takes over its name, secret and DNS name, then the old one goes',
+      (s) => buildRefreshDefinition(s, props.steps),
+      props.logRetention,
+    );
   }
 
   private machine(
@@ -362,7 +242,7 @@ export class ForkWorkflows extends Construct {
     definition: (scope: Construct) => sfn.IChainable,
     retention: logs.RetentionDays,
   ): sfn.StateMachine {
-    // Each machine gets its own scope: the teardown states of both would otherwise collide.
+    // Each machine gets its own scope: the states of the machines would otherwise collide.
     const scope = new Construct(this, id);
     const logGroup = new logs.LogGroup(scope, 'Logs', {
       // The vended-logs prefix keeps the CloudWatch Logs resource policy small.

@@ -4,7 +4,8 @@ import { type FiredSchedule, fireDueSchedules } from './scheduler-emulation.js';
 
 /**
  * moto stores Scheduler schedules but never fires them: every `intervalMs` this fires the due ones
- * (starting the delete workflow), as EventBridge Scheduler would at expiresAt. One check at a time.
+ * (starting the delete workflow at expiresAt, a refresh in the minutes its cron names), as
+ * EventBridge Scheduler would. One check at a time.
  */
 export interface ExpiryTicker {
   /** Runs one check now (also what the timer runs). */
@@ -16,6 +17,7 @@ export function startExpiryTicker(options: {
   scheduler: SchedulerClient;
   groupName: string;
   deleteStateMachineArn: string;
+  refreshStateMachineArn?: string;
   workflows: LocalWorkflows;
   /** @default 2000 */
   intervalMs?: number;
@@ -24,11 +26,14 @@ export function startExpiryTicker(options: {
   onError?: (error: unknown) => void;
 }): ExpiryTicker {
   let running: Promise<FiredSchedule[]> | undefined;
+  const firedMinutes = new Set<string>();
   const tick = (): Promise<FiredSchedule[]> => {
     running ??= fireDueSchedules({
       scheduler: options.scheduler,
       groupName: options.groupName,
       deleteStateMachineArn: options.deleteStateMachineArn,
+      ...(options.refreshStateMachineArn ? { refreshStateMachineArn: options.refreshStateMachineArn } : {}),
+      firedMinutes,
       workflows: options.workflows,
       now: options.now?.() ?? new Date(),
     })

@@ -1,5 +1,10 @@
 import type { Runtime } from '../lambdas/core/runtime.js';
-import { type CleanupCause, deleteExecutionName, type WorkflowStarter } from '../lambdas/core/workflows.js';
+import {
+  type CleanupCause,
+  deleteExecutionName,
+  refreshExecutionName,
+  type WorkflowStarter,
+} from '../lambdas/core/workflows.js';
 import { type StepHandlers, stepHandlers } from '../lambdas/steps/registry.js';
 import { NAMES } from '../lib/names.js';
 import { LocalTaskTokens } from './local-task-tokens.js';
@@ -13,12 +18,12 @@ import {
 } from './state-machine-runner.js';
 
 /**
- * Runs the synthesized CreateFork / DeleteFork state machines in-process, each Task bound to the
+ * Runs the synthesized CreateFork / DeleteFork / RefreshFork state machines in-process, each Task bound to the
  * same step handler the Lambda runs. Stands in for Step Functions offline and in the workflow
  * tests. Like a Standard workflow, starting an execution whose name is already running or done is
  * a no-op, so a create's execution name (the fork id) runs once.
  */
-export type WorkflowKind = 'create' | 'delete';
+export type WorkflowKind = 'create' | 'delete' | 'refresh';
 
 export interface LocalExecution {
   kind: WorkflowKind;
@@ -68,7 +73,11 @@ export class LocalWorkflows implements WorkflowStarter {
         taskTokens: this.taskTokens,
         taskTimerMs: this.options.taskTimerMs ?? ((_state, seconds) => (seconds * 1000) / 30),
       });
-    this.machines = { create: bind(NAMES.createStateMachine), delete: bind(NAMES.deleteStateMachine) };
+    this.machines = {
+      create: bind(NAMES.createStateMachine),
+      delete: bind(NAMES.deleteStateMachine),
+      refresh: bind(NAMES.refreshStateMachine),
+    };
     return this;
   }
 
@@ -82,6 +91,20 @@ export class LocalWorkflows implements WorkflowStarter {
 
   async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
     this.start('delete', deleteExecutionName(forkId, reason), forkId, { mode: 'cleanup', error });
+  }
+
+  async startRefresh(forkId: string, attempt: number): Promise<void> {
+    this.start('refresh', refreshExecutionName(forkId, attempt), forkId, { refresh: { attempt } });
+  }
+
+  async startRefreshCleanup(
+    forkId: string,
+    attempt: number,
+    reason: string,
+    error: CleanupCause,
+  ): Promise<void> {
+    const name = `${refreshExecutionName(forkId, attempt)}-${reason}`.slice(0, 80);
+    this.start('refresh', name, forkId, { refresh: { attempt }, mode: 'abandon', error });
   }
 
   /** Starts an execution named `name` once (a second start of the name returns the first). */

@@ -54,6 +54,7 @@ export function offlineEnv(options: {
     hostedZoneDomain: OFFLINE_DOMAIN,
     createStateMachineArn: offlineStateMachineArn(NAMES.createStateMachine),
     deleteStateMachineArn: offlineStateMachineArn(NAMES.deleteStateMachine),
+    refreshStateMachineArn: offlineStateMachineArn(NAMES.refreshStateMachine),
     schedulerGroupName: OFFLINE_SCHEDULE_GROUP,
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,

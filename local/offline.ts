@@ -166,9 +166,10 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       scheduler: clients.scheduler,
       groupName: env.schedulerGroupName,
       deleteStateMachineArn: env.deleteStateMachineArn ?? '',
+      refreshStateMachineArn: env.refreshStateMachineArn ?? '',
       workflows,
       ...(options.expiryCheckMs ? { intervalMs: options.expiryCheckMs } : {}),
-      onFired: (fired) => logger.info('expiry schedule fired', { ...fired }),
+      onFired: (fired) => logger.info('schedule fired', { ...fired }),
       onError: (error) => logger.warn('could not check expiry schedules', { error: String(error) }),
     });
     reconciler = startReconcileTicker({

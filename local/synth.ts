@@ -6,7 +6,7 @@
  * The workflow definitions: each AWS::StepFunctions::StateMachine's `DefinitionString` is an
  * `{"Fn::Join": ["", [...parts]]}` whose parts are strings and `{"Fn::GetAtt": [<FunctionLogicalId>,
  * "Arn"]}` tokens (the Task states' `Resource`). `definitionJoins()` returns those raw joins keyed
- * `create` / `delete`; `renderDefinitions()` renders them to ASL objects with placeholder ARNs
+ * `create` / `delete` / `refresh`; `renderDefinitions()` renders them to ASL objects with placeholder ARNs
  * `arn:aws:lambda:us-east-1:123456789012:function:dbfork-<step>` (the step name comes from the
  * function's DBFORK_STEP environment variable), so a Task can be bound to its handler by ARN or
  * by state name.
@@ -76,14 +76,15 @@ export function synthesizeTemplate(config?: StackConfigInput, opts: SynthOptions
 }
 
 export type FnJoin = { 'Fn::Join': [string, unknown[]] };
-export type WorkflowName = 'create' | 'delete';
+export type WorkflowName = 'create' | 'delete' | 'refresh';
 
 const MACHINE_NAMES: Record<WorkflowName, string> = {
   create: NAMES.createStateMachine,
   delete: NAMES.deleteStateMachine,
+  refresh: NAMES.refreshStateMachine,
 };
 
-/** The raw `Fn::Join` of each state machine's DefinitionString, keyed `create` / `delete`. */
+/** The raw `Fn::Join` of each state machine's DefinitionString, keyed `create` / `delete` / `refresh`. */
 export function definitionJoins(template: CfnTemplate): Record<WorkflowName, FnJoin> {
   const find = (name: string): FnJoin => {
     const machine = Object.values(template.Resources).find(
@@ -93,7 +94,11 @@ export function definitionJoins(template: CfnTemplate): Record<WorkflowName, FnJ
     if (!definition?.['Fn::Join']) throw new Error(`state machine ${name} has no Fn::Join DefinitionString`);
     return definition;
   };
-  return { create: find(MACHINE_NAMES.create), delete: find(MACHINE_NAMES.delete) };
+  return {
+    create: find(MACHINE_NAMES.create),
+    delete: find(MACHINE_NAMES.delete),
+    refresh: find(MACHINE_NAMES.refresh),
+  };
 }
 
 /** Logical id of every step function → its step name (from the DBFORK_STEP environment variable). */
@@ -138,11 +143,10 @@ export function renderDefinition(
   return parts.map((part) => (typeof part === 'string' ? part : resolve(part))).join(separator);
 }
 
-/** Both definitions as ASL objects, Task Resources rendered as placeholder ARNs. */
+/** Every definition as an ASL object, Task Resources rendered as placeholder ARNs. */
 export function renderDefinitions(template: CfnTemplate): Record<WorkflowName, Record<string, unknown>> {
   const joins = definitionJoins(template);
-  return {
-    create: JSON.parse(renderDefinition(joins.create, template)) as Record<string, unknown>,
-    delete: JSON.parse(renderDefinition(joins.delete, template)) as Record<string, unknown>,
-  };
+  const render = (name: WorkflowName) =>
+    JSON.parse(renderDefinition(joins[name], template)) as Record<string, unknown>;
+  return { create: render('create'), delete: render('delete'), refresh: render('refresh') };
 }

@@ -130,6 +130,12 @@ export function parseBody<S extends z.ZodMiniType>(request: ApiRequest, schema: 
   return validate(schema, value, 'request body');
 }
 
+/** Like {@link parseBody}, but no body (or a blank one) reads as `{}`: for requests whose fields are all optional. */
+export function parseOptionalBody<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
+  if (request.body === undefined || request.body.trim() === '') return validate(schema, {}, 'request body');
+  return parseBody(request, schema);
+}
+
 /** Query parameters, each given at most once, validated (unknown parameters are refused by strict schemas). */
 export function parseQuery<S extends z.ZodMiniType>(request: ApiRequest, schema: S): z.output<S> {
   const single: Record<string, string> = {};

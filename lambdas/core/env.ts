@@ -12,6 +12,7 @@ export const ENV = {
   hostedZoneDomain: 'DBFORK_HOSTED_ZONE_DOMAIN',
   createStateMachineArn: 'DBFORK_CREATE_STATE_MACHINE_ARN',
   deleteStateMachineArn: 'DBFORK_DELETE_STATE_MACHINE_ARN',
+  refreshStateMachineArn: 'DBFORK_REFRESH_STATE_MACHINE_ARN',
   schedulerGroupName: 'DBFORK_SCHEDULER_GROUP',
   schedulerRoleArn: 'DBFORK_SCHEDULER_ROLE_ARN',
   policy: 'DBFORK_POLICY',
@@ -36,6 +37,7 @@ const runtimeEnvSchema = z.object({
   /** Only the functions that start or schedule workflows get these (avoids CloudFormation cycles). */
   createStateMachineArn: z.optional(nonEmpty),
   deleteStateMachineArn: z.optional(nonEmpty),
+  refreshStateMachineArn: z.optional(nonEmpty),
   schedulerGroupName: z._default(nonEmpty, 'dbfork'),
   schedulerRoleArn: z.optional(nonEmpty),
   policy: z.pipe(

@@ -8,6 +8,8 @@ export type LifecycleEvent =
   | 'Fork Ready'
   | 'Fork Failed'
   | 'Fork Expiring'
+  | 'Fork Refreshed'
+  | 'Fork Refresh Failed'
   | 'Fork Deleted';
 
 export class EventPublishError extends Error {

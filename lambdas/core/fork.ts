@@ -1,4 +1,5 @@
 import { forkOverridesSchema } from './config.js';
+import { cronProblem } from './cron.js';
 import { FORK_NAME_PATTERN } from './ids.js';
 import * as z from './zod.js';
 
@@ -130,6 +131,18 @@ const ttlMinutesSchema = z
     z.maximum(720 * 60, 'must be at most 43200 (30 days, the longest TTL dbfork allows)'),
   );
 
+/**
+ * A recurring refresh: an EventBridge Scheduler cron expression, evaluated in UTC
+ * (`cron(0 3 * * ? *)` refreshes the fork at 03:00 UTC every day).
+ */
+export const refreshScheduleSchema = z.string().check(
+  z.maxLength(256),
+  z.superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
+);
+
 export const createForkBodySchema = z
   .strictObject({
     source: sourceRefSchema,
@@ -140,6 +153,7 @@ export const createForkBodySchema = z
     ttlMinutes: z.optional(ttlMinutesSchema),
     overrides: z.optional(forkOverridesSchema),
     tags: z.optional(userTagsSchema),
+    refreshSchedule: z.optional(refreshScheduleSchema),
   })
   .check(
     z.refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
@@ -149,18 +163,43 @@ export const createForkBodySchema = z
   );
 export type CreateForkBody = z.infer<typeof createForkBodySchema>;
 
+/** A TTL change (at most one of the three), a refresh schedule change (`null` removes it), or both. */
 export const patchForkBodySchema = z
   .strictObject({
     ttlHours: z.optional(ttlHoursSchema),
     ttlMinutes: z.optional(ttlMinutesSchema),
     expiresAt: z.optional(isoTime),
+    refreshSchedule: z.optional(z.nullable(refreshScheduleSchema)),
   })
   .check(
-    z.refine((b) => [b.ttlHours, b.ttlMinutes, b.expiresAt].filter((v) => v !== undefined).length === 1, {
-      message: 'give exactly one of "ttlHours", "ttlMinutes" or "expiresAt"',
+    z.refine((b) => [b.ttlHours, b.ttlMinutes, b.expiresAt].filter((v) => v !== undefined).length <= 1, {
+      message: 'give at most one of "ttlHours", "ttlMinutes" or "expiresAt"',
     }),
+    z.refine(
+      (b) =>
+        [b.ttlHours, b.ttlMinutes, b.expiresAt, b.refreshSchedule].filter((v) => v !== undefined).length > 0,
+      { message: 'give one of "ttlHours", "ttlMinutes" or "expiresAt", and/or "refreshSchedule"' },
+    ),
   );
 export type PatchForkBody = z.infer<typeof patchForkBodySchema>;
+
+/**
+ * POST /v1/forks/{id}/refresh: where the new database comes from (default the latest backup), and
+ * optionally a new TTL counted from when the new database takes over (else the expiry stays).
+ */
+export const refreshForkBodySchema = z
+  .strictObject({
+    restore: z._default(restoreRequestSchema, { type: 'latest-backup' }),
+    ttlHours: z.optional(ttlHoursSchema),
+    ttlMinutes: z.optional(ttlMinutesSchema),
+  })
+  .check(
+    z.refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
+      message: 'give "ttlHours" or "ttlMinutes", not both',
+      path: ['ttlMinutes'],
+    }),
+  );
+export type RefreshForkBody = z.infer<typeof refreshForkBodySchema>;
 
 export interface SourceSummary {
   id: string;
@@ -186,6 +225,47 @@ export interface HistoryEntry {
 export interface ForkErrorInfo {
   code: string;
   message: string;
+}
+
+/**
+ * Where a refresh is (lambdas/core/refresh-records.ts): `running` while the new database is built
+ * (a failure removes it and leaves everything else as it was), `switching` while the secret and the
+ * DNS name move to it, `retiring` once the record names it and the old database is being deleted,
+ * then `succeeded` or `failed`. Only one refresh at a time: a new one needs `succeeded` or `failed`.
+ */
+export const REFRESH_STATES = ['running', 'switching', 'retiring', 'succeeded', 'failed'] as const;
+export type RefreshState = (typeof REFRESH_STATES)[number];
+
+/** The latest refresh of a fork. */
+export interface ForkRefresh {
+  state: RefreshState;
+  /** 1, 2, …: the refresh's number; its database is `<fork id>-r<attempt>`. */
+  attempt: number;
+  /** What it is doing now, for people (`restoring`, `switching`, `deleting the old database`…). */
+  step: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** The caller, or `schedule` for the recurring refresh. */
+  requestedBy: string;
+  restore: { requested: RestoreRequest; resolved?: ResolvedRestore };
+  /** The TTL asked for, applied when the new database takes over. */
+  ttl?: { hours: number; minutes: number };
+  /** The database being built. */
+  databaseId: string;
+  /** The database that served when the refresh began (deleted once the new one took over). */
+  previousDatabaseId: string;
+  /** The new database's endpoint, recorded before the DNS name points at it. */
+  endpoint?: { host: string; port: number };
+  error?: ForkErrorInfo;
+}
+
+/** One refresh in the fork's lineage: when the new database took over, and what it was restored from. */
+export interface RefreshLineageEntry {
+  at: string;
+  requestedBy: string;
+  restore: { requested: RestoreRequest; resolved?: ResolvedRestore };
+  databaseId: string;
+  replaced: string;
 }
 
 /** The stored record. Never holds a credential (safety invariant 4). */
@@ -216,27 +296,72 @@ export interface ForkRecord {
   tags: Record<string, string>;
   history: HistoryEntry[];
   error?: ForkErrorInfo;
+  /** The database serving the fork once a refresh replaced the first one (absent: the fork id). */
+  databaseId?: string;
+  /** The latest refresh (in progress, or how it ended). */
+  refresh?: ForkRefresh;
+  /** Every refresh that took over, oldest first (the latest {@link MAX_REFRESH_LINEAGE}). */
+  refreshes?: RefreshLineageEntry[];
+  /** The recurring refresh's cron expression (UTC), when there is one. */
+  refreshSchedule?: string;
 }
 
-export type PublicFork = Omit<ForkRecord, 'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides'> & {
+/** How many refreshes a fork's lineage keeps (the record stays far below DynamoDB's 400 KB). */
+export const MAX_REFRESH_LINEAGE = 50;
+
+export type PublicFork = Omit<
+  ForkRecord,
+  'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides' | 'refreshes' | 'databaseId'
+> & {
   overrides: ForkRecord['overrides'];
-  lineage: { sourceId: string; sourceArn?: string; snapshotId?: string; restoreTime?: string };
+  /** The database the fork's secret and DNS name point at. */
+  databaseId: string;
+  lineage: {
+    sourceId: string;
+    sourceArn?: string;
+    snapshotId?: string;
+    restoreTime?: string;
+    refreshes: RefreshLineageEntry[];
+  };
 };
 
 /** The fork object of the API and the events: everything but internal bookkeeping. */
 export function toPublicFork(record: ForkRecord): PublicFork {
-  const { order: _order, sourceRef, ttlHours: _ttl, ttlMinutes: _ttlMinutes, ...rest } = record;
+  const {
+    order: _order,
+    sourceRef,
+    ttlHours: _ttl,
+    ttlMinutes: _ttlMinutes,
+    refreshes,
+    databaseId,
+    ...rest
+  } = record;
+  // The lineage describes the data the fork serves now: the latest refresh's backup, else the create's.
+  const origin = refreshes?.at(-1)?.restore.resolved ?? record.restore.resolved;
   return {
     ...rest,
+    databaseId: databaseId ?? record.id,
     lineage: {
       sourceId: record.source?.id ?? sourceRef,
       ...(record.source?.arn ? { sourceArn: record.source.arn } : {}),
-      ...(record.restore.resolved?.snapshotId ? { snapshotId: record.restore.resolved.snapshotId } : {}),
-      ...(record.restore.resolved?.restoreTime ? { restoreTime: record.restore.resolved.restoreTime } : {}),
+      ...(origin?.snapshotId ? { snapshotId: origin.snapshotId } : {}),
+      ...(origin?.restoreTime ? { restoreTime: origin.restoreTime } : {}),
+      refreshes: refreshes ?? [],
     },
   };
 }
 
 export function isLive(status: ForkStatus): boolean {
   return LIVE_STATUSES.includes(status);
+}
+
+/** What a restore used, for messages: `snapshot rds:…`, `the state at …`, `the latest restorable time`. */
+export function describeRestore(restore: { requested: RestoreRequest; resolved?: ResolvedRestore }): string {
+  const { resolved, requested } = restore;
+  if (resolved?.snapshotId) return `snapshot ${resolved.snapshotId}`;
+  if (resolved?.restoreTime) return `the state at ${resolved.restoreTime}`;
+  if (resolved?.useLatestRestorableTime) {
+    return requested.type === 'clone' ? 'a clone' : 'the latest restorable time';
+  }
+  return requested.type;
 }

@@ -22,14 +22,22 @@ export const FORK_ID_PATTERN = /^fork-[a-z0-9]{12}$/;
 /** DNS-label safe, and a valid RDS identifier, so a name can never collide with AWS's rules. */
 export const FORK_NAME_PATTERN = /^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$/;
 
-/** Snapshot dbfork takes of the source for a `fresh-snapshot` restore. */
-export function freshSnapshotId(forkId: string): string {
-  return `${forkId}-source`;
+/**
+ * The database a fork's refresh number `attempt` builds: `<fork id>-r<attempt>`, still `fork-…`
+ * (IAM's `fork-*` ARNs, the RDS event rule's prefix) and tagged with the fork id like the first one.
+ */
+export function refreshDatabaseId(forkId: string, attempt: number): string {
+  return `${forkId}-r${attempt}`;
+}
+
+/** Snapshot dbfork takes of the source for a `fresh-snapshot` restore of a fork database. */
+export function freshSnapshotId(databaseId: string): string {
+  return `${databaseId}-source`;
 }
 
 /** The writer instance dbfork adds to a fork cluster (a restored cluster has no instances). */
-export function writerInstanceId(forkId: string): string {
-  return `${forkId}-1`;
+export function writerInstanceId(databaseId: string): string {
+  return `${databaseId}-1`;
 }
 
 export function secretName(forkId: string): string {
@@ -38,4 +46,9 @@ export function secretName(forkId: string): string {
 
 export function scheduleName(forkId: string): string {
   return `dbfork-${forkId}`;
+}
+
+/** The schedule of a fork's recurring refresh (same group as its expiry schedule). */
+export function refreshScheduleName(forkId: string): string {
+  return `dbfork-${forkId}-refresh`;
 }

@@ -3,9 +3,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ForkRecord } from './fork.js';
 
 /**
- * dbfork's business metrics (namespace `dbfork`): forks requested, ready, failed and deleted per
- * engine kind and restore type, time to ready, cleanups started, and what each reconciler run
- * found. On AWS they are Powertools Metrics in the embedded metric format (one log line each,
+ * dbfork's business metrics (namespace `dbfork`): forks requested, ready, failed, refreshed and
+ * deleted per engine kind and restore type, time to ready, cleanups started, failed refreshes, and
+ * what each reconciler run found. On AWS they are Powertools Metrics in the embedded metric format (one log line each,
  * extracted by CloudWatch: no PutMetricData call, no permission); offline they go to the debug log.
  */
 export const METRICS_NAMESPACE = 'dbfork';
@@ -53,6 +53,16 @@ export class ForkMetrics {
     this.sink.emit('CleanupsStarted', 'Count', 1, dimensionsOf(fork));
   }
 
+  /** A refresh's new database took over the fork. */
+  refreshed(fork: ForkRecord): void {
+    this.sink.emit('ForksRefreshed', 'Count', 1, refreshDimensionsOf(fork));
+  }
+
+  /** A refresh failed (its new database removed; the fork kept its database). */
+  refreshFailed(fork: ForkRecord): void {
+    this.sink.emit('RefreshesFailed', 'Count', 1, refreshDimensionsOf(fork));
+  }
+
   reconciled(counts: ReconcileCounts): void {
     this.sink.emit('ReconcilerExpired', 'Count', counts.expired, {});
     this.sink.emit('ReconcilerOrphans', 'Count', counts.orphans, {});
@@ -64,6 +74,14 @@ export class ForkMetrics {
 /** `engine` (the kind: rds-instance, aurora-cluster, docdb-cluster) and `restoreType`. */
 function dimensionsOf(fork: ForkRecord): Record<string, string> {
   return { engine: fork.source?.kind ?? 'unresolved', restoreType: fork.restore.requested.type };
+}
+
+/** `engine` and the refresh's `restoreType`. */
+function refreshDimensionsOf(fork: ForkRecord): Record<string, string> {
+  return {
+    engine: fork.source?.kind ?? 'unresolved',
+    restoreType: fork.refresh?.restore.requested.type ?? 'latest-backup',
+  };
 }
 
 /** Powertools Metrics: each value its own EMF record (a single metric flushes at once). */

@@ -94,6 +94,7 @@ export const workflows: RuntimePart<'workflows'> = {
       ctx.client('sfn', sfnClient),
       () => required(ctx.env.createStateMachineArn, 'createStateMachineArn'),
       () => required(ctx.env.deleteStateMachineArn, 'deleteStateMachineArn'),
+      () => required(ctx.env.refreshStateMachineArn, 'refreshStateMachineArn'),
     ),
 };
 

@@ -8,10 +8,16 @@ import {
 import { errorName } from './errors.js';
 import { secretName } from './ids.js';
 import type { DatabaseSecret } from './secret-value.js';
+import { SecretVersions } from './secret-versions.js';
 import { type AwsTag, assertManagedBy, tagMap } from './tags.js';
 
 export class ForkSecrets {
-  constructor(private readonly client: SecretsManagerClient) {}
+  /** The secret's versions, as a refresh moves it to the new database (secret-versions.ts). */
+  readonly versions: SecretVersions;
+
+  constructor(private readonly client: SecretsManagerClient) {
+    this.versions = new SecretVersions(client);
+  }
 
   private async describe(forkId: string) {
     try {

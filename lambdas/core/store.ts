@@ -26,6 +26,7 @@ import {
   isLive,
   STEPS,
 } from './fork.js';
+import { RefreshRecords } from './refresh-records.js';
 import { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE, type ForkTableIndex } from './table-schema.js';
 import type { Ttl } from './ttl.js';
 
@@ -218,11 +219,14 @@ function decodeToken(token: string, index: ListIndex, partition: string): Record
 
 export class ForkStore {
   private readonly now: () => Date;
+  /** The refresh part of the records (lambdas/core/refresh-records.ts). */
+  readonly refreshes: RefreshRecords;
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly options: StoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.refreshes = new RefreshRecords(dynamo, options.tableName, this.now, this);
   }
 
   private get table(): string {
@@ -563,7 +567,7 @@ export class ForkStore {
   }
 
   /** Keeps the record bounded: a fork retried many times must not outgrow the 400 KB item limit. */
-  private async trimHistory(record: ForkRecord): Promise<ForkRecord> {
+  async trimHistory(record: ForkRecord): Promise<ForkRecord> {
     if (record.history.length <= MAX_HISTORY) return record;
     const history = record.history.slice(-MAX_HISTORY);
     await this.dynamo.send(

@@ -4,7 +4,8 @@ import * as z from './zod.js';
 
 /**
  * The task token of the wait a fork's workflow is parked in, kept next to the fork record
- * (`FORK#<id>` / `WAIT`, one wait per fork at a time: a workflow waits for one thing at once).
+ * (`FORK#<id>` / `WAIT`, and `WAIT#REFRESH` for its refresh workflow: a workflow waits for one
+ * thing at once).
  *
  * Its own item, not an attribute of the record: `ForkStore.get` returns the record, which becomes
  * API answers and lifecycle events, and a token must never reach either (a token lets anyone with
@@ -28,7 +29,17 @@ const parkedWaitSchema = z.object({
   parkedAt: z.string(),
 });
 
-const waitKey = (forkId: string) => ({ pk: `FORK#${forkId}`, sk: 'WAIT' });
+/**
+ * A fork's create or delete workflow waits in slot `fork`; its refresh workflow, which may run at
+ * the same time as a delete, in slot `refresh`: neither replaces the other's token.
+ */
+export const WAIT_SLOTS = ['fork', 'refresh'] as const;
+export type WaitSlot = (typeof WAIT_SLOTS)[number];
+
+const waitKey = (forkId: string, slot: WaitSlot) => ({
+  pk: `FORK#${forkId}`,
+  sk: slot === 'fork' ? 'WAIT' : 'WAIT#REFRESH',
+});
 const EXPIRES_AFTER_SECONDS = 24 * 3600;
 
 export class WaitTokens {
@@ -38,14 +49,14 @@ export class WaitTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Parks a wait: replaces any earlier (finished or abandoned) wait of the fork. */
-  async park(forkId: string, wait: Omit<ParkedWait, 'parkedAt'>): Promise<void> {
+  /** Parks a wait: replaces any earlier (finished or abandoned) wait of the fork in the slot. */
+  async park(forkId: string, wait: Omit<ParkedWait, 'parkedAt'>, slot: WaitSlot = 'fork'): Promise<void> {
     const now = this.now();
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...waitKey(forkId),
+          ...waitKey(forkId, slot),
           ...wait,
           parkedAt: now.toISOString(),
           [FORK_TABLE_TTL_ATTRIBUTE]: Math.ceil(now.getTime() / 1000) + EXPIRES_AFTER_SECONDS,
@@ -54,9 +65,9 @@ export class WaitTokens {
     );
   }
 
-  async get(forkId: string): Promise<ParkedWait | undefined> {
+  async get(forkId: string, slot: WaitSlot = 'fork'): Promise<ParkedWait | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: waitKey(forkId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: waitKey(forkId, slot), ConsistentRead: true }),
     );
     const parsed = parkedWaitSchema.safeParse(out.Item);
     return parsed.success ? parsed.data : undefined;
@@ -66,12 +77,12 @@ export class WaitTokens {
    * Takes the wait for completion: true for exactly one caller per token (the check that parked
    * it, or an RDS event), so a wait is completed once even when both see the database ready.
    */
-  async release(forkId: string, token: string): Promise<boolean> {
+  async release(forkId: string, token: string, slot: WaitSlot = 'fork'): Promise<boolean> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: waitKey(forkId),
+          Key: waitKey(forkId, slot),
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: { ':token': token },

@@ -1,7 +1,7 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { errorName } from './errors.js';
 
-/** Starts the create and delete workflows. Offline, the local runtime supplies its own. */
+/** Starts the create, delete and refresh workflows. Offline, the local runtime supplies its own. */
 /**
  * Name of a delete execution: one per fork and reason (api / expiry / reconcile-…), so a repeated
  * start for the same reason is the same Standard execution, not a second one.
@@ -16,6 +16,16 @@ export interface CleanupCause {
   Cause: string;
 }
 
+/** Name of refresh number `attempt`'s execution: one per refresh, so a repeated start is the same one. */
+export function refreshExecutionName(forkId: string, attempt: number): string {
+  return `${forkId}-refresh-${attempt}`;
+}
+
+/** What RefreshFork is started with by the API: the refresh it claimed on the record. */
+export type RefreshInput =
+  | { forkId: string; refresh: { attempt: number } }
+  | { forkId: string; refresh: { attempt: number }; mode: 'abandon'; error: CleanupCause };
+
 /** What DeleteFork is started with: a delete, or the cleanup of a create that cannot finish. */
 export type DeleteInput = { forkId: string } | { forkId: string; mode: 'cleanup'; error: CleanupCause };
 
@@ -28,6 +38,13 @@ export interface WorkflowStarter {
    * `failed` with `error` kept on the record (the reconciler's stuck creates).
    */
   startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void>;
+  /** RefreshFork for the refresh the caller claimed on the record (number `attempt`). */
+  startRefresh(forkId: string, attempt: number): Promise<void>;
+  /**
+   * RefreshFork in `abandon` mode: undoes refresh number `attempt`, whose own workflow is gone, and
+   * removes its new database, ending `failed` with `error` (the reconciler's stuck refreshes).
+   */
+  startRefreshCleanup(forkId: string, attempt: number, reason: string, error: CleanupCause): Promise<void>;
 }
 
 export class StepFunctionsStarter implements WorkflowStarter {
@@ -35,6 +52,9 @@ export class StepFunctionsStarter implements WorkflowStarter {
     private readonly sfn: SFNClient,
     private readonly createArn: () => string,
     private readonly deleteArn: () => string,
+    private readonly refreshArn: () => string = () => {
+      throw new Error('this function starts no refresh');
+    },
   ) {}
 
   async startCreate(forkId: string): Promise<void> {
@@ -48,6 +68,22 @@ export class StepFunctionsStarter implements WorkflowStarter {
   async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
     const input: DeleteInput = { forkId, mode: 'cleanup', error };
     await this.start(this.deleteArn(), deleteExecutionName(forkId, reason), input);
+  }
+
+  async startRefresh(forkId: string, attempt: number): Promise<void> {
+    const input: RefreshInput = { forkId, refresh: { attempt } };
+    await this.start(this.refreshArn(), refreshExecutionName(forkId, attempt), input);
+  }
+
+  async startRefreshCleanup(
+    forkId: string,
+    attempt: number,
+    reason: string,
+    error: CleanupCause,
+  ): Promise<void> {
+    const input: RefreshInput = { forkId, refresh: { attempt }, mode: 'abandon', error };
+    const name = `${refreshExecutionName(forkId, attempt)}-${reason}`.slice(0, 80);
+    await this.start(this.refreshArn(), name, input);
   }
 
   /**

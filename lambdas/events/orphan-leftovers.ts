@@ -1,3 +1,5 @@
+import { isLive } from '../core/fork.js';
+import { endpointHostsOf } from '../core/fork-databases.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
@@ -27,14 +29,16 @@ export function createLeftoverSweep(rt: OrphanLeftoversRuntime, options: { now?:
     const at = now();
     const sweep = startSweep(rt, 'leftovers');
     for (const orphan of await orphanedForks(await rt.managedLeftovers.scan(), rt)) {
+      // A live fork's secret and schedules are its own (orphans.ts only hands back its databases).
+      if (orphan.record && isLive(orphan.record.status)) continue;
       await sweep.attempt(sweep.summary.orphans, orphan.forkId, 'teardown-leftovers', async () => {
         const { record } = orphan;
-        if (record?.endpoint && record.dnsName) {
-          await rt.dns.removeIfPointsTo(record.dnsName, record.endpoint.host);
+        if (record?.dnsName) {
+          for (const host of endpointHostsOf(record)) await rt.dns.removeIfPointsTo(record.dnsName, host);
         }
         // Both are tag-guarded and idempotent (a missing secret or schedule is success).
         await rt.secrets.delete(orphan.forkId);
-        await rt.schedules.delete(orphan.forkId, rt.env.schedulerGroupName);
+        await rt.schedules.deleteAll(orphan.forkId, rt.env.schedulerGroupName);
         return describeOrphan(orphan);
       });
     }

@@ -23,13 +23,14 @@ export const rdsEventSchema = z.looseObject({
 export type RdsEvent = z.infer<typeof rdsEventSchema>;
 
 /**
- * The fork a resource belongs to, from its identifier: the database `fork-<12>`, a cluster's writer
- * `fork-<12>-1`, the source snapshot of a fresh-snapshot restore `fork-<12>-source`
- * (lambdas/core/ids.ts). Anything else is not dbfork's. AWS's event examples (RDS User Guide,
- * "Amazon RDS event examples") show `SourceIdentifier` as `rds:<name>`, its EventBridge tutorial and
- * delivered events the bare name: both are taken. An automated snapshot (`rds:fork-…-<date>`) is not.
+ * The fork a resource belongs to, from its identifier: the database `fork-<12>` (or a refresh's
+ * `fork-<12>-r<n>`), a cluster's writer `…-1`, the source snapshot of a fresh-snapshot restore
+ * `…-source` (lambdas/core/ids.ts). Anything else is not dbfork's. AWS's event examples (RDS User
+ * Guide, "Amazon RDS event examples") show `SourceIdentifier` as `rds:<name>`, its EventBridge
+ * tutorial and delivered events the bare name: both are taken. An automated snapshot
+ * (`rds:fork-…-<date>`) is not.
  */
-const FORK_RESOURCE = /^(?:rds:)?(fork-[a-z0-9]{12})(?:-1|-source)?$/;
+const FORK_RESOURCE = /^(?:rds:)?(fork-[a-z0-9]{12})(?:-r[1-9][0-9]*)?(?:-1|-source)?$/;
 
 export function forkIdOfResource(sourceIdentifier: string): string | undefined {
   return FORK_RESOURCE.exec(sourceIdentifier)?.[1];

@@ -16,7 +16,11 @@ export type { ReconcileAction, ReconcileSummary } from './reconcile-sweep.js';
  *     and restarts the delete of a `deleting` fork whose workflow stopped progressing;
  *  2. hands a fork stuck in a create step past that step's timeout to DeleteFork in cleanup mode:
  *     the create's own cleanup (mark-deleting in cleanup mode → teardown → mark-failed), error code
- *     `stuck`; a cleanup that stalls in turn is restarted the same way.
+ *     `stuck`; a cleanup that stalls in turn is restarted the same way;
+ *  3. hands a refresh that stopped making progress before its switch ended to RefreshFork in
+ *     `abandon` mode (its undo → removal of the new database → refresh failed, error `stuck`), and
+ *     ends one that stopped after it (`retiring`: the new database serves the fork) as succeeded;
+ *     the database it replaced, which no live fork claims, is the orphan sweep's.
  */
 export const RECONCILER_PARTS = [parts.store, parts.workflows, parts.metrics] as const;
 export type ReconcilerRuntime = RuntimeWith<(typeof RECONCILER_PARTS)[number]['service']>;
@@ -38,6 +42,8 @@ export interface ReconcilerOptions {
   /** Minutes past `expiresAt` before a live fork counts as expired here (the schedule fires first). @default 5 */
   expiredGraceMinutes?: number;
   stuckAfterMinutes?: Partial<Record<ForkStep, number>>;
+  /** @default REFRESH_STUCK_AFTER_MINUTES */
+  refreshStuckAfterMinutes?: number;
   /** The clock of this run. @default rt.now */
   now?: () => Date;
 }
@@ -51,8 +57,14 @@ function stuckTimeout(step: ForkStep, options: ReconcilerOptions): number {
 /** Seconds of a time, for delete execution names that change only when the fork moved on. */
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+/** Minutes a refresh may make no progress (the fork's `updatedAt` unchanged) before it counts as stuck. */
+export const REFRESH_STUCK_AFTER_MINUTES = 300;
+
 /** Every fork in one status (paged through the byStatus index). */
-async function forksIn(rt: ReconcilerRuntime, status: 'creating' | 'deleting'): Promise<ForkRecord[]> {
+async function forksIn(
+  rt: ReconcilerRuntime,
+  status: 'creating' | 'deleting' | 'ready',
+): Promise<ForkRecord[]> {
   const out: ForkRecord[] = [];
   let nextToken: string | undefined;
   do {
@@ -109,6 +121,40 @@ export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptio
               };
         await rt.workflows.startCleanup(fork.id, `reconcile-${epochSeconds(fork.updatedAt)}`, cause);
         return `was at ${fork.step} since ${fork.updatedAt}`;
+      });
+    }
+
+    // 3. Refreshes whose workflow stopped: undo the unfinished ones, end the switched ones.
+    for (const fork of await forksIn(rt, 'ready')) {
+      const { refresh } = fork;
+      if (!refresh || handled.has(fork.id)) continue;
+      if (refresh.state === 'succeeded' || refresh.state === 'failed') continue;
+      const idle = at.getTime() - Date.parse(fork.updatedAt);
+      if (idle < minutes(options.refreshStuckAfterMinutes ?? REFRESH_STUCK_AFTER_MINUTES)) continue;
+      if (refresh.state === 'retiring') {
+        await sweep.attempt(summary.stuck, fork.id, 'end-refresh', async () => {
+          await rt.store.refreshes.advance(fork.id, refresh.attempt, {
+            from: ['retiring'],
+            to: 'succeeded',
+            step: 'done',
+            finished: true,
+            message: `refresh ${refresh.attempt} ended by the reconciler: ${refresh.databaseId} serves the fork; ${refresh.previousDatabaseId} goes with the orphan sweep`,
+          });
+          return `refresh ${refresh.attempt} was retiring since ${fork.updatedAt}`;
+        });
+        continue;
+      }
+      await sweep.attempt(summary.stuck, fork.id, 'undo-refresh', async () => {
+        await rt.workflows.startRefreshCleanup(
+          fork.id,
+          refresh.attempt,
+          `reconcile-${epochSeconds(fork.updatedAt)}`,
+          {
+            Error: STUCK_ERROR_CODE,
+            Cause: `refresh ${refresh.attempt} made no progress for ${Math.round(idle / 60_000)} minutes at ${refresh.step}; undone by the reconciler`,
+          },
+        );
+        return `refresh ${refresh.attempt} was ${refresh.state} (${refresh.step}) since ${fork.updatedAt}`;
       });
     }
 

@@ -1,4 +1,5 @@
 import type { RuntimeWith } from '../core/runtime-types.js';
+import type { WaitSlot } from '../core/wait-tokens.js';
 import * as z from '../core/zod.js';
 import type { StepName } from './step-names.js';
 
@@ -16,6 +17,11 @@ export function isAwaitEnvelope(input: unknown): input is AwaitEnvelope {
   return awaitEnvelopeSchema.safeParse(input).success;
 }
 
+/** The wait slot of a workflow state: a refresh's state carries `refresh` (lambdas/steps/step.ts). */
+export function waitSlotOf(state: Record<string, unknown>): WaitSlot {
+  return state.refresh === undefined ? 'fork' : 'refresh';
+}
+
 /**
  * Parks the wait, then checks once. The token is stored *before* the check, so an RDS event that
  * lands between the two finds it; whoever sees the database ready first (this check or the event
@@ -31,9 +37,10 @@ export async function parkAndCheck<Output extends { ready?: boolean | undefined 
   check: (state: Record<string, unknown>) => Promise<Output>,
 ): Promise<Output> {
   const { taskToken: token, state } = envelope;
-  await rt.waits.park(forkId, { token, step, state });
+  const slot = waitSlotOf(state);
+  await rt.waits.park(forkId, { token, step, state }, slot);
   const output = await check(state);
-  if (output.ready === true) await completeWait(rt, forkId, token, output);
+  if (output.ready === true) await completeWait(rt, forkId, token, output, slot);
   return output;
 }
 
@@ -43,8 +50,9 @@ export async function completeWait(
   forkId: string,
   token: string,
   output: unknown,
+  slot: WaitSlot = 'fork',
 ): Promise<boolean> {
-  if (!(await rt.waits.release(forkId, token))) return false;
+  if (!(await rt.waits.release(forkId, token, slot))) return false;
   return (await rt.tasks.succeed(token, output)) === 'completed';
 }
 
@@ -54,7 +62,8 @@ export async function failWait(
   forkId: string,
   token: string,
   error: Error,
+  slot: WaitSlot = 'fork',
 ): Promise<boolean> {
-  if (!(await rt.waits.release(forkId, token))) return false;
+  if (!(await rt.waits.release(forkId, token, slot))) return false;
   return (await rt.tasks.fail(token, error.name, error.message)) === 'completed';
 }

@@ -1,10 +1,13 @@
 import * as parts from '../core/runtime-parts.js';
 import { defineStep, teardownProgress } from './step.js';
 
-/** Deletes the expiry schedule (missing is fine: it deletes itself after firing). */
+/**
+ * Deletes the fork's schedules: the expiry schedule (missing is fine: it deletes itself after
+ * firing) and the recurring refresh schedule, if any.
+ */
 export const step = defineStep('delete-schedule', [parts.store, parts.schedules], async (state, rt) => {
-  await teardownProgress(state, rt, 'deleting-schedule', 'deleting the expiry schedule');
-  await rt.schedules.delete(state.forkId, rt.env.schedulerGroupName);
+  await teardownProgress(state, rt, 'deleting-schedule', 'deleting the expiry and refresh schedules');
+  await rt.schedules.deleteAll(state.forkId, rt.env.schedulerGroupName);
   return {};
 });
 export const handler = step.handler;

@@ -1,4 +1,6 @@
 import type { Runtime } from '../core/runtime.js';
+import { step as announceRefresh } from './announce-refresh.js';
+import { step as beginRefresh } from './begin-refresh.js';
 import { step as checkCredentials } from './check-credentials.js';
 import { step as checkDatabase } from './check-database.js';
 import { step as checkGone } from './check-gone.js';
@@ -11,6 +13,8 @@ import { step as markDeleted } from './mark-deleted.js';
 import { step as markDeleting } from './mark-deleting.js';
 import { step as markFailed } from './mark-failed.js';
 import { step as markReady } from './mark-ready.js';
+import { step as markRefreshFailed } from './mark-refresh-failed.js';
+import { step as markRefreshed } from './mark-refreshed.js';
 import { step as registerDns } from './register-dns.js';
 import { step as removeDns } from './remove-dns.js';
 import { step as resolveSource } from './resolve-source.js';
@@ -18,8 +22,13 @@ import { step as restore } from './restore.js';
 import { step as rotateCredentials } from './rotate-credentials.js';
 import { step as scheduleExpiry } from './schedule-expiry.js';
 import { step as selectBackup } from './select-backup.js';
+import { step as stageCredentials } from './stage-credentials.js';
 import type { Step } from './step.js';
 import type { StepName } from './step-names.js';
+import { step as switchDns } from './switch-dns.js';
+import { step as switchSecret } from './switch-secret.js';
+import { step as takeOver } from './take-over.js';
+import { step as undoRefresh } from './undo-refresh.js';
 
 /** Every step by name: how the offline runner and the workflow tests run the Lambdas' own code in-process. */
 export const STEPS: Record<StepName, Step> = {
@@ -42,6 +51,15 @@ export const STEPS: Record<StepName, Step> = {
   'delete-schedule': deleteSchedule,
   'mark-deleted': markDeleted,
   'mark-failed': markFailed,
+  'begin-refresh': beginRefresh,
+  'stage-credentials': stageCredentials,
+  'switch-secret': switchSecret,
+  'switch-dns': switchDns,
+  'take-over': takeOver,
+  'announce-refresh': announceRefresh,
+  'mark-refreshed': markRefreshed,
+  'undo-refresh': undoRefresh,
+  'mark-refresh-failed': markRefreshFailed,
 };
 
 export type StepHandlers = Record<StepName, (input: unknown) => Promise<unknown>>;

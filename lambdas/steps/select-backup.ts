@@ -1,10 +1,11 @@
 import type { Backup, EngineStrategy, SourceDatabase } from '../core/engines/engine.js';
 import { BackupNotFoundError, RestoreWindowError } from '../core/errors.js';
-import type { ForkRecord, ResolvedRestore } from '../core/fork.js';
+import type { ResolvedRestore } from '../core/fork.js';
 import { freshSnapshotId } from '../core/ids.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
 import { forkTags, TAG } from '../core/tags.js';
+import { type DatabaseTarget, databaseTarget, recordProgress } from './database-target.js';
 import { forkSource } from './fork-engine.js';
 import { defineStep, waitStarts } from './step.js';
 
@@ -43,12 +44,12 @@ function newestAvailable(backups: Backup[]): Backup | undefined {
 }
 
 async function resolve(
-  fork: ForkRecord,
+  target: DatabaseTarget,
   engine: EngineStrategy,
   source: SourceDatabase,
   rt: RuntimeWith<'engines' | 'store'>,
 ): Promise<{ resolved: ResolvedRestore; ready: boolean }> {
-  const requested = fork.restore.requested;
+  const requested = target.restore.requested;
   switch (requested.type) {
     case 'latest-backup': {
       const backup = newestAvailable(await engine.listBackups(source));
@@ -81,36 +82,35 @@ async function resolve(
     case 'clone':
       return { resolved: { useLatestRestorableTime: true }, ready: true };
     case 'fresh-snapshot': {
-      const snapshotId = freshSnapshotId(fork.id);
-      await rt.store.transition(fork.id, {
-        step: 'snapshotting-source',
-        message: `snapshotting ${source.id} as ${snapshotId}`,
-      });
-      await engine.createSnapshot(source, snapshotId, forkTags(fork));
+      const snapshotId = freshSnapshotId(target.databaseId);
+      await recordProgress(target, rt, 'snapshotting-source', `snapshotting ${source.id} as ${snapshotId}`);
+      await engine.createSnapshot(source, snapshotId, forkTags(target.fork));
       return { resolved: { snapshotId }, ready: false };
     }
   }
 }
 
-/** Turns the restore request into exactly one snapshot or time (kept in the record as lineage). */
+/**
+ * Turns the restore request (the fork's, or its refresh's) into exactly one snapshot or time, kept
+ * in the record as lineage.
+ */
 export const step = defineStep('select-backup', [parts.store, parts.engines], async (state, rt) => {
-  const fork = await rt.store.mustGet(state.forkId);
-  // A retry after a fresh snapshot was started finds the fork at snapshotting-source: never step back.
-  if (fork.step !== 'snapshotting-source') {
-    await rt.store.transition(fork.id, {
-      step: 'selecting-backup',
-      message: `choosing a ${fork.restore.requested.type} backup`,
-    });
+  const target = await databaseTarget(state, rt);
+  // A retry after a fresh snapshot was started finds it at snapshotting-source: never step back.
+  if (target.step !== 'snapshotting-source') {
+    await recordProgress(
+      target,
+      rt,
+      'selecting-backup',
+      `choosing a ${target.restore.requested.type} backup`,
+    );
   }
-  const { engine, source } = await forkSource(fork, rt);
-  const { resolved, ready } = await resolve(fork, engine, source, rt);
-  await rt.store.transition(fork.id, {
-    step: ready ? 'selecting-backup' : 'snapshotting-source',
-    message: resolved.snapshotId
-      ? `restoring from snapshot ${resolved.snapshotId}`
-      : `restoring to ${resolved.restoreTime ?? 'the latest restorable time'}`,
-    patch: { restore: { requested: fork.restore.requested, resolved } },
-  });
+  const { engine, source } = await forkSource(target.fork, rt);
+  const { resolved, ready } = await resolve(target, engine, source, rt);
+  const message = resolved.snapshotId
+    ? `restoring from snapshot ${resolved.snapshotId}`
+    : `restoring to ${resolved.restoreTime ?? 'the latest restorable time'}`;
+  await recordProgress(target, rt, ready ? 'selecting-backup' : 'snapshotting-source', message, resolved);
   return waitStarts(ready);
 });
 export const handler = step.handler;

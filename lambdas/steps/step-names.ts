@@ -30,7 +30,24 @@ export const TEARDOWN_STEP_NAMES = [
   'mark-failed',
 ] as const;
 
-export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES] as const;
+/**
+ * The refresh workflow's own steps. It also runs the create's restore steps and checks on the new
+ * database (select-backup … check-credentials) and the teardown's delete-database / check-gone on
+ * the database it removes (lambdas/steps/database-target.ts).
+ */
+export const REFRESH_STEP_NAMES = [
+  'begin-refresh',
+  'stage-credentials',
+  'switch-secret',
+  'switch-dns',
+  'take-over',
+  'announce-refresh',
+  'mark-refreshed',
+  'undo-refresh',
+  'mark-refresh-failed',
+] as const;
+
+export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES, ...REFRESH_STEP_NAMES] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEP_ENV_VAR = 'DBFORK_STEP';

@@ -24,7 +24,8 @@ export {
  */
 export const workflowStateSchema = z.looseObject({
   forkId: z.string().check(z.regex(FORK_ID_PATTERN, 'is not a fork id')),
-  mode: z.optional(z.enum(['delete', 'cleanup'])),
+  /** DeleteFork: a delete or a failed create's cleanup; RefreshFork: `abandon` undoes a stuck refresh. */
+  mode: z.optional(z.enum(['delete', 'cleanup', 'abandon'])),
   ready: z.optional(z.boolean()),
   alreadyDeleted: z.optional(z.boolean()),
   poll: z.optional(z.object({ startedAt: z.string(), count: z.int() })),
@@ -33,6 +34,21 @@ export const workflowStateSchema = z.looseObject({
   /** The fork database's endpoint, as the last check saw it ready (register-dns points the name at it). */
   endpoint: z.optional(z.object({ host: z.string().check(z.minLength(1)), port: z.int() })),
   error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.unknown()) })),
+  /**
+   * RefreshFork: the refresh's number, and (once its teardown starts) which database it removes:
+   * the `new` one after a failure, the `previous` one after the switch. The restore steps and
+   * checks work on the refresh's new database when it is present (database-target.ts).
+   */
+  refresh: z.optional(
+    z.object({
+      attempt: z.int().check(z.positive()),
+      teardown: z.optional(z.enum(['new', 'previous'])),
+    }),
+  ),
+  /** RefreshFork started by the recurring schedule: the workflow claims the refresh itself. */
+  scheduled: z.optional(z.boolean()),
+  /** RefreshFork had nothing to do (the fork was not ready, or another refresh was running). */
+  skipped: z.optional(z.boolean()),
 });
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 

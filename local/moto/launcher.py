@@ -214,7 +214,30 @@ def patch_moto(faithful_defaults: dict[str, Any] | None = None) -> list[str]:
 
     attempt("delete-cluster-automated-backups", delete_cluster_automated_backups)
 
-    # 7. The faithful mode (its own package: one module per concern, each rule citing AWS).
+    # 7. moto 5.2.1 bug: GetSecretValue without VersionId/VersionStage answers the secret's
+    #    "default version", which UpdateSecretVersionStage does not move when it moves AWSCURRENT:
+    #    after a switch, readers still got the old value. AWS: "If you don't specify either a
+    #    VersionStage or VersionId, then Secrets Manager defaults to the version with the
+    #    VersionStage value of AWSCURRENT" (GetSecretValue, Secrets Manager API Reference). A
+    #    refresh moves AWSCURRENT this way (lambdas/core/secret-versions.ts).
+    def secret_current_follows_label() -> None:
+        from moto.secretsmanager.models import SecretsManagerBackend
+
+        original = SecretsManagerBackend.update_secret_version_stage
+
+        def patched(
+            self: Any, secret_id: str, version_stage: str, remove_from_version_id: str, move_to_version_id: str
+        ) -> Any:
+            result = original(self, secret_id, version_stage, remove_from_version_id, move_to_version_id)
+            if version_stage == "AWSCURRENT" and move_to_version_id:
+                self.secrets[secret_id].set_default_version_id(move_to_version_id)
+            return result
+
+        SecretsManagerBackend.update_secret_version_stage = patched
+
+    attempt("secret-current-follows-label", secret_current_follows_label)
+
+    # 8. The faithful mode (its own package: one module per concern, each rule citing AWS).
     try:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import faithful

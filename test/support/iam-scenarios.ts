@@ -92,11 +92,17 @@ function recordedStarter(
   const sfn = new SFNClient(clientConfig({ endpoint: 'http://127.0.0.1:9', region: TEST_REGION }));
   recorder.attach(sfn as unknown as MiddlewareClient);
   const createArn = env.createStateMachineArn ?? '';
+  const refreshArn = env.refreshStateMachineArn ?? '';
   sfn.middlewareStack.add(
     () => async (args) => {
       const input = args.input as { stateMachineArn: string; name: string; input: string };
       const { forkId, ...extra } = JSON.parse(input.input) as { forkId: string };
-      const kind = input.stateMachineArn === createArn ? 'create' : 'delete';
+      const kind =
+        input.stateMachineArn === createArn
+          ? 'create'
+          : input.stateMachineArn === refreshArn
+            ? 'refresh'
+            : 'delete';
       outsideAnyFunction(() => local.start(kind, input.name, forkId, extra));
       return {
         output: { $metadata: {}, executionArn: `${input.stateMachineArn}:${input.name}` },
@@ -109,6 +115,7 @@ function recordedStarter(
     sfn,
     () => createArn,
     () => env.deleteStateMachineArn ?? '',
+    () => refreshArn,
   );
 }
 

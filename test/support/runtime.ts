@@ -37,6 +37,7 @@ export const TEST_DOMAIN = 'forks.test.internal';
 export const TEST_HOSTED_ZONE_ID = 'Z0TESTZONE0001';
 export const TEST_CREATE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-create`;
 export const TEST_DELETE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-delete`;
+export const TEST_REFRESH_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-refresh`;
 export const TEST_SCHEDULER_ROLE_ARN = `arn:aws:iam::${TEST_ACCOUNT}:role/dbfork-scheduler`;
 export const TEST_SCHEDULER_GROUP = 'dbfork-test';
 export const TEST_EVENT_BUS = 'dbfork-test-bus';
@@ -60,6 +61,7 @@ export function testEnv(overrides: TestEnvOverrides = {}): RuntimeEnv {
     hostedZoneDomain: TEST_DOMAIN,
     createStateMachineArn: TEST_CREATE_SM_ARN,
     deleteStateMachineArn: TEST_DELETE_SM_ARN,
+    refreshStateMachineArn: TEST_REFRESH_SM_ARN,
     schedulerGroupName: TEST_SCHEDULER_GROUP,
     schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,
@@ -95,7 +97,9 @@ export class TestClock {
 export type StartedWorkflow =
   | { kind: 'create'; forkId: string }
   | { kind: 'delete'; forkId: string; reason: string }
-  | { kind: 'cleanup'; forkId: string; reason: string; error: CleanupCause };
+  | { kind: 'cleanup'; forkId: string; reason: string; error: CleanupCause }
+  | { kind: 'refresh'; forkId: string; attempt: number }
+  | { kind: 'refresh-cleanup'; forkId: string; attempt: number; reason: string; error: CleanupCause };
 
 /** Records which workflows a handler started instead of starting them. */
 export class RecordingWorkflowStarter implements WorkflowStarter {
@@ -126,6 +130,21 @@ export class RecordingWorkflowStarter implements WorkflowStarter {
   async startCleanup(forkId: string, reason: string, error: CleanupCause): Promise<void> {
     this.take();
     this.started.push({ kind: 'cleanup', forkId, reason, error });
+  }
+
+  async startRefresh(forkId: string, attempt: number): Promise<void> {
+    this.take();
+    this.started.push({ kind: 'refresh', forkId, attempt });
+  }
+
+  async startRefreshCleanup(
+    forkId: string,
+    attempt: number,
+    reason: string,
+    error: CleanupCause,
+  ): Promise<void> {
+    this.take();
+    this.started.push({ kind: 'refresh-cleanup', forkId, attempt, reason, error });
   }
 }
 

@@ -12,8 +12,9 @@ import { GetScheduleCommand, ListSchedulesCommand } from '@aws-sdk/client-schedu
 import { GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { createFork } from '../../lambdas/api/routes/create-fork.js';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
+import { refreshFork } from '../../lambdas/api/routes/refresh-fork.js';
 import { clientConfig } from '../../lambdas/core/clients.js';
-import { createForkBodySchema, type ForkRecord } from '../../lambdas/core/fork.js';
+import { createForkBodySchema, type ForkRecord, refreshForkBodySchema } from '../../lambdas/core/fork.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { TaskCompletion } from '../../lambdas/core/task-completion.js';
 import { handleRdsEvent, type RdsEventOutcome } from '../../lambdas/events/rds-event.js';
@@ -141,6 +142,11 @@ export interface Harness<Source = SeededRdsSource> {
   create(body: Record<string, unknown>): Promise<{ fork: ForkRecord; execution: LocalExecution }>;
   /** Deletes a fork through the API's domain function and waits for the delete workflow. */
   delete(forkId: string): Promise<{ fork: ForkRecord; execution: LocalExecution | undefined }>;
+  /** Refreshes a fork through the API's domain function and waits for the refresh workflow. */
+  refresh(
+    forkId: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ fork: ForkRecord; execution: LocalExecution }>;
   leftovers(forkId: string): Promise<Leftovers>;
   /** The same emulator, table and source, with workflows whose steps fail as told. */
   withFaults(faults: Partial<Record<StepName, Fault>>): Harness<Source>;
@@ -307,7 +313,7 @@ async function buildHarness<Source>(
       logger: options.logger ?? testLogger(),
     });
     workflows.attach(rt);
-    const settled = async (kind: 'create' | 'delete', forkId: string) => {
+    const settled = async (kind: 'create' | 'delete' | 'refresh', forkId: string) => {
       await workflows.idle();
       return workflows
         .list(forkId)
@@ -328,6 +334,12 @@ async function buildHarness<Source>(
       async delete(forkId) {
         await deleteFork(rt, forkId, OWNER);
         const execution = await settled('delete', forkId);
+        return { fork: await rt.store.mustGet(forkId), execution };
+      },
+      async refresh(forkId, body = {}) {
+        await refreshFork(rt, forkId, OWNER, refreshForkBodySchema.parse(body));
+        const execution = await settled('refresh', forkId);
+        if (!execution) throw new Error(`no refresh execution for ${forkId}`);
         return { fork: await rt.store.mustGet(forkId), execution };
       },
       leftovers: (forkId) => leftovers(rt, clients, forkId, hostedZoneId),

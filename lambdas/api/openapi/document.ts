@@ -4,7 +4,12 @@
  * writes it to docs/openapi.json, which GET /v1/openapi.json serves; test/unit/api/openapi.test.ts
  * fails when the routes, the schemas or the committed document drift apart.
  */
-import { createForkBodySchema, patchForkBodySchema, sourceRefSchema } from '../../core/fork.js';
+import {
+  createForkBodySchema,
+  patchForkBodySchema,
+  refreshForkBodySchema,
+  sourceRefSchema,
+} from '../../core/fork.js';
 import * as z from '../../core/zod.js';
 import { IDEMPOTENCY_HEADER } from '../routes/create-fork.js';
 import { listForksQuerySchema } from '../routes/list-forks.js';
@@ -59,7 +64,8 @@ const EXAMPLE_FORK = {
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dbfork/fork-1a2b3c4d5e6f-AbCdEf',
   tags: { pr: '1234' },
   history: [{ at: '2026-11-30T10:14:12.000Z', step: 'ready', status: 'ready', message: 'fork is ready' }],
-  lineage: { sourceId: 'orders-prod', snapshotId: 'rds:orders-prod-2026-11-30-03-10' },
+  databaseId: 'fork-1a2b3c4d5e6f',
+  lineage: { sourceId: 'orders-prod', snapshotId: 'rds:orders-prod-2026-11-30-03-10', refreshes: [] },
 };
 
 const ERRORS = {
@@ -153,7 +159,9 @@ export const OPERATIONS: Readonly<Record<string, Record<string, unknown>>> = {
   },
   'PATCH /v1/forks/{id}': {
     operationId: 'extendFork',
-    summary: "Change a fork's expiry",
+    summary: "Change a fork's expiry and/or its recurring refresh",
+    description:
+      'Give one of `ttlHours`, `ttlMinutes` or `expiresAt` to move the expiry, and/or `refreshSchedule` (an EventBridge Scheduler cron expression, UTC, e.g. `cron(0 3 * * ? *)`; `null` removes it) to refresh the fork on a schedule.',
     parameters: [forkIdParam],
     requestBody: { required: true, content: json(ref('PatchForkBody'), { ttlHours: 48 }) },
     responses: {
@@ -170,6 +178,24 @@ export const OPERATIONS: Readonly<Record<string, Record<string, unknown>>> = {
     responses: {
       '200': { description: 'The fork was already deleted', content: json(ref('Fork')) },
       '202': { description: 'Accepted: the fork is being deleted', content: json(ref('Fork')) },
+      ...errors('400', '403', '404', '409', '503'),
+    },
+  },
+  'POST /v1/forks/{id}/refresh': {
+    operationId: 'refreshFork',
+    summary: 'Refresh a fork from a newer backup',
+    description:
+      "Builds a new database from the latest backup (or `restore`); once it is ready it takes over the fork's name, DNS name, secret ARN and expiry (or the `ttlHours`/`ttlMinutes` given, from then on): the secret gets the new database's endpoint and credentials and the CNAME points at it, then the old database is deleted. The fork stays `ready` throughout; follow `refresh.state` (running → switching → retiring → succeeded) with GET /v1/forks/{id}. A refresh that fails removes its new database and leaves the fork as it was (`refresh.state` failed, `Fork Refresh Failed`). The body is optional.",
+    parameters: [forkIdParam],
+    requestBody: {
+      required: false,
+      content: json(ref('RefreshForkBody'), { restore: { type: 'latest-backup' } }),
+    },
+    responses: {
+      '202': {
+        description: 'Accepted: the new database is being built; the fork keeps serving from its current one',
+        content: json(ref('Fork')),
+      },
       ...errors('400', '403', '404', '409', '503'),
     },
   },
@@ -241,6 +267,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       schemas: {
         CreateForkBody: jsonSchema(createForkBodySchema, 'input'),
         PatchForkBody: jsonSchema(patchForkBodySchema, 'input'),
+        RefreshForkBody: jsonSchema(refreshForkBodySchema, 'input'),
         Fork: jsonSchema(forkSchema, 'output'),
         ForkList: jsonSchema(forkListSchema, 'output'),
         SourceList: jsonSchema(sourceListSchema, 'output'),

@@ -5,11 +5,44 @@
  */
 
 import { forkOverridesSchema } from '../../core/config.js';
-import { ENGINE_KINDS, FORK_STATUSES, restoreRequestSchema, STEPS } from '../../core/fork.js';
+import { ENGINE_KINDS, FORK_STATUSES, REFRESH_STATES, restoreRequestSchema, STEPS } from '../../core/fork.js';
 import * as z from '../../core/zod.js';
 
 const time = z.iso.datetime({ offset: true });
 const step = z.enum(Object.keys(STEPS) as [keyof typeof STEPS, ...(keyof typeof STEPS)[]]);
+const endpoint = z.looseObject({ host: z.string(), port: z.int() });
+const resolvedRestore = z.looseObject({
+  snapshotId: z.optional(z.string()),
+  restoreTime: z.optional(z.string()),
+  useLatestRestorableTime: z.optional(z.boolean()),
+});
+const restore = z.looseObject({ requested: restoreRequestSchema, resolved: z.optional(resolvedRestore) });
+const errorInfo = z.looseObject({ code: z.string(), message: z.string() });
+
+/** The fork's latest refresh: in progress (running, switching, retiring) or how it ended. */
+const refreshSchema = z.looseObject({
+  state: z.enum(REFRESH_STATES),
+  attempt: z.int().check(z.positive()),
+  step: z.string(),
+  startedAt: time,
+  finishedAt: z.optional(time),
+  requestedBy: z.string(),
+  restore,
+  ttl: z.optional(z.looseObject({ hours: z.int(), minutes: z.int() })),
+  databaseId: z.string(),
+  previousDatabaseId: z.string(),
+  endpoint: z.optional(endpoint),
+  error: z.optional(errorInfo),
+});
+
+/** One refresh that took over the fork: when, by whom, from what, which database replaced which. */
+const refreshLineageSchema = z.looseObject({
+  at: time,
+  requestedBy: z.string(),
+  restore,
+  databaseId: z.string(),
+  replaced: z.string(),
+});
 
 export const forkSchema = z.looseObject({
   id: z.string(),
@@ -17,16 +50,7 @@ export const forkSchema = z.looseObject({
   source: z.optional(
     z.looseObject({ id: z.string(), arn: z.string(), engine: z.string(), kind: z.enum(ENGINE_KINDS) }),
   ),
-  restore: z.looseObject({
-    requested: restoreRequestSchema,
-    resolved: z.optional(
-      z.looseObject({
-        snapshotId: z.optional(z.string()),
-        restoreTime: z.optional(z.string()),
-        useLatestRestorableTime: z.optional(z.boolean()),
-      }),
-    ),
-  }),
+  restore,
   overrides: forkOverridesSchema,
   status: z.enum(FORK_STATUSES),
   step,
@@ -37,17 +61,21 @@ export const forkSchema = z.looseObject({
   readyAt: z.optional(time),
   deletedAt: z.optional(time),
   expiresAt: time,
-  endpoint: z.optional(z.looseObject({ host: z.string(), port: z.int() })),
+  endpoint: z.optional(endpoint),
   dnsName: z.string(),
   secretArn: z.optional(z.string()),
+  databaseId: z.string(),
+  refresh: z.optional(refreshSchema),
+  refreshSchedule: z.optional(z.string()),
   tags: z.record(z.string(), z.string()),
   history: z.array(z.looseObject({ at: time, step, status: z.enum(FORK_STATUSES), message: z.string() })),
-  error: z.optional(z.looseObject({ code: z.string(), message: z.string() })),
+  error: z.optional(errorInfo),
   lineage: z.looseObject({
     sourceId: z.string(),
     sourceArn: z.optional(z.string()),
     snapshotId: z.optional(z.string()),
     restoreTime: z.optional(z.string()),
+    refreshes: z.array(refreshLineageSchema),
   }),
 });
 

@@ -1,31 +1,18 @@
 import type { ForkPolicy } from '../../core/config.js';
 import { forkDnsName } from '../../core/dns.js';
-import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.js';
-import {
-  BackupNotFoundError,
-  ForkStateConflictError,
-  NameTakenError,
-  UnsupportedRestoreError,
-  ValidationError,
-} from '../../core/errors.js';
-import {
-  type CreateForkBody,
-  createForkBodySchema,
-  type EngineKind,
-  type ForkRecord,
-  type RestoreRequest,
-  toPublicFork,
-} from '../../core/fork.js';
+import type { SourceDatabase } from '../../core/engines/engine.js';
+import { ForkStateConflictError, NameTakenError, ValidationError } from '../../core/errors.js';
+import { type CreateForkBody, createForkBodySchema, type ForkRecord, toPublicFork } from '../../core/fork.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
 import * as z from '../../core/zod.js';
-import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, header, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
+import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js';
 
 /** POST /v1/forks: everything a caller can get wrong is refused here, before anything is written. */
 
@@ -35,83 +22,10 @@ const idempotencyKeySchema = z
   .string()
   .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)'));
 
-const KIND_LABELS: Record<EngineKind, string> = {
-  'rds-instance': 'RDS instances',
-  'aurora-cluster': 'Aurora clusters',
-  'docdb-cluster': 'DocumentDB clusters',
-};
-
 export interface CreateForkInput {
   owner: string;
   body: CreateForkBody;
   idempotencyKey?: string;
-}
-
-function assertRestoreSupported(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
-  engine: EngineStrategy,
-  source: SourceDatabase,
-  type: RestoreRequest['type'],
-) {
-  if (engine.supportedRestores.includes(type)) return;
-  const kinds = rt.engines
-    .all()
-    .filter((e) => e.supportedRestores.includes(type))
-    .map((e) => e.kind);
-  const by = kinds.length
-    ? `it is for ${kinds.map((k) => KIND_LABELS[k]).join(' and ')}`
-    : 'no engine here supports it';
-  throw new UnsupportedRestoreError(
-    `restore type "${type}" is not available for ${source.id} (${source.kind}, ${source.engine}): ${by}; ${source.id} supports ${engine.supportedRestores.join(', ')}`,
-    {
-      details: [
-        {
-          path: 'restore.type',
-          message: `unsupported for ${source.kind}`,
-          supportedBy: kinds,
-          supported: [...engine.supportedRestores],
-        },
-      ],
-    },
-  );
-}
-
-async function assertRestoreTarget(engine: EngineStrategy, source: SourceDatabase, restore: RestoreRequest) {
-  if (restore.type === 'point-in-time' && restore.time !== undefined) {
-    checkRestoreWindow(source, restore.time);
-  }
-  if (restore.type === 'snapshot') {
-    const snapshotId = snapshotIdOf(restore.snapshotId);
-    const backup = await engine.describeSnapshot(snapshotId);
-    const hint = `see GET /v1/sources/${source.id}/backups`;
-    if (!backup) {
-      throw new BackupNotFoundError(`no snapshot "${snapshotId}" of ${source.id}; ${hint}`, {
-        details: [{ path: 'restore.snapshotId', message: 'snapshot not found' }],
-      });
-    }
-    if (backup.sourceId && backup.sourceId !== source.id) {
-      throw new BackupNotFoundError(
-        `snapshot "${snapshotId}" is of ${backup.sourceId}, not ${source.id}; ${hint}`,
-        {
-          details: [
-            {
-              path: 'restore.snapshotId',
-              message: 'snapshot belongs to another database',
-              sourceId: backup.sourceId,
-            },
-          ],
-        },
-      );
-    }
-    if (backup.status !== 'available') {
-      throw new BackupNotFoundError(
-        `snapshot "${snapshotId}" is ${backup.status}; it can be used once it is available`,
-        {
-          details: [{ path: 'restore.snapshotId', message: 'snapshot not available', status: backup.status }],
-        },
-      );
-    }
-  }
 }
 
 /** Quota: with an allow-list configured, the class the fork would run on (requested, default or the source's) must be on it. */
@@ -181,6 +95,7 @@ function newRecord(
     ttlMinutes: ttl.minutes,
     dnsName: forkDnsName(name, rt.env.hostedZoneDomain),
     tags: input.body.tags ?? {},
+    ...(input.body.refreshSchedule ? { refreshSchedule: input.body.refreshSchedule } : {}),
     history: [
       {
         at,

@@ -6,11 +6,13 @@ import { checkExpiresAt, expiryAfterMinutes, requestedTtl, type Ttl } from '../.
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, parseBody, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';
-import { assertCanManage, findFork, forkRefParamsSchema } from './shared.js';
+import { changeRefreshSchedule } from './refresh-schedule.js';
+import { assertCanManage, findFork, forkRefParamsSchema, hasSchedule, isExtendable } from './shared.js';
 
 /**
  * PATCH /v1/forks/{id}: extend or shorten a live fork's TTL (`ttlHours`, `ttlMinutes` or
- * `expiresAt`), bounded by the configured minimum and maximum TTL.
+ * `expiresAt`), bounded by the configured minimum and maximum TTL; and/or set or remove (`null`)
+ * its recurring refresh (`refreshSchedule`, lambdas/api/routes/refresh-schedule.ts).
  */
 
 function newExpiry(
@@ -24,19 +26,6 @@ function newExpiry(
   }
   const ttl = requestedTtl(body, rt.env.policy);
   return { expiresAt: expiryAfterMinutes(now, ttl.minutes), ttl };
-}
-
-/** A live fork that is not being cleaned up after a failed create. */
-function isExtendable(fork: ForkRecord): boolean {
-  return fork.status === 'ready' || (fork.status === 'creating' && fork.step !== 'cleaning-up');
-}
-
-/**
- * The expiry schedule exists from the scheduling-expiry step on; before it, that step reads the new
- * expiry from the record. A fork being cleaned up or deleted must not get a schedule back.
- */
-function hasSchedule(fork: ForkRecord): boolean {
-  return fork.step === 'scheduling-expiry' || fork.step === 'ready';
 }
 
 export async function changeExpiry(
@@ -79,11 +68,24 @@ export async function changeExpiry(
   return updated;
 }
 
+/** PATCH: the TTL change, then the refresh schedule change, whichever the body gives. */
+export async function patchFork(
+  rt: RuntimeWith<'store' | 'schedules'>,
+  ref: string,
+  caller: string,
+  body: PatchForkBody,
+): Promise<ForkRecord> {
+  const changesTtl = [body.ttlHours, body.ttlMinutes, body.expiresAt].some((v) => v !== undefined);
+  const extended = changesTtl ? await changeExpiry(rt, ref, caller, body) : undefined;
+  if (body.refreshSchedule === undefined && extended) return extended;
+  return changeRefreshSchedule(rt, extended?.id ?? ref, caller, body.refreshSchedule ?? null);
+}
+
 export async function patchForkRoute(
   request: ApiRequest,
   rt: RuntimeWith<'store' | 'schedules'>,
 ): Promise<ApiResponse> {
   const { id } = parseParams(request, forkRefParamsSchema);
   const body = parseBody(request, patchForkBodySchema);
-  return { statusCode: 200, body: toPublicFork(await changeExpiry(rt, id, request.caller, body)) };
+  return { statusCode: 200, body: toPublicFork(await patchFork(rt, id, request.caller, body)) };
 }

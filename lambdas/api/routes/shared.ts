@@ -38,3 +38,16 @@ export function assertCanManage(fork: ForkRecord, caller: string, policy: ForkPo
     },
   );
 }
+
+/** A live fork that is not being cleaned up after a failed create. */
+export function isExtendable(fork: ForkRecord): boolean {
+  return fork.status === 'ready' || (fork.status === 'creating' && fork.step !== 'cleaning-up');
+}
+
+/**
+ * The expiry schedule exists from the scheduling-expiry step on; before it, that step reads the new
+ * expiry from the record. A fork being cleaned up or deleted must not get a schedule back.
+ */
+export function hasSchedule(fork: ForkRecord): boolean {
+  return fork.step === 'scheduling-expiry' || fork.step === 'ready';
+}

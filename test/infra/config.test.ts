@@ -91,7 +91,7 @@ describe('configFromContext', () => {
 describe('DbFork config in the app', () => {
   it('synthesizes the example config of cdk.json', () => {
     const template = synthesizeTemplate(exampleConfig());
-    expect(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    expect(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).toHaveLength(3);
     expect(exampleConfig().allowedSources).toEqual(['orders-prod']);
   });
 

@@ -312,7 +312,10 @@ describe('RDS permissions', () => {
     expect(writes(API_FUNCTIONS.forks)).toEqual(
       expect.arrayContaining(['iam:PassRole', 'scheduler:UpdateSchedule', 'states:StartExecution']),
     );
-    expect([...actionsGranted(API_FUNCTIONS.forks)].filter((a) => a.startsWith('rds:'))).toEqual([]);
+    // The fork routes read the source (a refresh's backup is checked) and never write to RDS.
+    const forksRds = [...actionsGranted(API_FUNCTIONS.forks)].filter((a) => a.startsWith('rds:'));
+    expect(forksRds.length).toBeGreaterThan(0);
+    expect(forksRds.filter((a) => !/^rds:(Describe|List)/.test(a))).toEqual([]);
     expect(writes(API_FUNCTIONS.sources)).toEqual([]);
     expect([...actionsGranted(API_FUNCTIONS.sources)].filter((a) => a.startsWith('states:'))).toEqual([]);
   });
@@ -358,9 +361,10 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
 
   it('changes only CNAME records under the zone domain, only in the configured hosted zone', () => {
     const dns = byService('route53');
-    // remove-dns, register-dns and the reconciler's leftover sweep (an orphan's CNAME, like remove-dns).
+    // remove-dns, register-dns, the reconciler's leftover sweep (an orphan's CNAME, like remove-dns),
+    // and a refresh's switch-dns and undo-refresh (the name moved to the new database, or back).
     const writes = dns.filter((s) => actionsOf(s.statement).includes('route53:ChangeResourceRecordSets'));
-    expect(writes.length).toBe(3);
+    expect(writes.length).toBe(5);
     const domain = normalizedRecordDomain(exampleConfig().hostedZone.domain);
     for (const { statement } of writes) {
       expect(actionsOf(statement)).toEqual(['route53:ChangeResourceRecordSets']);
@@ -390,8 +394,9 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
         'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/dbfork/*',
       ]);
     }
+    // schedule-expiry, the fork routes (PATCH) and announce-refresh (a refresh's new TTL).
     const passRole = statementsWith('iam:PassRole');
-    expect(passRole.length).toBe(2);
+    expect(passRole.length).toBe(3);
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
@@ -403,36 +408,39 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     }
   });
 
-  it('lets the scheduler role start the delete machine and nothing else', () => {
+  it('lets the scheduler role start the delete machine (expiry) and the refresh machine (recurring refresh), nothing else', () => {
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
     const granted = statements.filter((s) => s.roles.includes(schedulerRole ?? '')).map((s) => s.statement);
-    expect(granted).toHaveLength(1);
-    expect(actionsOf(granted[0] ?? {})).toEqual(['states:StartExecution']);
-    expect(resourcesOf(granted[0] ?? {})).toEqual([
+    expect(granted).toHaveLength(2);
+    for (const statement of granted) expect(actionsOf(statement)).toEqual(['states:StartExecution']);
+    expect(granted.flatMap(resourcesOf).sort()).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-refresh',
     ]);
   });
 
-  it('lets only the API start workflows (the create route CreateFork, the fork routes DeleteFork) and the reconciler only the delete', () => {
+  it('lets only the API start workflows (the create route CreateFork, the fork routes DeleteFork and RefreshFork) and the reconciler the delete and refresh', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
     const createRole = functionNamed(template, API_FUNCTIONS.create).roleLogicalId;
     const forksRole = functionNamed(template, API_FUNCTIONS.forks).roleLogicalId;
     const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
-    expect(starters.flatMap((s) => s.roles).sort()).toEqual([createRole, forksRole, reconcilerRole].sort());
-    expect(resourcesOf(starters.find((s) => s.roles.includes(createRole))?.statement ?? {})).toEqual([
-      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
-    ]);
-    expect(resourcesOf(starters.find((s) => s.roles.includes(forksRole))?.statement ?? {})).toEqual([
-      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
-    ]);
-    const reconciler = starters.find((s) => s.roles.includes(reconcilerRole));
-    expect(resourcesOf(reconciler?.statement ?? {})).toEqual([
-      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
-    ]);
+    expect([...new Set(starters.flatMap((s) => s.roles))].sort()).toEqual(
+      [createRole, forksRole, reconcilerRole].sort(),
+    );
+    const machinesOf = (role: string) =>
+      starters
+        .filter((s) => s.roles.includes(role))
+        .flatMap((s) => resourcesOf(s.statement))
+        .sort();
+    const machine = (name: string) =>
+      `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${name}`;
+    expect(machinesOf(createRole)).toEqual([machine('dbfork-create')]);
+    expect(machinesOf(forksRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
+    expect(machinesOf(reconcilerRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
   });
 
   it('gives each reconciler sweep only what it does: the fork sweep starts DeleteFork, the orphan sweeps make the tag-conditioned deletes of the delete steps', () => {
@@ -486,7 +494,14 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const publishers = functions
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
-    expect(publishers.sort()).toEqual([API_FUNCTIONS.create, 'mark-deleted', 'mark-failed', 'mark-ready']);
+    expect(publishers.sort()).toEqual([
+      'announce-refresh',
+      API_FUNCTIONS.create,
+      'mark-deleted',
+      'mark-failed',
+      'mark-ready',
+      'mark-refresh-failed',
+    ]);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     }

@@ -127,8 +127,8 @@ describe('ForkWorkflows', () => {
     ]),
   );
 
-  it('creates the two Standard machines with fixed names', () => {
-    expect(Object.keys(machines).sort()).toEqual(['dbfork-create', 'dbfork-delete']);
+  it('creates the three Standard machines with fixed names', () => {
+    expect(Object.keys(machines).sort()).toEqual(['dbfork-create', 'dbfork-delete', 'dbfork-refresh']);
     for (const machine of Object.values(machines)) expect(machine.StateMachineType).toBe('STANDARD');
   });
 
@@ -147,7 +147,7 @@ describe('ForkWorkflows', () => {
       const logGroup = logGroups[logGroupId];
       expect(logGroup && props(logGroup).RetentionInDays).toBe(config.logRetentionDays);
       expect(logGroup && props(logGroup).LogGroupName).toMatch(
-        /^\/aws\/vendedlogs\/states\/dbfork-(create|delete)$/,
+        /^\/aws\/vendedlogs\/states\/dbfork-(create|delete|refresh)$/,
       );
     }
   });
@@ -219,11 +219,23 @@ describe('ForkFunctions', () => {
         .sort();
     expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create]);
     expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual([
+      'announce-refresh',
       API_FUNCTIONS.forks,
       'reconciler',
       'schedule-expiry',
     ]);
-    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([API_FUNCTIONS.forks, 'schedule-expiry']);
+    // The refresh machine: started by the fork routes and the reconciler, scheduled at create.
+    expect(holders('DBFORK_REFRESH_STATE_MACHINE_ARN')).toEqual([
+      'announce-refresh',
+      API_FUNCTIONS.forks,
+      'reconciler',
+      'schedule-expiry',
+    ]);
+    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([
+      'announce-refresh',
+      API_FUNCTIONS.forks,
+      'schedule-expiry',
+    ]);
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
@@ -374,6 +386,7 @@ describe('DbForkStack outputs', () => {
       'CreateStateMachineArn',
       'DeleteStateMachineArn',
       'EventBusName',
+      'RefreshStateMachineArn',
       'TableName',
     ]);
   });

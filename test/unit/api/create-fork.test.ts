@@ -113,7 +113,8 @@ describe('POST /v1/forks', () => {
           message: `requested by ${CALLER}: fork of ${SOURCE_ID} from latest-backup`,
         },
       ],
-      lineage: { sourceId: SOURCE_ID, sourceArn: SOURCE_ARN },
+      databaseId: fork.id,
+      lineage: { sourceId: SOURCE_ID, sourceArn: SOURCE_ARN, refreshes: [] },
     });
     expect(h.metrics).toEqual([
       {
@@ -130,7 +131,9 @@ describe('POST /v1/forks', () => {
       ttlHours: 48,
       ttlMinutes: 2880,
     } as Record<string, unknown>;
+    // The public fork's lineage and databaseId are derived; the record has neither.
     delete record.lineage;
+    delete record.databaseId;
     expect(writes()).toEqual([
       {
         TransactItems: [

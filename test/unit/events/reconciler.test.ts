@@ -36,6 +36,7 @@ interface World {
   expired?: ForkRecord[];
   creating?: ForkRecord[];
   deleting?: ForkRecord[];
+  ready?: ForkRecord[];
   records?: ForkRecord[];
   instances?: DBInstance[];
   secrets?: { Name: string; Tags?: { Key: string; Value: string }[] }[];
@@ -53,6 +54,9 @@ function given(test: MockedRuntime, world: World): void {
   dynamo
     .on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'deleting' } })
     .resolves({ Items: (world.deleting ?? []).map(item) });
+  dynamo
+    .on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'ready' } })
+    .resolves({ Items: (world.ready ?? []).map(item) });
   dynamo.on(GetCommand).resolves({});
   for (const record of world.records ?? []) {
     dynamo.on(GetCommand, { Key: { pk: `FORK#${record.id}`, sk: 'FORK' } }).resolves({ Item: item(record) });

@@ -30,7 +30,28 @@ export interface Fork {
   overrides?: Record<string, unknown>;
   history?: { at: string; step: string; status: string; message: string }[];
   error?: { code: string; message: string };
-  lineage?: { sourceId: string; sourceArn?: string; snapshotId?: string; restoreTime?: string };
+  lineage?: {
+    sourceId: string;
+    sourceArn?: string;
+    snapshotId?: string;
+    restoreTime?: string;
+    refreshes?: { at: string; databaseId: string; replaced: string; requestedBy: string }[];
+  };
+  /** The database the secret and DNS name point at (the fork id until a refresh replaced it). */
+  databaseId?: string;
+  /** The latest refresh (lambdas/core/fork.ts `ForkRefresh`). */
+  refresh?: {
+    state: 'running' | 'switching' | 'retiring' | 'succeeded' | 'failed';
+    attempt: number;
+    step: string;
+    startedAt: string;
+    finishedAt?: string;
+    databaseId: string;
+    previousDatabaseId: string;
+    restore: Fork['restore'];
+    error?: { code: string; message: string };
+  };
+  refreshSchedule?: string;
 }
 
 export interface Source {
@@ -156,6 +177,10 @@ export class ApiClient {
 
   deleteFork(ref: string): Promise<Fork> {
     return this.request('DELETE', `/v1/forks/${encodeURIComponent(ref)}`);
+  }
+
+  refreshFork(ref: string, body: Record<string, unknown>): Promise<Fork> {
+    return this.request('POST', `/v1/forks/${encodeURIComponent(ref)}/refresh`, { body });
   }
 
   listSources(): Promise<{ sources: Source[] }> {

@@ -78,6 +78,16 @@ export function forksTable(forks: readonly Fork[], now: Date): string {
   );
 }
 
+/** Where a fork's latest refresh is: `2 running · restoring`, `2 succeeded 10:14`, `2 failed: …`. */
+export function refreshLabel(refresh: NonNullable<Fork['refresh']>): string {
+  const when = refresh.finishedAt ? ` ${shortTime(refresh.finishedAt)}` : '';
+  if (refresh.state === 'failed') {
+    return `#${refresh.attempt} failed${when}${refresh.error ? `: ${refresh.error.message}` : ''}`;
+  }
+  if (refresh.state === 'succeeded') return `#${refresh.attempt} succeeded${when}`;
+  return `#${refresh.attempt} ${refresh.state} · ${refresh.step}`;
+}
+
 /** A fork's details, one field a line. */
 export function forkDetails(fork: Fork, now: Date, options: { history?: boolean } = {}): string {
   const rows: [string, string][] = [];
@@ -104,6 +114,9 @@ export function forkDetails(fork: Fork, now: Date, options: { history?: boolean 
   const tags = Object.entries(fork.tags ?? {});
   if (tags.length) rows.push(['tags', tags.map(([k, v]) => `${k}=${v}`).join(' ')]);
   if (fork.error) rows.push(['error', `${fork.error.code}: ${fork.error.message}`]);
+  if (fork.databaseId && fork.databaseId !== fork.id) rows.push(['database', fork.databaseId]);
+  if (fork.refresh) rows.push(['refresh', refreshLabel(fork.refresh)]);
+  if (fork.refreshSchedule) rows.push(['refreshes', `${fork.refreshSchedule} (UTC)`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [`${forkLabel(fork)}  ${fork.status}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
   if (options.history && fork.history?.length) {

@@ -10,6 +10,7 @@ import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { extendCommand } from './commands/extend.js';
 import { listCommand } from './commands/list.js';
+import { refreshCommand } from './commands/refresh.js';
 import { showCommand } from './commands/show.js';
 import { sourcesCommand } from './commands/sources.js';
 import { waitCommand } from './commands/wait.js';
@@ -51,6 +52,7 @@ Examples:
   $ dbfork list --mine
   $ dbfork connect pr-1234 --url
   $ dbfork extend pr-1234 --ttl 48h
+  $ dbfork refresh pr-1234 --wait
   $ dbfork delete pr-1234 --yes`,
     );
   for (const make of [
@@ -60,6 +62,7 @@ Examples:
     connectCommand,
     waitCommand,
     extendCommand,
+    refreshCommand,
     deleteCommand,
     sourcesCommand,
     backupsCommand,

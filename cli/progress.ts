@@ -55,12 +55,29 @@ function describe(fork: Fork): string {
   return fork.status;
 }
 
-interface Renderer {
+export interface Renderer {
   update(fork: Fork, elapsedMs: number): void;
   finish(line: string | undefined): void;
 }
 
-function ttyRenderer(io: Io): Renderer {
+/** Where a fork is, for the progress line. */
+export type Describe = (fork: Fork) => string;
+
+/** The progress display: one line redrawn on a terminal, a line per change otherwise; finishes once. */
+export function progressRenderer(io: Io, label: Describe): Renderer {
+  const inner = io.stderrIsTTY ? ttyRenderer(io, label) : plainRenderer(io, label);
+  let finished = false;
+  return {
+    update: (f, ms) => inner.update(f, ms),
+    finish: (line) => {
+      if (finished) return;
+      finished = true;
+      inner.finish(line);
+    },
+  };
+}
+
+function ttyRenderer(io: Io, describe: Describe): Renderer {
   let frame = 0;
   let last = '';
   let elapsed = 0;
@@ -90,7 +107,7 @@ function ttyRenderer(io: Io): Renderer {
   };
 }
 
-function plainRenderer(io: Io): Renderer {
+function plainRenderer(io: Io, describe: Describe): Renderer {
   let last = '';
   return {
     update(fork, elapsedMs) {
@@ -111,16 +128,7 @@ export async function waitForFork(client: ApiClient, ref: string, options: WaitO
   const timeout = options.timeoutMs ?? 60 * 60_000;
   const started = io.now().getTime();
   let fork = options.initial ?? (await client.getFork(ref));
-  const inner = io.stderrIsTTY ? ttyRenderer(io) : plainRenderer(io);
-  let finished = false;
-  const renderer: Renderer = {
-    update: (f, ms) => inner.update(f, ms),
-    finish: (line) => {
-      if (finished) return;
-      finished = true;
-      inner.finish(line);
-    },
-  };
+  const renderer = progressRenderer(io, describe);
   try {
     for (;;) {
       const elapsed = io.now().getTime() - started;

@@ -27,6 +27,7 @@ interface CreateOptions extends CommonOptions {
   wait?: boolean;
   timeout: number;
   idempotencyKey?: string;
+  refreshSchedule?: string;
 }
 
 /** The POST /v1/forks body the options ask for. */
@@ -45,6 +46,7 @@ export function createBody(source: string, options: CreateOptions): Record<strin
     ...(options.ttl ?? {}),
     ...(Object.keys(overrides).length ? { overrides } : {}),
     ...(options.tag && Object.keys(options.tag).length ? { tags: options.tag } : {}),
+    ...(options.refreshSchedule ? { refreshSchedule: options.refreshSchedule } : {}),
   };
 }
 
@@ -84,6 +86,10 @@ export function createCommand(deps: Deps): Command {
       new Option('--timeout <duration>', 'with --wait: give up after this long')
         .default(60 * 60_000, '60m')
         .argParser((v) => parseDuration(v, { allowSeconds: true, what: '--timeout' })),
+    )
+    .option(
+      '--refresh-schedule <cron>',
+      'refresh the fork on this EventBridge Scheduler cron (UTC), e.g. "cron(0 3 * * ? *)"',
     )
     .option(
       '--idempotency-key <key>',

@@ -60,9 +60,35 @@ export function leftovers(endpoint: string, fork: { id: string; dnsName?: string
 }
 
 /** A fork's secret as the emulator holds it (what `dbfork connect` and the Action must hand over). */
-export function secretIn(endpoint: string, secretArn: string): Promise<{ password: string }> {
+export function secretIn(
+  endpoint: string,
+  secretArn: string,
+): Promise<{ password: string; host: string; [key: string]: unknown }> {
   return lookAt(endpoint, async (aws) => {
     const { SecretString } = await aws.secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    return JSON.parse(SecretString ?? '{}') as { password: string };
+    return JSON.parse(SecretString ?? '{}') as { password: string; host: string };
+  });
+}
+
+/** Where a fork's DNS name points in the emulator (its CNAME's value), if it has one. */
+export function cnameIn(endpoint: string, dnsName: string): Promise<string | undefined> {
+  return lookAt(endpoint, async (aws) => {
+    const zones = await aws.route53.send(new ListHostedZonesByNameCommand({ DNSName: `${OFFLINE_DOMAIN}.` }));
+    const zoneId = zones.HostedZones?.find((z) => z.Name === `${OFFLINE_DOMAIN}.`)?.Id ?? '';
+    const records = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+    const record = records.ResourceRecordSets?.find((r) => r.Type === 'CNAME' && r.Name === `${dnsName}.`);
+    return record?.ResourceRecords?.[0]?.Value;
+  });
+}
+
+/** The status of a DB instance in the emulator, or undefined when there is none. */
+export function instanceStatusIn(endpoint: string, id: string): Promise<string | undefined> {
+  return lookAt(endpoint, async (aws) => {
+    try {
+      const out = await aws.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      return out.DBInstances?.[0]?.DBInstanceStatus;
+    } catch {
+      return undefined;
+    }
   });
 }

@@ -391,7 +391,7 @@ describe('dbfork delete', () => {
 });
 
 describe('--help', () => {
-  it.each(['create', 'list', 'show', 'wait', 'extend', 'delete', 'sources', 'backups'])(
+  it.each(['create', 'list', 'show', 'wait', 'extend', 'refresh', 'delete', 'sources', 'backups'])(
     'shows options and examples for %s',
     async (command) => {
       const h = harness(accepted);
@@ -539,5 +539,97 @@ describe('dbfork connect', () => {
     expect(h.stderr()).toContain('fork pr-1 is creating');
     expect(h.stderr()).toContain('hint: dbfork wait pr-1');
     expect(h.secretsRead).toEqual([]);
+  });
+});
+
+describe('dbfork refresh', () => {
+  const ready = fork({ status: 'ready', step: 'ready', progress: 100 });
+  const refreshing = (state: NonNullable<Fork['refresh']>['state'], step = 'restoring', extra = {}) =>
+    fork({
+      ...ready,
+      refresh: {
+        state,
+        attempt: 2,
+        step,
+        startedAt: '2026-11-20T12:00:00.000Z',
+        databaseId: 'fork-abcdef123456-r2',
+        previousDatabaseId: 'fork-abcdef123456-r1',
+        restore: { requested: { type: 'latest-backup' } },
+        ...extra,
+      },
+    });
+
+  it('posts the restore and TTL, and with --wait follows the refresh to the end', async () => {
+    const states = [
+      refreshing('switching', 'switching'),
+      refreshing('retiring', 'deleting the old database'),
+    ];
+    const done = { ...refreshing('succeeded', 'done'), databaseId: 'fork-abcdef123456-r2' };
+    const h = harness((s) =>
+      s.method === 'POST'
+        ? { status: 202, body: refreshing('running') }
+        : { status: 200, body: states.shift() ?? done },
+    );
+
+    const code = await h.run(
+      'refresh',
+      'pr-1',
+      '--from',
+      'snapshot:orders-manual-1',
+      '--ttl',
+      '48h',
+      '--wait',
+    );
+
+    expect(code, h.stderr()).toBe(0);
+    expect(h.sent[0]).toMatchObject({
+      method: 'POST',
+      url: 'http://127.0.0.1:3000/v1/forks/pr-1/refresh',
+      body: { restore: { type: 'snapshot', snapshotId: 'orders-manual-1' }, ttlHours: 48 },
+    });
+    expect(h.stderr()).toContain('refreshing · switching · switching');
+    expect(h.stderr()).toContain('refreshing · retiring · deleting the old database');
+    expect(h.stderr()).toMatch(/✓ pr-1 refreshed after .*: fork-abcdef123456-r2 serves it/);
+    expect(h.stdout()).toContain('database  fork-abcdef123456-r2');
+  });
+
+  it('exits 1 with the cause when the refresh fails, saying the old database still serves', async () => {
+    const failed = refreshing('failed', 'failed', {
+      error: { code: 'RestoreFailedError', message: 'restore-error' },
+    });
+    const h = harness((s) =>
+      s.method === 'POST' ? { status: 202, body: refreshing('running') } : { status: 200, body: failed },
+    );
+
+    expect(await h.run('refresh', 'pr-1', '--wait')).toBe(1);
+    expect(h.stderr()).toContain('error: the refresh of pr-1 failed: restore-error (RestoreFailedError)');
+    expect(h.stderr()).toContain('hint: fork-abcdef123456-r1 still serves the fork');
+  });
+
+  it('sets and removes the recurring refresh without refreshing now', async () => {
+    const h = harness((s) => ({
+      status: 200,
+      body: fork({
+        ...ready,
+        ...((s.body as { refreshSchedule?: string }).refreshSchedule
+          ? { refreshSchedule: 'cron(0 3 * * ? *)' }
+          : {}),
+      }),
+    }));
+
+    expect(await h.run('refresh', 'pr-1', '--schedule', 'cron(0 3 * * ? *)')).toBe(0);
+    expect(await h.run('refresh', 'pr-1', '--no-schedule')).toBe(0);
+    expect(h.sent.map((s) => [s.method, s.body])).toEqual([
+      ['PATCH', { refreshSchedule: 'cron(0 3 * * ? *)' }],
+      ['PATCH', { refreshSchedule: null }],
+    ]);
+    expect(h.stdout()).toContain('refreshes on cron(0 3 * * ? *) (UTC)');
+    expect(h.stdout()).toContain('has no recurring refresh');
+  });
+
+  it('sends --refresh-schedule with a create', async () => {
+    const h = harness(accepted);
+    expect(await h.run('create', 'orders-postgres', '--refresh-schedule', 'cron(0 3 * * ? *)')).toBe(0);
+    expect(h.sent[0]?.body).toMatchObject({ refreshSchedule: 'cron(0 3 * * ? *)' });
   });
 });

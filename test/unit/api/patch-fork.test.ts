@@ -1,9 +1,15 @@
-import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ForkRecord } from '../../../lambdas/core/fork.js';
 import {
   TEST_DELETE_SM_ARN,
+  TEST_REFRESH_SM_ARN,
   TEST_SCHEDULER_GROUP,
   TEST_SCHEDULER_ROLE_ARN,
   type TestEnvOverrides,
@@ -223,3 +229,78 @@ describe('PATCH /v1/forks/{id}', () => {
     expect(updatesOf(h.mocks)).toEqual([]);
   });
 });
+
+describe('PATCH /v1/forks/{id} refreshSchedule', () => {
+  const CRON = 'cron(0 3 * * ? *)';
+
+  function scheduleCalls() {
+    return h.mocks.scheduler.calls().map((call) => {
+      const command = call.args[0] as unknown as { constructor: { name: string }; input: unknown };
+      return { command: command.constructor.name, input: command.input };
+    });
+  }
+
+  it('records the cron and creates the recurring schedule that starts RefreshFork', async () => {
+    h.mocks.scheduler.on(GetScheduleCommand).rejects(notFound());
+    h.mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+
+    const result = await patch({ refreshSchedule: CRON });
+
+    expect(result.statusCode).toBe(200);
+    const [update] = updatesOf(h.mocks);
+    expect(update?.UpdateExpression).toContain('#schedule = :cron');
+    expect(update?.ExpressionAttributeValues).toMatchObject({ ':cron': CRON });
+    expect(scheduleCalls().at(-1)).toEqual({
+      command: 'CreateScheduleCommand',
+      input: expect.objectContaining({
+        Name: `dbfork-${FORK_ID}-refresh`,
+        GroupName: TEST_SCHEDULER_GROUP,
+        ScheduleExpression: CRON,
+        ScheduleExpressionTimezone: 'UTC',
+        Target: expect.objectContaining({
+          Arn: TEST_REFRESH_SM_ARN,
+          RoleArn: TEST_SCHEDULER_ROLE_ARN,
+          Input: JSON.stringify({ forkId: FORK_ID, scheduled: true }),
+        }),
+      }),
+    });
+  });
+
+  it('removes the cron and its schedule with null, and changes the TTL in the same request', async () => {
+    h.mocks.scheduler.on(DeleteScheduleCommand).resolves({});
+
+    expect((await patch({ ttlHours: 48, refreshSchedule: null })).statusCode).toBe(200);
+    const [expiry, schedule] = updatesOf(h.mocks);
+    expect(expiry?.ExpressionAttributeValues).toMatchObject({ ':ttlHours': 48 });
+    expect(schedule?.UpdateExpression).toContain('REMOVE #schedule');
+    expect(scheduleCalls().filter((c) => c.command === 'DeleteScheduleCommand')).toEqual([
+      {
+        command: 'DeleteScheduleCommand',
+        input: { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP },
+      },
+    ]);
+  });
+
+  it.each([
+    ['not a cron', 'every night', /must look like cron\(/],
+    ['five fields', 'cron(0 3 * * ?)', /has 5 fields; a Scheduler cron has six/],
+    ['both day fields', 'cron(0 3 * * MON *)', /give day-of-month or day-of-week and "\?" in the other/],
+    ['an hour out of range', 'cron(0 24 * * ? *)', /hours "24" is not valid/],
+    ['a rate', 'rate(1 day)', /must look like cron\(/],
+  ])('refuses %s (400) and writes nothing', async (_what, refreshSchedule, message) => {
+    const error = expectError(await patch({ refreshSchedule }), 400, 'validation_failed');
+    expect(error.message).toMatch(message);
+    expect(updatesOf(h.mocks)).toEqual([]);
+  });
+
+  it('refuses an empty PATCH (400)', async () => {
+    const error = expectError(await patch({}), 400, 'validation_failed');
+    expect(error.message).toMatch(
+      /give one of "ttlHours", "ttlMinutes" or "expiresAt", and\/or "refreshSchedule"/,
+    );
+  });
+});
+
+function notFound() {
+  return Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+}

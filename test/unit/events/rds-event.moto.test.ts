@@ -71,7 +71,15 @@ describe('forkIdOfResource', () => {
     expect(forkIdOfResource('rds:fork-abcdef123456-1')).toBe('fork-abcdef123456');
   });
 
+  it("maps a refresh's database, its writer and its source snapshot to the fork", () => {
+    expect(forkIdOfResource('fork-abcdef123456-r1')).toBe('fork-abcdef123456');
+    expect(forkIdOfResource('fork-abcdef123456-r12-1')).toBe('fork-abcdef123456');
+    expect(forkIdOfResource('rds:fork-abcdef123456-r3-source')).toBe('fork-abcdef123456');
+  });
+
   it('maps nothing else', () => {
+    expect(forkIdOfResource('fork-abcdef123456-r0')).toBeUndefined();
+    expect(forkIdOfResource('fork-abcdef123456-rx')).toBeUndefined();
     expect(forkIdOfResource('orders-prod')).toBeUndefined();
     expect(forkIdOfResource('fork-abcdef123456-2')).toBeUndefined();
     expect(forkIdOfResource('rds:fork-abcdef123456-2026-11-20')).toBeUndefined();

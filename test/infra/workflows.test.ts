@@ -66,7 +66,7 @@ const TEARDOWN = [
 ];
 
 describe('asl-validator', () => {
-  it('accepts both rendered definitions', () => {
+  it('accepts every rendered definition', () => {
     for (const [name, definition] of Object.entries(definitions)) {
       const result = aslValidator(definition);
       expect(result.errorsText('\n'), name).toBe('');

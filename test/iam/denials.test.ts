@@ -151,8 +151,14 @@ describe('IAM denials, by the synthesized policies of every function', () => {
         allowed(fn, 'route53:ChangeResourceRecordSets', ZONE_ARN, change([`pr-1.${DOMAIN}`], ['CNAME'])),
       );
 
-    it('allows a fork CNAME to the DNS steps and the orphan sweep of leftovers', () => {
-      expect(writers().sort()).toEqual(['orphan-leftovers', 'register-dns', 'remove-dns']);
+    it("allows a fork CNAME to the DNS steps (a refresh's switch and undo too) and the orphan sweep of leftovers", () => {
+      expect(writers().sort()).toEqual([
+        'orphan-leftovers',
+        'register-dns',
+        'remove-dns',
+        'switch-dns',
+        'undo-refresh',
+      ]);
     });
 
     it.each([

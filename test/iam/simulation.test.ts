@@ -127,9 +127,33 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
 }
 
 /**
+ * Refreshes of the kept fork: one that succeeds with a new TTL (the expiry schedule moves), a
+ * recurring refresh set and removed, one that fails at its take-over (the undo puts the secret and
+ * the DNS name back, the new database goes), and one whose workflow dies before its switch (left
+ * for the reconciler, which undoes it in abandon mode).
+ */
+async function refreshKept(sim: Simulated, h: Harness<unknown>, recorder: AwsCallRecorder, keep: string) {
+  expect((await sim.api('POST', `/v1/forks/${keep}/refresh`, { ttlHours: 24 })).statusCode).toBe(202);
+  await sim.idle();
+  expect((await h.rt.store.mustGet(keep)).refresh?.state).toBe('succeeded');
+  for (const refreshSchedule of ['cron(0 3 * * ? *)', null]) {
+    expect((await sim.api('PATCH', `/v1/forks/${keep}`, { refreshSchedule })).statusCode).toBe(200);
+  }
+  const failing = simulate(h, recorder, { 'take-over': 'before' });
+  expect((await failing.api('POST', `/v1/forks/${keep}/refresh`, {})).statusCode).toBe(202);
+  await failing.idle();
+  expect((await h.rt.store.mustGet(keep)).refresh?.state).toBe('failed');
+  const dying = simulate(h, recorder, { 'switch-secret': 'before', 'undo-refresh': 'before' });
+  expect((await dying.api('POST', `/v1/forks/${keep}/refresh`)).statusCode).toBe(202);
+  await dying.idle();
+  expect((await h.rt.store.mustGet(keep)).refresh?.state).toBe('running');
+}
+
+/**
  * Failures and the reconciler: a create that fails after registering DNS (cleanup path and
  * mark-failed); one that dies there with no cleanup, which the reconciler fails as stuck and tears
- * down; the kept fork, deleted by the reconciler once expired; and a tagged orphan it removes.
+ * down; the kept fork's refreshes (refreshKept), its dead one undone by the reconciler, then the
+ * fork deleted by the reconciler once expired; and a tagged orphan it removes.
  */
 async function failAndReconcile(
   sim: Simulated,
@@ -137,6 +161,7 @@ async function failAndReconcile(
   recorder: AwsCallRecorder,
   keep: string,
 ) {
+  await refreshKept(sim, h, recorder, keep);
   const body = { source: h.rt.env.policy.allowedSources[0], ttlHours: 24 };
   // A restore that ends in a failure status: its RDS event fails the wait (SendTaskFailure).
   await setEmulatorConfig({ delaysMs: { restore: 400 }, failures: { nextRestore: 'restore-error' } });
@@ -182,6 +207,12 @@ async function failAndReconcile(
   await sim.idle();
   // The stuck fork is cleaned up by DeleteFork in cleanup mode (its steps' calls recorded as theirs).
   expect((await h.rt.store.mustGet(stuck.id)).status).toBe('failed');
+  // Six hours on, the kept fork's dead refresh is stuck: RefreshFork in abandon mode undoes it.
+  const undo = (await sim.reconcile(hoursLater(6))) as Summary;
+  expect(undo.errors).toEqual([]);
+  expect(undo.stuck).toEqual([expect.objectContaining({ forkId: keep, action: 'undo-refresh' })]);
+  await sim.idle();
+  expect((await h.rt.store.mustGet(keep)).refresh?.state).toBe('failed');
   const later = (await sim.reconcile(hoursLater(72))) as Summary;
   expect(later.errors).toEqual([]);
   expect(later.expired.map((e) => e.forkId)).toEqual([keep]);

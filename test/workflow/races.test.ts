@@ -225,6 +225,31 @@ describe('every step handler run twice on the same input gives the same result (
     expect(failed.fork.status).toBe('failed');
     expect(await h.leftovers(failed.fork.id)).toEqual(NOTHING_LEFT);
 
+    // A refresh, then one that fails at its take-over: every refresh step twice, one of everything.
+    const { fork: kept } = await h.create({ source: 'orders-prod' });
+    const refreshed = await doubled.refresh(kept.id);
+    expect(refreshed.execution.status).toBe('SUCCEEDED');
+    expect(refreshed.fork).toMatchObject({ databaseId: `${kept.id}-r1`, refresh: { state: 'succeeded' } });
+    const afterRefresh = await h.leftovers(kept.id);
+    expect({ ...afterRefresh, snapshots: [] }).toEqual({
+      ...NOTHING_LEFT,
+      instances: [`${kept.id}-r1`],
+      secrets: [`dbfork/${kept.id}`],
+      dnsRecords: [`${kept.dnsName}.`],
+      schedules: [expect.stringContaining(kept.id)],
+    });
+    const failingRefresh = h.withHandlers((handlers) =>
+      runTwice(injectFaults({ 'take-over': 'before' })(handlers)),
+    );
+    const undone = await failingRefresh.refresh(kept.id);
+    expect(undone.fork).toMatchObject({
+      databaseId: `${kept.id}-r1`,
+      refresh: { state: 'failed', attempt: 2 },
+    });
+    expect((await h.leftovers(kept.id)).instances).toEqual([`${kept.id}-r1`]);
+    await h.delete(kept.id);
+    expect(await h.leftovers(kept.id)).toEqual(NOTHING_LEFT);
+
     // Once the database is gone, check-gone still answers the same twice.
     const gone = [
       await STEPS['check-gone'].run({ forkId: fork.id, mode: 'delete' }, h.rt),

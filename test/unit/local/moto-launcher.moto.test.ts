@@ -22,6 +22,14 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { motoClientConfig, resetMoto, waitForAvailable } from '../../support/moto.js';
 
@@ -359,5 +367,38 @@ describe('moto launcher', () => {
     await expect(
       rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'catalog-fork', SkipFinalSnapshot: true })),
     ).resolves.toBeDefined();
+  });
+
+  it('answers AWSCURRENT to a GetSecretValue without version once UpdateSecretVersionStage moved it, as AWS does', async () => {
+    const secrets = new SecretsManagerClient(motoClientConfig());
+    await secrets.send(
+      new CreateSecretCommand({ Name: 'dbfork/fork-staged000001', SecretString: '{"v":1}' }),
+    );
+    const pending = await secrets.send(
+      new PutSecretValueCommand({
+        SecretId: 'dbfork/fork-staged000001',
+        SecretString: '{"v":2}',
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    const read = async () =>
+      (await secrets.send(new GetSecretValueCommand({ SecretId: 'dbfork/fork-staged000001' }))).SecretString;
+    // A staged version is not what readers get.
+    expect(await read()).toBe('{"v":1}');
+    const stages = await secrets.send(new DescribeSecretCommand({ SecretId: 'dbfork/fork-staged000001' }));
+    const current = Object.entries(stages.VersionIdsToStages ?? {}).find(([, s]) =>
+      s.includes('AWSCURRENT'),
+    )?.[0];
+
+    await secrets.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: 'dbfork/fork-staged000001',
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: pending.VersionId,
+        RemoveFromVersionId: current,
+      }),
+    );
+
+    expect(await read()).toBe('{"v":2}');
   });
 });

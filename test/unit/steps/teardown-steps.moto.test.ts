@@ -435,7 +435,7 @@ describe('delete-secret', () => {
 });
 
 describe('delete-schedule', () => {
-  it('deletes the fork schedule; a missing one (it fired and deleted itself) is fine', async () => {
+  it('deletes the fork schedules (expiry and refresh); a missing one (it fired and deleted itself) is fine', async () => {
     const test = await stepTest(forkAt('deleting-secret'));
     test.mocks.scheduler
       .on(DeleteScheduleCommand)
@@ -448,7 +448,9 @@ describe('delete-schedule', () => {
     expect(second).toEqual(first);
     expect(inputsOf(test.mocks.scheduler.commandCalls(DeleteScheduleCommand))).toEqual([
       { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
+      { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP },
       { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
+      { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP },
     ]);
     await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({ step: 'deleting-schedule' });
   });

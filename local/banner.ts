@@ -43,6 +43,7 @@ export function tryThis(options: {
     '  dbfork connect demo --url                    # its connection URI, from its secret',
     '  dbfork list',
     '  dbfork extend demo --ttl 2d',
+    '  dbfork refresh demo --wait                   # a new database from the latest backup takes over',
     `  dbfork create ${source} --name blink --ttl 1m   # gone about a minute later`,
     '  dbfork delete demo --yes',
     '',

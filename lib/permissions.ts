@@ -77,7 +77,8 @@ export type FunctionName = StepName | ApiFunctionName | ReconcilerFunctionName |
  */
 export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capability[]>> = {
   // create
-  'resolve-source': ['rds:read'],
+  // The first step announces Fork Requested.
+  'resolve-source': ['rds:read', 'events:put'],
   'select-backup': ['rds:read', 'rds:snapshot-source'],
   // The three checks an event-driven wait invokes complete their own wait when already ready.
   'check-snapshot': ['rds:read', 'waits:succeed'],
@@ -108,8 +109,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'mark-deleted': ['events:put'],
   'mark-failed': ['events:put'],
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
-  // CreateFork, announces Fork Requested.
-  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'events:put'],
+  // CreateFork.
+  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create'],
   // The records: PATCH moves the expiry schedule, DELETE starts DeleteFork; no database access.
   'api-forks': ['workflows:start-delete', 'schedules:write'],
   // The sources a caller may fork, and their backups.

@@ -2,6 +2,7 @@ import { isDbForkError, TransientAwsError } from '../core/errors.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { completeWait, failWait } from '../steps/await-event.js';
 import { step as checkDatabase } from '../steps/check-database.js';
 import { step as checkGone } from '../steps/check-gone.js';
@@ -74,4 +75,7 @@ export async function handleRdsEvent(event: unknown, rt: RdsEventRuntime): Promi
 
 const runtime = lazyRuntime(RDS_EVENT_PARTS);
 
-export const handler = (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, runtime());
+export const handler = traced(
+  'rds-event',
+  (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, runtime()),
+);

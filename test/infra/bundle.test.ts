@@ -8,7 +8,7 @@
  *    (lambdas/core/runtime-parts.ts): the point of building runtimes per handler.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,7 @@ import {
   ESM_REQUIRE_BANNER,
   handlerEntry,
   PROJECT_ROOT,
+  powertoolsVersion,
 } from '../../lib/dbfork-function.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'dbfork-bundle-'));
@@ -54,8 +55,24 @@ describe('DbForkFunction bundling', () => {
     expect(assets).toHaveLength(1);
     const dir = join(assembly.directory, assets[0] ?? '');
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    // The function runs with AWS's Powertools layer of the version package.json pins, found in SSM.
+    const template = assembly.getStackByName('BundleProbe').template as {
+      Parameters: Record<string, { Type: string; Default: string }>;
+      Resources: Record<string, { Type: string; Properties: { Layers?: unknown[] } }>;
+    };
+    const [parameterId, parameter] = Object.entries(template.Parameters).find(
+      ([, p]) => p.Type === 'AWS::SSM::Parameter::Value<String>',
+    ) ?? ['', undefined];
+    expect(parameter?.Default).toBe(`/aws/service/powertools/typescript/generic/all/${powertoolsVersion()}`);
+    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn?.Properties.Layers).toEqual([{ Ref: parameterId }]);
     const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    // Powertools is not bundled: AWS's layer of the pinned version provides it (as
+    // /opt/nodejs/node_modules in Lambda; here the project's node_modules beside the bundle).
+    expect(code).toMatch(/from\s*"@aws-lambda-powertools\/logger"/);
+    expect(code).not.toContain('PowertoolsLogFormatter');
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     // Load it in plain Node (as the Lambda runtime does), not through vitest's module pipeline.
     const probe = spawnSync(
       process.execPath,
@@ -81,6 +98,19 @@ describe('DbForkFunction bundling', () => {
       `NodejsFunction bundling of one handler: ${bundled - started} ms, import: ${Date.now() - bundled} ms`,
     );
   }, 60_000);
+
+  it('pins every Powertools package to the one version whose AWS layer the functions use, and tests that version', () => {
+    const version = powertoolsVersion();
+    for (const pkg of ['logger', 'metrics', 'tracer', 'commons']) {
+      const installed = JSON.parse(
+        readFileSync(
+          join(PROJECT_ROOT, 'node_modules', '@aws-lambda-powertools', pkg, 'package.json'),
+          'utf8',
+        ),
+      ) as { version: string };
+      expect(installed.version, pkg).toBe(version);
+    }
+  });
 
   it('bundles every handler entry with the same esbuild settings', async () => {
     const started = Date.now();

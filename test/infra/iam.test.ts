@@ -308,7 +308,7 @@ describe('RDS permissions', () => {
         // What every function has: the fork table (and its key), its own logs, X-Ray.
         .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
         .sort();
-    expect(writes(API_FUNCTIONS.create)).toEqual(['events:PutEvents', 'states:StartExecution']);
+    expect(writes(API_FUNCTIONS.create)).toEqual(['states:StartExecution']);
     expect(writes(API_FUNCTIONS.forks)).toEqual(
       expect.arrayContaining(['iam:PassRole', 'scheduler:UpdateSchedule', 'states:StartExecution']),
     );
@@ -486,7 +486,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const publishers = functions
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
-    expect(publishers.sort()).toEqual([API_FUNCTIONS.create, 'mark-deleted', 'mark-failed', 'mark-ready']);
+    expect(publishers.sort()).toEqual(['mark-deleted', 'mark-failed', 'mark-ready', 'resolve-source']);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     }

@@ -48,7 +48,7 @@ export interface CreateForkInput {
 }
 
 function assertRestoreSupported(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   engine: EngineStrategy,
   source: SourceDatabase,
   type: RestoreRequest['type'],
@@ -138,7 +138,7 @@ function assertInstanceClassAllowed(
  * request must never read as one about that database. (The fork's own database is named by its id.)
  */
 async function assertNameIsNoDatabase(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   name: string | undefined,
 ): Promise<void> {
   if (name === undefined) return;
@@ -153,7 +153,7 @@ async function assertNameIsNoDatabase(
 }
 
 function newRecord(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   input: CreateForkInput,
   source: SourceDatabase,
   ttl: Ttl,
@@ -194,7 +194,7 @@ function newRecord(
 
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
 async function markNotStarted(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   id: string,
   cause: unknown,
 ): Promise<void> {
@@ -219,7 +219,7 @@ async function markNotStarted(
  * (idempotently), starts the create workflow and announces `Fork Requested`.
  */
 export async function createFork(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   input: CreateForkInput,
 ): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const { policy } = rt.env;
@@ -268,19 +268,14 @@ export async function createFork(
       { cause: error, details: [{ message: 'workflow not started', forkId: record.id }] },
     );
   }
-  try {
-    rt.metrics.requested(created.record);
-    await rt.events.publish('Fork Requested', created.record);
-  } catch (error) {
-    // The fork is accepted and its workflow running: a lost notification must not make the caller retry.
-    rt.logger.error('could not publish Fork Requested', { forkId: record.id, error });
-  }
+  // `Fork Requested` is announced by the workflow's first step (resolve-source): the answer here
+  // waits for one call fewer, and the event can never come after the fork's later events.
   return { fork: created.record, replayed: false };
 }
 
 export async function createForkRoute(
   request: ApiRequest,
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
 ): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
   const rawKey = header(request, IDEMPOTENCY_HEADER);

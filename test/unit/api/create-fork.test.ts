@@ -7,7 +7,7 @@ import { EngineRegistry } from '../../../lambdas/core/engines/registry.js';
 import { createForkBodySchema, type PublicFork } from '../../../lambdas/core/fork.js';
 import { hashBody } from '../../../lambdas/core/store.js';
 import { TAG } from '../../../lambdas/core/tags.js';
-import { TEST_DOMAIN, TEST_EVENT_BUS, TEST_NOW, type TestEnvOverrides } from '../../support/runtime.js';
+import { TEST_DOMAIN, TEST_NOW, type TestEnvOverrides } from '../../support/runtime.js';
 import { forkRecord, SOURCE_ARN, SOURCE_ID, snapshot, sourceInstance } from '../core/fixtures.js';
 import {
   type ApiHarness,
@@ -115,14 +115,8 @@ describe('POST /v1/forks', () => {
       ],
       lineage: { sourceId: SOURCE_ID, sourceArn: SOURCE_ARN },
     });
-    expect(h.metrics).toEqual([
-      {
-        name: 'ForksRequested',
-        unit: 'Count',
-        value: 1,
-        dimensions: { engine: 'rds-instance', restoreType: 'latest-backup' },
-      },
-    ]);
+    // Counted (and announced) by the workflow's first step, resolve-source.
+    expect(h.metrics).toEqual([]);
     const record = {
       ...fork,
       sourceRef: SOURCE_ID,
@@ -183,18 +177,8 @@ describe('POST /v1/forks', () => {
       },
     ]);
     expect(h.workflows.started).toEqual([{ kind: 'create', forkId: fork.id }]);
-    const events = h.mocks.events
-      .commandCalls(PutEventsCommand)
-      .map((call) => call.args[0].input.Entries?.[0]);
-    expect(events).toEqual([
-      {
-        Source: 'dbfork',
-        DetailType: 'Fork Requested',
-        EventBusName: TEST_EVENT_BUS,
-        Resources: [SOURCE_ARN],
-        Detail: JSON.stringify(fork),
-      },
-    ]);
+    // `Fork Requested` is the workflow's first step's to announce (resolve-source), not the route's.
+    expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
   });
 
   it('names the fork after its id and uses the default TTL when neither is given', async () => {
@@ -616,16 +600,5 @@ describe('POST /v1/forks', () => {
       }),
     ]);
     expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
-  });
-
-  it('still answers 202 when the Fork Requested event cannot be published', async () => {
-    h.mocks.events
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-
-    const result = await post({ source: SOURCE_ID });
-
-    expect(result.statusCode).toBe(202);
-    expect(h.workflows.started.length).toBe(1);
   });
 });

@@ -60,11 +60,14 @@ export type ApiFunctionName = (typeof API_FUNCTIONS)[keyof typeof API_FUNCTIONS]
 export const RECONCILER_FUNCTION = 'reconciler';
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
+/** Carries out commands from the dbfork bus through the API's routes (lambdas/commands/fork-commands.ts). */
+export const COMMANDS_FUNCTION = 'commands';
 export type FunctionName =
   | StepName
   | ApiFunctionName
   | typeof RECONCILER_FUNCTION
-  | typeof RDS_EVENT_FUNCTION;
+  | typeof RDS_EVENT_FUNCTION
+  | typeof COMMANDS_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -119,6 +122,17 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'dns:write',
     'secrets:delete',
     'schedules:delete',
+    'events:put',
+  ],
+  // Commands in: what the routes it runs need, the create route's and the fork routes' together
+  // (plus, through its SQS event source, receive/delete on its own queue); it publishes
+  // `Fork Command Rejected` with the create route's events:put.
+  commands: [
+    'rds:read',
+    'rds:orderable',
+    'workflows:start-create',
+    'workflows:start-delete',
+    'schedules:write',
     'events:put',
   ],
   // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:

@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
+import { COMMAND_PARTS } from '../../lambdas/commands/command-routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
@@ -38,6 +39,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const ENTRIES = [
   ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
   ...Object.keys(API_FUNCTIONS).map((name) => `lambdas/api/functions/${name}.ts`),
+  'lambdas/events/rds-event.ts',
+  'lambdas/events/reconciler.ts',
+  'lambdas/commands/fork-commands.ts',
 ];
 
 describe('DbForkFunction bundling', () => {
@@ -147,6 +151,7 @@ describe('DbForkFunction bundling', () => {
       ),
       'lambdas/events/rds-event': RDS_EVENT_PARTS.map((part) => part.service),
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
+      'lambdas/commands/fork-commands': COMMAND_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(

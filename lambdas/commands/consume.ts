@@ -2,6 +2,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { type ErrorBody, errorResponse } from '../api/respond.js';
 import { assertCommandSource, type CommandEvent, parseCommand } from './command-event.js';
 import { type CommandRuntime, commandRequest, commandRoute } from './command-routes.js';
+import { ReplayedFailedForkError } from './errors.js';
 import { type CommandRejection, commandSummary } from './rejection.js';
 
 /**
@@ -37,13 +38,21 @@ async function carryOut(command: CommandEvent, rt: CommandRuntime): Promise<void
   const route = commandRoute(command['detail-type']);
   const request = commandRequest(command, route, rt.env.policy.automation.principal);
   const response = await route.handle(request, rt);
+  const fork = response.body as { id?: string; status?: string; error?: { code?: string; message?: string } };
+  const replayed = response.headers?.['idempotent-replayed'] === 'true';
+  if (replayed && fork.status === 'failed') {
+    throw new ReplayedFailedForkError(
+      `fork ${fork.id} of this command failed (${fork.error?.code ?? 'failed'}: ${fork.error?.message ?? 'no reason kept'}); its idempotency key only replays it: send the command again as a new event, or with another idempotencyKey`,
+      { details: [{ message: 'replayed a failed fork', forkId: fork.id, forkError: fork.error?.code }] },
+    );
+  }
   rt.logger.info('command carried out', {
     commandId: command.id,
     detailType: command['detail-type'],
     source: command.source,
     statusCode: response.statusCode,
-    forkId: (response.body as { id?: unknown } | undefined)?.id,
-    replayed: response.headers?.['idempotent-replayed'] === 'true',
+    forkId: fork.id,
+    replayed,
   });
 }
 

@@ -22,3 +22,14 @@ export class CommandSourceRefusedError extends DbForkError {
   readonly code = 'command_source_refused';
   readonly statusCode = 403;
 }
+
+/**
+ * The command's idempotency key names a fork that failed (e.g. its workflow could not be started on
+ * an earlier try): the same key only ever replays that fork, as an HTTP retry with the same
+ * Idempotency-Key would. Final; a new command (another event, or another idempotencyKey) tries anew.
+ */
+export class ReplayedFailedForkError extends DbForkError {
+  override readonly name = 'ReplayedFailedForkError';
+  readonly code = 'fork_failed';
+  readonly statusCode = 409;
+}

@@ -365,9 +365,11 @@ describe('ForkApi', () => {
 describe('DbForkStack outputs', () => {
   const outputs = (template.Outputs ?? {}) as Record<string, { Value: unknown }>;
 
-  it('publishes the API URL, table, workflows and bus', () => {
+  it('publishes the API URL, table, workflows, bus and the command queues', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
+      'CommandDeadLetterQueueArn',
+      'CommandQueueArn',
       'CreateStateMachineArn',
       'DeleteStateMachineArn',
       'EventBusName',

@@ -117,7 +117,10 @@ export async function startCommandDelivery(options: CommandDeliveryOptions): Pro
       } catch (error) {
         if (abort.signal.aborted) return;
         if (error instanceof QueueDoesNotExist) {
-          queues = await setup().catch(() => queues);
+          // The emulator was reset: make the queues and the rule again once its dbfork bus is back.
+          const made = await setup().catch(() => undefined);
+          if (made) queues = made;
+          else await new Promise((resolve) => setTimeout(resolve, ERROR_PAUSE_MS));
           continue;
         }
         options.logger?.warn('command delivery: polling failed', { error });

@@ -10,7 +10,7 @@ export type LifecycleEvent =
   | 'Fork Expiring'
   | 'Fork Deleted';
 /** What dbfork says about a command it did not carry out (lambdas/commands/): never a secret. */
-export type CommandEvent = 'Fork Command Rejected';
+export type CommandOutcomeEvent = 'Fork Command Rejected';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
@@ -28,7 +28,7 @@ export class LifecycleEvents {
 
   /** One event of source `dbfork` with this detail (already free of secrets) on the dbfork bus. */
   async send(
-    detailType: LifecycleEvent | CommandEvent,
+    detailType: LifecycleEvent | CommandOutcomeEvent,
     detail: object,
     resources: readonly string[] = [],
   ): Promise<void> {

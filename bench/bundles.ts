@@ -28,7 +28,7 @@ const run = promisify(execFile);
 
 const EXPORTS_HANDLER = /export\s+(const|async\s+function|function)\s+handler\b/;
 
-/** The handler entries the stack deploys: every step, every API function, every EventBridge consumer exporting `handler`. */
+/** The handler entries the stack deploys: every step, every API function, every EventBridge consumer (events, commands) exporting `handler`. */
 export function handlerEntries(root = ROOT): string[] {
   const withHandler = (dir: string) =>
     readdirSync(join(root, dir))
@@ -39,6 +39,7 @@ export function handlerEntries(root = ROOT): string[] {
     ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
     ...withHandler('lambdas/api/functions'),
     ...withHandler('lambdas/events'),
+    ...withHandler('lambdas/commands'),
   ];
 }
 

@@ -12,6 +12,7 @@ import { policyOf } from '../lambdas/core/config.js';
 import { ENV } from '../lambdas/core/env.js';
 import type { StepName } from '../lambdas/steps/step-names.js';
 import { ForkApi } from './api.construct.js';
+import { ForkCommands } from './commands.construct.js';
 import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput } from './config.js';
 import type { DbForkFunction } from './dbfork-function.js';
 import { ForkEvents } from './events.construct.js';
@@ -54,6 +55,11 @@ export class DbFork extends Construct {
   /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
   readonly rdsEventFunction: DbForkFunction;
   readonly rdsEventRule: events.Rule;
+  /**
+   * Commands in (README "Automation"): the rule on the dbfork bus, its queue, their dead-letter
+   * queue and the consumer. Undefined with `automation.enabled: false`.
+   */
+  readonly commands: ForkCommands | undefined;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly api: apigw.RestApi;
@@ -131,6 +137,17 @@ export class DbFork extends Construct {
     this.rdsEventFunction = rdsEvents.function;
     this.rdsEventRule = rdsEvents.rule;
 
+    this.commands = config.automation.enabled
+      ? new ForkCommands(this, 'Commands', {
+          environment,
+          eventBus: this.eventBus,
+          createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
+          deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+          targets,
+          logRetention,
+        })
+      : undefined;
+
     this.api = new ForkApi(this, 'Api', { handlers: functions.api, logRetention }).restApi;
 
     this.monitoring = new ForkMonitoring(this, 'Monitoring', {
@@ -143,7 +160,11 @@ export class DbFork extends Construct {
         ...Object.values(functions.api),
         ...this.reconcilerFunctions,
         rdsEvents.function,
+        ...(this.commands ? [this.commands.function] : []),
       ],
+      ...(this.commands
+        ? { commandQueue: this.commands.queue, commandDeadLetterQueue: this.commands.deadLetterQueue }
+        : {}),
       createFailuresPerHour: config.monitoring.createFailuresPerHour,
       ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),
     });

@@ -69,7 +69,14 @@ export const RECONCILER_FUNCTIONS = [
 export type ReconcilerFunctionName = (typeof RECONCILER_FUNCTIONS)[number];
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
-export type FunctionName = StepName | ApiFunctionName | ReconcilerFunctionName | typeof RDS_EVENT_FUNCTION;
+/** Carries out commands from the dbfork bus through the API's routes (lambdas/commands/fork-commands.ts). */
+export const COMMANDS_FUNCTION = 'commands';
+export type FunctionName =
+  | StepName
+  | ApiFunctionName
+  | ReconcilerFunctionName
+  | typeof RDS_EVENT_FUNCTION
+  | typeof COMMANDS_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -121,6 +128,17 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // tag-conditioned statements) as the delete steps.
   'orphan-databases': ['rds:read', 'rds:delete'],
   'orphan-leftovers': ['reconcile:scan', 'dns:write', 'secrets:delete', 'schedules:delete'],
+  // Commands in: what the routes it runs need, the create route's and the fork routes' together
+  // (plus, through its SQS event source, receive/delete on its own queue); it publishes
+  // `Fork Command Rejected` with the create route's events:put.
+  commands: [
+    'rds:read',
+    'rds:orderable',
+    'workflows:start-create',
+    'workflows:start-delete',
+    'schedules:write',
+    'events:put',
+  ],
   // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:
   // the same calls and the same tag-conditioned statements), then completes or fails the wait.
   'rds-event': [

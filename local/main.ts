@@ -7,6 +7,9 @@
  *   DBFORK_ALLOWED_SOURCES sources allowed besides those tagged dbfork:allow-fork=true (comma-separated)
  *   DBFORK_LOG_LEVEL       DEBUG, INFO, WARN (default), ERROR or SILENT; logs go to stderr
  *   DBFORK_LOCAL_WAIT_MS   how long each workflow Wait state waits (default 1000 ms)
+ *   DBFORK_MAX_FORKS_PER_OWNER, DBFORK_MAX_FORKS_PER_SOURCE
+ *                          live-fork quotas (the stack's defaults unless set); the automation
+ *                          principal that owns commanded forks counts as one owner
  */
 import { tryThis } from './banner.js';
 import { parseLogLevel } from './logger.js';
@@ -27,6 +30,12 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
     process.exit(2);
   }
   return value;
+}
+
+/** A quota the variable sets, or none (the stack's default applies). */
+function quotaFromEnv<K extends string>(name: string, key: K): Partial<Record<K, number>> {
+  if (!process.env[name]) return {};
+  return { [key]: intFromEnv(name, 1, 1, 100_000) } as Partial<Record<K, number>>;
 }
 
 // Ctrl-C reaches every process of the terminal's group and tsx relays it too: repeats within a
@@ -63,6 +72,10 @@ try {
     allowedSources: parseSourceList(process.env.DBFORK_ALLOWED_SOURCES),
     logLevel: parseLogLevel(process.env.DBFORK_LOG_LEVEL),
     waitMs: intFromEnv('DBFORK_LOCAL_WAIT_MS', 1000, 0, 600_000),
+    quotas: {
+      ...quotaFromEnv('DBFORK_MAX_FORKS_PER_OWNER', 'maxLiveForksPerOwner'),
+      ...quotaFromEnv('DBFORK_MAX_FORKS_PER_SOURCE', 'maxLiveForksPerSource'),
+    },
     onProgress: say,
   });
   stop = mode.stop;

@@ -1,4 +1,4 @@
-import { type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
+import { type AutomationConfig, type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
 import { NAMES } from '../lib/names.js';
 
@@ -32,12 +32,17 @@ export type OfflineQuotas = Partial<
   Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
 >;
 
-export function offlinePolicy(allowedSources: readonly string[] = [], quotas: OfflineQuotas = {}) {
+export function offlinePolicy(
+  allowedSources: readonly string[] = [],
+  quotas: OfflineQuotas = {},
+  automation: Partial<AutomationConfig> = {},
+) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
     quotas,
+    automation,
   });
 }
 
@@ -46,6 +51,8 @@ export function offlineEnv(options: {
   hostedZoneId: string;
   allowedSources?: readonly string[];
   quotas?: OfflineQuotas;
+  /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
+  automation?: Partial<AutomationConfig>;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -58,6 +65,6 @@ export function offlineEnv(options: {
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources, options.quotas),
+    policy: offlinePolicy(options.allowedSources, options.quotas, options.automation),
   };
 }

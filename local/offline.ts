@@ -5,9 +5,12 @@
  * by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
  */
 import { createApi } from '../lambdas/api/routes.js';
+import { consumeCommands } from '../lambdas/commands/consume.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
+import type { AutomationConfig } from '../lambdas/core/config.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';
+import { type CommandDelivery, startCommandDelivery } from './command-delivery.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
 import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
 import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
@@ -44,6 +47,8 @@ export interface OfflineOptions {
   allowedSources?: readonly string[];
   /** Live-fork quotas per owner and per source. @default the stack's defaults */
   quotas?: OfflineQuotas;
+  /** Commands in (README "Automation"): owner of commanded forks, admin, on/off. @default the stack's defaults */
+  automation?: Partial<AutomationConfig>;
   /** @default 'WARN' */
   logLevel?: LocalLogLevel;
   /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
@@ -96,10 +101,12 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
   let ticker: ExpiryTicker | undefined;
   let reconciler: ReconcileTicker | undefined;
   let rdsEvents: RdsEventDelivery | undefined;
+  let commands: CommandDelivery | undefined;
   const cleanup = async () => {
     ticker?.stop();
     reconciler?.stop();
     await rdsEvents?.stop();
+    await commands?.stop();
     await server.close();
     if (aws) destroyClients(aws);
     await moto?.stop();
@@ -143,6 +150,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       hostedZoneId,
       ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(options.automation ? { automation: options.automation } : {}),
     });
     const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
@@ -202,6 +210,15 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       return undefined;
     });
     const events = rdsEvents;
+    // Commands in: a rule on the emulator's dbfork bus → SQS → the command Lambda's own code.
+    if (env.policy.automation.enabled) {
+      commands = await startCommandDelivery({
+        endpoint,
+        consume: (event) => consumeCommands(event, runtime),
+        logger: { warn: (message, ...extra) => logger.warn(message, { details: extra.map(describe) }) },
+      });
+    }
+    const commandDelivery = commands;
     server.ready(createApi(runtime), { awsEndpoint: endpoint });
 
     let stopping: Promise<void> | undefined;
@@ -220,6 +237,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
           ticker?.stop();
           reconciler?.stop();
           await server.close();
+          await commandDelivery?.stop();
           await Promise.race([workflows.idle(), sleep(drainMs)]);
           await events?.stop();
           destroyClients(clients);

@@ -54,6 +54,36 @@ export const forkOverridesSchema = z.strictObject({
 });
 export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
 
+/** Who owns forks made by EventBridge commands (events carry no caller identity). */
+export const DEFAULT_AUTOMATION_PRINCIPAL = 'dbfork-automation';
+
+/**
+ * EventBridge commands in (`Create Fork`, `Delete Fork`, `Extend Fork`, `Refresh Fork` on the
+ * dbfork bus; README "Automation"). A commanded fork is owned by `principal`, so the per-owner quota
+ * applies to all of them together; commands may extend or delete only forks that principal owns,
+ * unless `admin` makes it a dbfork admin for commands.
+ */
+export const automationSchema = z.strictObject({
+  /**
+   * The owner of commanded forks. A plain name (not an IAM ARN) keeps them apart from every API
+   * caller's forks. @default 'dbfork-automation'
+   */
+  principal: z._default(
+    z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters, no spaces')),
+    DEFAULT_AUTOMATION_PRINCIPAL,
+  ),
+  /** Commands may extend or delete any fork, not only the automation principal's. @default false */
+  admin: z._default(z.boolean(), false),
+  /** Deploy the command rule, queue and consumer (offline: consume commands). @default true */
+  enabled: z._default(z.boolean(), true),
+});
+export type AutomationConfig = z.infer<typeof automationSchema>;
+const AUTOMATION_DEFAULTS: AutomationConfig = {
+  principal: DEFAULT_AUTOMATION_PRINCIPAL,
+  admin: false,
+  enabled: true,
+};
+
 export const forkPolicySchema = z.strictObject({
   /** Identifiers (or ARNs) that may be forked. Sources tagged dbfork:allow-fork=true are allowed too. */
   allowedSources: z._default(z.array(identifier), []),
@@ -97,6 +127,7 @@ export const forkPolicySchema = z.strictObject({
   defaultOverrides: z._default(forkOverridesSchema, {}),
   /** IAM principal ARNs that may extend or delete any fork. */
   adminPrincipals: z._default(z.array(z.string().check(z.minLength(1))), []),
+  automation: z._default(automationSchema, AUTOMATION_DEFAULTS),
   forkNetwork: z._default(
     z.strictObject({
       securityGroupIds: z.optional(
@@ -151,6 +182,7 @@ export function policyOf(config: StackConfig): ForkPolicy {
     quotas: config.quotas,
     defaultOverrides: config.defaultOverrides,
     adminPrincipals: config.adminPrincipals,
+    automation: config.automation,
     forkNetwork: config.forkNetwork,
   });
 }

@@ -17,6 +17,7 @@ export const ENV = {
   policy: 'DBFORK_POLICY',
   auditRetentionDays: 'DBFORK_AUDIT_RETENTION_DAYS',
   awsEndpoint: 'DBFORK_AWS_ENDPOINT',
+  commandMaxReceives: 'DBFORK_COMMAND_MAX_RECEIVES',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -54,6 +55,11 @@ const runtimeEnvSchema = z.object({
   ),
   auditRetentionDays: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 30),
   awsEndpoint: z.optional(z.url()),
+  /**
+   * The command queue's maxReceiveCount (lib/commands.construct.ts): the command consumer's last
+   * attempt at a failing command, after which the queue dead-letters it. Only that function gets it.
+   */
+  commandMaxReceives: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000))),
 });
 export type RuntimeEnv = Omit<z.infer<typeof runtimeEnvSchema>, 'policy'> & { policy: ForkPolicy };
 

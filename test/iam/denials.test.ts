@@ -232,4 +232,26 @@ describe('IAM denials, by the synthesized policies of every function', () => {
       expect(create(NOT_OURS['untagged look-alike'])).toBe(false);
     });
   });
+  describe('the command consumer', () => {
+    const bus = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
+    const machine = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+
+    it('publishes only on the dbfork bus (its rejections), never on the default bus its commands cannot come from', () => {
+      expect(allowed('commands', 'events:PutEvents', bus('dbfork'), {})).toBe(true);
+      expect(allowed('commands', 'events:PutEvents', bus('default'), {})).toBe(false);
+    });
+
+    it('starts only the create and delete workflows, and touches no database', () => {
+      expect(allowed('commands', 'states:StartExecution', machine('dbfork-create'), {})).toBe(true);
+      expect(allowed('commands', 'states:StartExecution', machine('dbfork-delete'), {})).toBe(true);
+      expect(allowed('commands', 'states:StartExecution', machine('someone-elses'), {})).toBe(false);
+      for (const action of [
+        'rds:DeleteDBInstance',
+        'rds:RestoreDBInstanceFromDBSnapshot',
+        'rds:ModifyDBInstance',
+      ]) {
+        expect(allowed('commands', action, rds('db', MANAGED.id), tagged(MANAGED.tags)), action).toBe(false);
+      }
+    });
+  });
 });

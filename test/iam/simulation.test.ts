@@ -18,6 +18,7 @@ import { TAG } from '../../lambdas/core/tags.js';
 import { FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
 import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder.js';
+import { commands } from '../support/command-events.js';
 import { evaluate, type PolicyStatement, wildcardMatch } from '../support/iam-evaluator.js';
 import { newRecorder, type Simulated, simulate, stopSimulatedRdsEvents } from '../support/iam-scenarios.js';
 import { functionPolicies } from '../support/iam-stack-policies.js';
@@ -46,6 +47,11 @@ const UNUSED_BY_DESIGN: Readonly<Record<string, string>> = {
   'kms:CreateGrant': 'RDS creates a grant when restoring a snapshot encrypted with a customer managed key',
   'secretsmanager:GetSecretValue':
     'only a retried rotate-credentials reads the password it already stored (ForkSecrets.read)',
+  'sqs:ReceiveMessage': "Lambda's SQS event source polls the command queue with the command consumer's role",
+  'sqs:DeleteMessage': "Lambda's SQS event source deletes the commands the consumer acknowledged",
+  'sqs:ChangeMessageVisibility': "Lambda's SQS event source manages the command messages' visibility",
+  'sqs:GetQueueAttributes': "Lambda's SQS event source reads the command queue's attributes",
+  'sqs:GetQueueUrl': "Lambda's SQS event source resolves the command queue",
 };
 
 /** CDK's grantReadWriteData bundle on the fork table: one shared store module, one grant per function. */
@@ -91,6 +97,7 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     ids.push((JSON.parse(created.body) as { id: string }).id);
     await sim.idle();
   }
+  await commandEveryWay(sim, source);
   for (const id of ids) {
     expect((await sim.api('GET', `/v1/forks/${id}`)).statusCode).toBe(200);
     expect(JSON.parse((await sim.api('GET', `/v1/forks/${id}`)).body)).toMatchObject({ status: 'ready' });
@@ -124,6 +131,27 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
       },
     }),
   });
+}
+
+/**
+ * Commands in, as the command consumer runs them: a create, an extend of the ready fork (its expiry
+ * schedule moves), a refused command (its rejection is published) and a delete.
+ */
+async function commandEveryWay(sim: Simulated, source: string): Promise<void> {
+  const name = `cmd-${source.slice(0, 8)}`.replace(/-+$/, '');
+  const batch = (...inputs: Parameters<typeof commands>) => sim.commands(commands(...inputs));
+  expect(await batch({ detailType: 'Create Fork', detail: { source, name, ttlHours: 2 } })).toEqual({
+    batchItemFailures: [],
+  });
+  await sim.idle();
+  expect(
+    await batch(
+      { detailType: 'Extend Fork', detail: { fork: name, ttlHours: 3 } },
+      { detailType: 'Create Fork', detail: { source: 'no-such-db' } },
+      { detailType: 'Delete Fork', detail: { fork: name } },
+    ),
+  ).toEqual({ batchItemFailures: [] });
+  await sim.idle();
 }
 
 /**

@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
+import { COMMAND_PARTS } from '../../lambdas/commands/command-routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
 import { ORPHAN_DATABASES_PARTS } from '../../lambdas/events/orphan-databases.js';
 import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js';
@@ -41,6 +42,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const ENTRIES = [
   ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
   ...Object.keys(API_FUNCTIONS).map((name) => `lambdas/api/functions/${name}.ts`),
+  'lambdas/events/rds-event.ts',
+  'lambdas/events/reconciler.ts',
+  'lambdas/commands/fork-commands.ts',
 ];
 
 describe('DbForkFunction bundling', () => {
@@ -183,6 +187,7 @@ describe('DbForkFunction bundling', () => {
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
       'lambdas/events/orphan-databases': ORPHAN_DATABASES_PARTS.map((part) => part.service),
       'lambdas/events/orphan-leftovers': ORPHAN_LEFTOVERS_PARTS.map((part) => part.service),
+      'lambdas/commands/fork-commands': COMMAND_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(

@@ -4,6 +4,7 @@ import { flattenCfnValue } from '../../lib/nag-suppressions.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
 import {
   API_FUNCTIONS,
+  COMMANDS_FUNCTION,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
   ORPHAN_DATABASES_FUNCTION,
@@ -295,11 +296,12 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('grants DescribeOrderableDBInstanceOptions to the create route only', () => {
+  it('grants DescribeOrderableDBInstanceOptions to the create route and the command consumer (which runs it) only', () => {
     const holders = functions
       .filter((f) => actionsGranted(f.name).has('rds:DescribeOrderableDBInstanceOptions'))
-      .map((f) => f.name);
-    expect(holders).toEqual([API_FUNCTIONS.create]);
+      .map((f) => f.name)
+      .sort();
+    expect(holders).toEqual([API_FUNCTIONS.create, COMMANDS_FUNCTION].sort());
   });
 
   it('gives each API function only what its routes call', () => {
@@ -315,6 +317,30 @@ describe('RDS permissions', () => {
     expect([...actionsGranted(API_FUNCTIONS.forks)].filter((a) => a.startsWith('rds:'))).toEqual([]);
     expect(writes(API_FUNCTIONS.sources)).toEqual([]);
     expect([...actionsGranted(API_FUNCTIONS.sources)].filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+
+  it('gives the command consumer what the create and fork routes call, and its own queue', () => {
+    const writes = [...actionsGranted(COMMANDS_FUNCTION)]
+      .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
+      .sort();
+    expect(writes).toEqual([
+      'events:PutEvents',
+      'iam:PassRole',
+      'scheduler:CreateSchedule',
+      'scheduler:UpdateSchedule',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
+      'states:StartExecution',
+    ]);
+    expect([...actionsGranted(COMMANDS_FUNCTION)].filter((a) => RDS_WRITE.test(a))).toEqual([]);
+    const [queueId] =
+      resourcesOfType(template, 'AWS::SQS::Queue').find(([id]) => /CommandsQueue/.test(id)) ?? [];
+    for (const statement of statementsOf(COMMANDS_FUNCTION)) {
+      if (actionsOf(statement).some((a) => a.startsWith('sqs:'))) {
+        expect(resourcesOf(statement)).toEqual([`<${queueId}.Arn>`]);
+      }
+    }
   });
 
   it('names every resource dbfork creates with the prefix the IAM ARNs assume', () => {
@@ -391,7 +417,8 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       ]);
     }
     const passRole = statementsWith('iam:PassRole');
-    expect(passRole.length).toBe(2);
+    // The fork routes' function, schedule-expiry and the command consumer (Extend Fork).
+    expect(passRole.length).toBe(3);
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
@@ -415,14 +442,26 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     ]);
   });
 
-  it('lets only the API start workflows (the create route CreateFork, the fork routes DeleteFork) and the reconciler only the delete', () => {
+  it('lets only the API (and the command consumer running its routes) start workflows (the create route CreateFork, the fork routes DeleteFork) and the reconciler only the delete', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
     const createRole = functionNamed(template, API_FUNCTIONS.create).roleLogicalId;
     const forksRole = functionNamed(template, API_FUNCTIONS.forks).roleLogicalId;
     const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
-    expect(starters.flatMap((s) => s.roles).sort()).toEqual([createRole, forksRole, reconcilerRole].sort());
+    const commandsRole = functionNamed(template, COMMANDS_FUNCTION).roleLogicalId;
+    expect(starters.flatMap((s) => s.roles).sort()).toEqual(
+      [createRole, forksRole, reconcilerRole, commandsRole, commandsRole].sort(),
+    );
+    expect(
+      starters
+        .filter((s) => s.roles.includes(commandsRole))
+        .flatMap((s) => resourcesOf(s.statement))
+        .sort(),
+    ).toEqual([
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
+      'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
+    ]);
     expect(resourcesOf(starters.find((s) => s.roles.includes(createRole))?.statement ?? {})).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-create',
     ]);
@@ -486,7 +525,13 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const publishers = functions
       .filter((f) => actionsGranted(f.name).has('events:PutEvents'))
       .map((f) => f.name);
-    expect(publishers.sort()).toEqual(['mark-deleted', 'mark-failed', 'mark-ready', 'resolve-source']);
+    expect(publishers.sort()).toEqual([
+      COMMANDS_FUNCTION,
+      'mark-deleted',
+      'mark-failed',
+      'mark-ready',
+      'resolve-source',
+    ]);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
     }

@@ -6,6 +6,7 @@ import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
 import {
   API_FUNCTIONS,
+  COMMANDS_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
   RECONCILER_FUNCTIONS,
@@ -159,9 +160,9 @@ describe('ForkFunctions', () => {
 
   const apiFunctions: string[] = Object.values(API_FUNCTIONS);
 
-  it('creates one function per workflow step, per group of API routes, per reconciler sweep and the RDS-event handler', () => {
+  it('creates one function per workflow step, per group of API routes, per reconciler sweep, the RDS-event handler and the command consumer', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...STEP_NAMES, ...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION].sort(),
+      [...STEP_NAMES, ...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION, COMMANDS_FUNCTION].sort(),
     );
   });
 
@@ -217,13 +218,19 @@ describe('ForkFunctions', () => {
         .filter((f) => name in f.env)
         .map((f) => f.name)
         .sort();
-    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create]);
+    // The command consumer runs the create route and the fork routes, so it has what both have.
+    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create, COMMANDS_FUNCTION]);
     expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual([
       API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
       'reconciler',
       'schedule-expiry',
     ]);
-    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([API_FUNCTIONS.forks, 'schedule-expiry']);
+    expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([
+      API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
+      'schedule-expiry',
+    ]);
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
@@ -237,7 +244,12 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    const others: string[] = [...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION];
+    const others: string[] = [
+      ...apiFunctions,
+      ...RECONCILER_FUNCTIONS,
+      RDS_EVENT_FUNCTION,
+      COMMANDS_FUNCTION,
+    ];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
@@ -368,9 +380,11 @@ describe('ForkApi', () => {
 describe('DbForkStack outputs', () => {
   const outputs = (template.Outputs ?? {}) as Record<string, { Value: unknown }>;
 
-  it('publishes the API URL, table, workflows and bus', () => {
+  it('publishes the API URL, table, workflows, bus and the command queues', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
+      'CommandDeadLetterQueueArn',
+      'CommandQueueArn',
       'CreateStateMachineArn',
       'DeleteStateMachineArn',
       'EventBusName',
@@ -390,8 +404,9 @@ describe('DbForkStack outputs', () => {
 
 describe('ForkRdsEvents', () => {
   const rdsEvent = functionNamed(template, RDS_EVENT_FUNCTION);
+  // The default bus's rules (the command rule is on the dbfork bus: test/infra/commands.test.ts).
   const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
-    ([, rule]) => props(rule).EventPattern !== undefined,
+    ([, rule]) => props(rule).EventPattern !== undefined && props(rule).EventBusName === undefined,
   );
 
   it('runs lambdas/events/rds-event.ts for RDS events of fork-* resources on the default bus', () => {

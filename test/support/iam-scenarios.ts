@@ -8,9 +8,10 @@
 import { ListTagsForResourceCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { matchPattern } from '../../lambdas/api/router.js';
 import { API_FUNCTIONS as API_ROUTE_GROUPS, createApi } from '../../lambdas/api/routes.js';
+import { consumeCommands } from '../../lambdas/commands/consume.js';
 import { clientConfig } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
@@ -25,6 +26,7 @@ import type { StepName } from '../../lambdas/steps/step-names.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
+  COMMANDS_FUNCTION,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
   RDS_EVENT_FUNCTION,
@@ -193,6 +195,8 @@ function apiFunctionOf(method: string, path: string): ApiFunctionName {
 export interface Simulated {
   /** Calls the API like a signed client; throws on a 5xx. */
   api(method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult>;
+  /** Hands an SQS batch of command events to the command consumer, as its event source would. */
+  commands(event: SQSEvent): Promise<SQSBatchResponse>;
   reconcile(now?: Date): Promise<unknown>;
   idle(): Promise<void>;
 }
@@ -222,6 +226,7 @@ export function simulate<S>(
       now: steps.rt.now,
     });
   const api = createApi(runtime());
+  const commandsRt = runtime();
   const reconcilerRt = runtime();
   const events = deliverRdsEventsTo(
     createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
@@ -232,6 +237,10 @@ export function simulate<S>(
       const result = await runAs(apiFunctionOf(method, path), () => api(apiEvent(method, path, body)));
       if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
       return result;
+    },
+    async commands(event) {
+      await events;
+      return runAs(COMMANDS_FUNCTION, () => consumeCommands(event, commandsRt));
     },
     // Each sweep as its own function, with its own role, as the stack's rule runs them.
     reconcile: async (now) => {

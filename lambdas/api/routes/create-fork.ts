@@ -31,7 +31,7 @@ import type { ApiResponse } from '../respond.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
-const idempotencyKeySchema = z
+export const idempotencyKeySchema = z
   .string()
   .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)'));
 

@@ -3,6 +3,7 @@ import {
   type ClientFactory,
   dynamoClient,
   eventsClient,
+  lambdaClient,
   rdsClient,
   route53Client,
   schedulerClient,
@@ -14,6 +15,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { LambdaHookInvoker } from './hook-invoker.js';
 import { ForkMetrics, loggerSink, powertoolsSink } from './metrics.js';
 import { OrderableCatalog } from './orderable.js';
 import type { RuntimeBase, RuntimeServices, ServiceName } from './runtime-types.js';
@@ -106,7 +108,13 @@ export const metrics: RuntimePart<'metrics'> = {
   build: (ctx) => new ForkMetrics(ctx.env.awsEndpoint ? loggerSink(ctx.logger) : powertoolsSink()),
 };
 
-/** Every client, raw: for code that sweeps every kind of resource (the reconciler). */
+/** Post-restore hooks, invoked through Lambda (the offline runtime passes its own invoker). */
+export const hooks: RuntimePart<'hooks'> = {
+  service: 'hooks',
+  build: (ctx) => new LambdaHookInvoker(ctx.client('lambda', lambdaClient)),
+};
+
+/** Every client of a resource dbfork makes, raw: for code that sweeps them all (the reconciler). */
 export const aws: RuntimePart<'aws'> = {
   service: 'aws',
   build: (ctx) => ({

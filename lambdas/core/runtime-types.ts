@@ -5,6 +5,7 @@ import type { EngineRegistry } from './engines/registry.js';
 import type { RuntimeEnv } from './env.js';
 import type { LifecycleEvents } from './events.js';
 import type { ExpirySchedules } from './expiry-schedule.js';
+import type { HookInvoker } from './hook-invoker.js';
 import type { ForkMetrics } from './metrics.js';
 import type { OrderableCatalog } from './orderable.js';
 import type { ForkSecrets } from './secrets.js';
@@ -22,8 +23,8 @@ export interface RuntimeBase {
 
 /** The services a handler may use; each Lambda builds only those it declares (runtime-parts.ts). */
 export interface RuntimeServices {
-  /** Every SDK client, raw (the reconciler's sweeps). */
-  aws: AwsClients;
+  /** Every SDK client of a kind of resource dbfork makes, raw (the reconciler's sweeps). */
+  aws: Omit<AwsClients, 'lambda'>;
   store: ForkStore;
   engines: EngineRegistry;
   /** What AWS orders per engine version, cached for the life of the process. */
@@ -39,6 +40,8 @@ export interface RuntimeServices {
   tasks: TaskCompletion;
   /** Business metrics (EMF on AWS, debug log lines offline). */
   metrics: ForkMetrics;
+  /** Invokes post-restore hooks: Lambda on AWS, local ES modules offline (local/hook-modules.ts). */
+  hooks: HookInvoker;
 }
 
 export type ServiceName = keyof RuntimeServices;

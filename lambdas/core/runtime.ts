@@ -25,6 +25,7 @@ export const ALL_PARTS = [
   parts.workflows,
   parts.tasks,
   parts.metrics,
+  parts.hooks,
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
 import { type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
+import { DEFAULT_HOOK_TIMEOUT_SECONDS, type PostRestoreHookConfig } from '../lambdas/core/hook-config.js';
 import { NAMES } from '../lib/names.js';
 
 /**
@@ -32,13 +33,35 @@ export type OfflineQuotas = Partial<
   Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
 >;
 
-export function offlinePolicy(allowedSources: readonly string[] = [], quotas: OfflineQuotas = {}) {
+export function offlinePolicy(
+  allowedSources: readonly string[] = [],
+  quotas: OfflineQuotas = {},
+  postRestoreHook?: PostRestoreHookConfig,
+) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
     quotas,
+    ...(postRestoreHook ? { postRestoreHook } : {}),
   });
+}
+
+/**
+ * The hook configuration of offline hook modules (DBFORK_POST_RESTORE_HOOK): the first is the
+ * default, every one may be asked for by name.
+ */
+export function offlineHookConfig(
+  names: readonly string[],
+  timeoutSeconds?: number,
+): PostRestoreHookConfig | undefined {
+  const [first] = names;
+  if (first === undefined) return undefined;
+  return {
+    default: first,
+    allowed: [...names],
+    timeoutSeconds: timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
+  };
 }
 
 export function offlineEnv(options: {
@@ -46,6 +69,7 @@ export function offlineEnv(options: {
   hostedZoneId: string;
   allowedSources?: readonly string[];
   quotas?: OfflineQuotas;
+  postRestoreHook?: PostRestoreHookConfig;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -58,6 +82,6 @@ export function offlineEnv(options: {
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources, options.quotas),
+    policy: offlinePolicy(options.allowedSources, options.quotas, options.postRestoreHook),
   };
 }

@@ -50,8 +50,12 @@ export const step = defineStep('run-hook', [parts.store, parts.hooks], async (st
 export const handler = step.handler;
 
 function notAgain(fork: ForkRecord, hook: ForkHook): PostRestoreHookError {
+  const why =
+    hook.status === 'running'
+      ? `an earlier attempt started it at ${hook.startedAt ?? 'an unknown time'} and never reported back`
+      : `it already ${hook.status}`;
   return new PostRestoreHookError(
-    `post-restore hook ${hook.name} is not run again: it was ${hook.status === 'running' ? `started at ${hook.startedAt ?? 'an unknown time'} by an attempt that never reported back` : hook.status} (a hook runs at most once per fork)`,
+    `post-restore hook ${hook.name} is not run again: ${why} (a hook runs at most once per fork)`,
     { details: [{ message: 'hook not run again', forkId: fork.id, hookStatus: hook.status }] },
   );
 }

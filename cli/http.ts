@@ -30,6 +30,8 @@ export interface Fork {
   overrides?: Record<string, unknown>;
   history?: { at: string; step: string; status: string; message: string }[];
   error?: { code: string; message: string };
+  /** The post-restore hook the fork runs (absent: none). */
+  hook?: { name: string; status: string; startedAt?: string; finishedAt?: string; durationMs?: number };
   lineage?: { sourceId: string; sourceArn?: string; snapshotId?: string; restoreTime?: string };
 }
 

@@ -78,6 +78,13 @@ export function forksTable(forks: readonly Fork[], now: Date): string {
   );
 }
 
+/** `mask-pii: succeeded in 12s (2026-11-20 10:00:00Z)`, `mask-pii: pending`. */
+export function hookLabel(hook: NonNullable<Fork['hook']>): string {
+  const took = hook.durationMs !== undefined ? ` in ${formatDuration(hook.durationMs)}` : '';
+  const at = hook.startedAt ? ` (${shortTime(hook.startedAt)})` : '';
+  return `${hook.name}: ${hook.status}${hook.status === 'succeeded' || hook.status === 'failed' ? took : ''}${at}`;
+}
+
 /** A fork's details, one field a line. */
 export function forkDetails(fork: Fork, now: Date, options: { history?: boolean } = {}): string {
   const rows: [string, string][] = [];
@@ -103,6 +110,7 @@ export function forkDetails(fork: Fork, now: Date, options: { history?: boolean 
     rows.push(['expires', `${shortTime(fork.expiresAt)} (${relative(fork.expiresAt, now)})`]);
   const tags = Object.entries(fork.tags ?? {});
   if (tags.length) rows.push(['tags', tags.map(([k, v]) => `${k}=${v}`).join(' ')]);
+  if (fork.hook) rows.push(['hook', hookLabel(fork.hook)]);
   if (fork.error) rows.push(['error', `${fork.error.code}: ${fork.error.message}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [`${forkLabel(fork)}  ${fork.status}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];

@@ -10,7 +10,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { policyOf } from '../lambdas/core/config.js';
 import { ENV } from '../lambdas/core/env.js';
-import type { StepName } from '../lambdas/steps/step-names.js';
+import { hooksAllowed } from '../lambdas/core/hook-config.js';
 import { ForkApi } from './api.construct.js';
 import { ForkCommands } from './commands.construct.js';
 import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput } from './config.js';
@@ -22,9 +22,10 @@ import { type ApiGroup, ForkFunctions } from './functions.construct.js';
 import { ForkMonitoring } from './monitoring.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
+import { hookFunctionArn } from './permissions.js';
 import { ForkRdsEvents } from './rds-events.construct.js';
 import { ForkReconciler } from './reconciler.construct.js';
-import { ForkWorkflows } from './workflows.construct.js';
+import { ForkWorkflows, type StepFunctions } from './workflows.construct.js';
 
 /** The DbFork construct is configured with the stack configuration itself (DESIGN.md §4). */
 export type DbForkProps = Readonly<StackConfigInput>;
@@ -46,7 +47,8 @@ export class DbFork extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly hostedZone: route53.IHostedZone;
-  readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
+  /** The step Lambdas; `run-hook` only with a post-restore hook configured. */
+  readonly stepFunctions: StepFunctions<DbForkFunction>;
   /** The functions behind the HTTP API, one per group of routes (create, forks, sources). */
   readonly apiFunctions: Readonly<Record<ApiGroup, DbForkFunction>>;
   /** The scheduled reconciler's sweeps (every `reconcileRateMinutes`), by function name. */
@@ -106,6 +108,7 @@ export class DbFork extends Construct {
       hostedZoneArn: this.hostedZone.hostedZoneArn,
       hostedZoneDomain: config.hostedZone.domain,
       schedulerRole: this.schedulerRole,
+      hookFunctionArns: hooksAllowed(config.postRestoreHook).map((hook) => hookFunctionArn(this, hook)),
     };
     const functions = new ForkFunctions(this, 'Functions', {
       environment,
@@ -115,6 +118,7 @@ export class DbFork extends Construct {
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
       targets,
       logRetention,
+      ...(config.postRestoreHook ? { postRestoreHook: config.postRestoreHook } : {}),
     });
     this.stepFunctions = functions.steps;
     this.apiFunctions = functions.api;

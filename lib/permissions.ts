@@ -44,7 +44,8 @@ export type Capability =
   | 'workflows:start-delete'
   | 'waits:succeed'
   | 'waits:fail'
-  | 'reconcile:scan';
+  | 'reconcile:scan'
+  | 'hooks:invoke';
 
 /**
  * The functions behind the HTTP API, one per group of routes (lambdas/api/functions/): each gets
@@ -105,6 +106,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'register-dns': ['dns:write'],
   'schedule-expiry': ['schedules:write'],
   'mark-ready': ['events:put'],
+  // Only in a stack with a post-restore hook: invokes exactly the configured functions.
+  'run-hook': ['hooks:invoke'],
   // delete / cleanup
   'mark-deleting': [],
   'remove-dns': ['dns:write'],
@@ -160,6 +163,8 @@ export interface PermissionTargets {
   /** The zone's domain (`forks.example.com`, a trailing dot allowed): fork CNAMEs live under it. */
   readonly hostedZoneDomain: string;
   readonly schedulerRole: iam.IRole;
+  /** The post-restore hooks' functions (config `postRestoreHook`, names as ARNs): what run-hook may invoke. */
+  readonly hookFunctionArns: readonly string[];
 }
 
 const MANAGED_REQUEST = { StringEquals: { [`aws:RequestTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value } };
@@ -565,6 +570,20 @@ export function statementsFor(
         new iam.PolicyStatement({ sid: 'FailWaits', actions: ['states:SendTaskFailure'], resources: ['*'] }),
       ];
 
+    case 'hooks:invoke':
+      // The configured functions, each exactly as configured: a qualified ARN (version or alias) is
+      // a resource of its own, so it is named as such ("Fine-tuning the Resources and Conditions
+      // sections of policies", Lambda Developer Guide). Nothing configured: no statement at all.
+      return targets.hookFunctionArns.length === 0
+        ? []
+        : [
+            new iam.PolicyStatement({
+              sid: 'InvokePostRestoreHooks',
+              actions: ['lambda:InvokeFunction'],
+              resources: [...targets.hookFunctionArns],
+            }),
+          ];
+
     case 'reconcile:scan':
       return [
         // Neither list action supports resource-level permissions; both are read-only. The
@@ -577,6 +596,20 @@ export function statementsFor(
         }),
       ];
   }
+}
+
+/**
+ * The ARN of a configured hook: an ARN as it is, a function name as a function of the stack's own
+ * account and region (where Lambda looks a bare name up).
+ */
+export function hookFunctionArn(scope: Construct, hook: string): string {
+  if (hook.startsWith('arn:')) return hook;
+  return Stack.of(scope).formatArn({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: hook,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** Grants one function its capabilities plus read/write on the fork table (and its KMS key). */

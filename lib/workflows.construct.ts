@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { StepName } from '../lambdas/steps/step-names.js';
+import type { OptionalStepName, StepName } from '../lambdas/steps/step-names.js';
 import { WAIT_BUDGET_MINUTES } from '../lambdas/steps/wait-budgets.js';
 import { NAMES } from './names.js';
 
@@ -65,7 +65,10 @@ const CREATE_RETRIES: readonly sfn.RetryProps[] = [
   },
 ];
 
-type StepFunctions = Readonly<Record<StepName, lambda.IFunction>>;
+/** The step Lambdas by step name; an optional step (run-hook) only in a stack that has it. */
+export type StepFunctions<F = lambda.IFunction> = Readonly<
+  Record<Exclude<StepName, OptionalStepName>, F> & Partial<Record<OptionalStepName, F>>
+>;
 
 /** `$.<field> == true`, false when the field is absent (a Choice on a missing path would fail). */
 function isTrue(field: string): sfn.Condition {
@@ -210,7 +213,10 @@ export function buildTeardownChain(
 
 const CREATE_TASK = { serviceRetry: false } as const;
 
-/** CreateFork: resolve → backup → restore → instances → credentials → DNS → expiry → ready. */
+/**
+ * CreateFork: resolve → backup → restore → instances → credentials → (post-restore hook) → DNS →
+ * expiry → ready. The hook's Task exists only when its step function does (config `postRestoreHook`).
+ */
 export function buildCreateDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
   // The Catch path: record the failure, tear down whatever exists, end failed.
   const startCleanup = stepTask(scope, 'StartCleanup', steps['mark-deleting'], teardownInput('cleanup'));
@@ -225,7 +231,9 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
 
   const createTasks: tasks.LambdaInvoke[] = [];
   const task = (stateName: string, step: StepName) => {
-    const t = stepTask(scope, stateName, steps[step], undefined, CREATE_TASK);
+    const fn = steps[step];
+    if (!fn) throw new Error(`no function for step ${step}`);
+    const t = stepTask(scope, stateName, fn, undefined, CREATE_TASK);
     createTasks.push(t);
     return t;
   };
@@ -239,6 +247,10 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   const instancesReady = new sfn.Choice(scope, 'InstancesReady?');
   const rotateCredentials = task('RotateCredentials', 'rotate-credentials');
   const credentialsReady = new sfn.Choice(scope, 'CredentialsReady?');
+  // Retried like every create step (CREATE_RETRIES), which is safe: the step never starts a hook
+  // twice (lambdas/steps/run-hook.ts), and a throttled invoke of the hook, which never ran, comes
+  // back as TransientAwsError. What the hook itself answers is never retried: it fails the fork.
+  const runHook = steps['run-hook'] ? task('RunHook', 'run-hook') : undefined;
   const registerDns = task('RegisterDns', 'register-dns');
   const scheduleExpiry = task('ScheduleExpiry', 'schedule-expiry');
   const markReady = task('MarkReady', 'mark-ready');
@@ -287,7 +299,8 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   createInstances.next(instancesReady);
   instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesWait.await);
   rotateCredentials.next(credentialsReady);
-  credentialsReady.when(isTrue('ready'), registerDns).otherwise(credentialsPoll.loop);
+  credentialsReady.when(isTrue('ready'), runHook ?? registerDns).otherwise(credentialsPoll.loop);
+  runHook?.next(registerDns);
   registerDns.next(scheduleExpiry).next(markReady).next(ready);
 
   // Retriers first, then the Catch: a transient error is retried; what is left goes to cleanup.

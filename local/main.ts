@@ -10,8 +10,14 @@
  *   DBFORK_MAX_FORKS_PER_OWNER, DBFORK_MAX_FORKS_PER_SOURCE
  *                          live-fork quotas (the stack's defaults unless set); the automation
  *                          principal that owns commanded forks counts as one owner
+ *   DBFORK_POST_RESTORE_HOOK  post-restore hook modules (comma-separated ES modules exporting
+ *                          `handler(event, context)`; the first is the default, each is named
+ *                          after its file: examples/hooks/mask.mjs is the hook `mask`)
+ *   DBFORK_POST_RESTORE_HOOK_TIMEOUT  seconds a hook may run (default 300, at most 840)
  */
+import { MAX_HOOK_TIMEOUT_SECONDS } from '../lambdas/core/hook-config.js';
 import { tryThis } from './banner.js';
+import { HookModuleError, type LocalHook, parseHookModules } from './hook-modules.js';
 import { parseLogLevel } from './logger.js';
 import { startOffline } from './offline.js';
 import { parseSourceList } from './offline-env.js';
@@ -64,6 +70,14 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const port = intFromEnv('DBFORK_PORT', 3000, 1, 65535);
+let postRestoreHooks: LocalHook[] = [];
+try {
+  postRestoreHooks = parseHookModules(process.env.DBFORK_POST_RESTORE_HOOK);
+} catch (error) {
+  if (!(error instanceof HookModuleError)) throw error;
+  say(error.message);
+  process.exit(2);
+}
 const awsEndpoint = process.env.DBFORK_AWS_ENDPOINT || undefined;
 try {
   const mode = await startOffline({
@@ -76,6 +90,8 @@ try {
       ...quotaFromEnv('DBFORK_MAX_FORKS_PER_OWNER', 'maxLiveForksPerOwner'),
       ...quotaFromEnv('DBFORK_MAX_FORKS_PER_SOURCE', 'maxLiveForksPerSource'),
     },
+    postRestoreHooks,
+    hookTimeoutSeconds: intFromEnv('DBFORK_POST_RESTORE_HOOK_TIMEOUT', 300, 1, MAX_HOOK_TIMEOUT_SECONDS),
     onProgress: say,
   });
   stop = mode.stop;

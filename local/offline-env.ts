@@ -1,5 +1,6 @@
 import { type AutomationConfig, type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
+import { DEFAULT_HOOK_TIMEOUT_SECONDS, type PostRestoreHookConfig } from '../lambdas/core/hook-config.js';
 import { NAMES } from '../lib/names.js';
 
 /**
@@ -36,6 +37,7 @@ export function offlinePolicy(
   allowedSources: readonly string[] = [],
   quotas: OfflineQuotas = {},
   automation: Partial<AutomationConfig> = {},
+  postRestoreHook?: PostRestoreHookConfig,
 ) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
@@ -43,7 +45,25 @@ export function offlinePolicy(
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
     quotas,
     automation,
+    ...(postRestoreHook ? { postRestoreHook } : {}),
   });
+}
+
+/**
+ * The hook configuration of offline hook modules (DBFORK_POST_RESTORE_HOOK): the first is the
+ * default, every one may be asked for by name.
+ */
+export function offlineHookConfig(
+  names: readonly string[],
+  timeoutSeconds?: number,
+): PostRestoreHookConfig | undefined {
+  const [first] = names;
+  if (first === undefined) return undefined;
+  return {
+    default: first,
+    allowed: [...names],
+    timeoutSeconds: timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
+  };
 }
 
 export function offlineEnv(options: {
@@ -53,6 +73,7 @@ export function offlineEnv(options: {
   quotas?: OfflineQuotas;
   /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
   automation?: Partial<AutomationConfig>;
+  postRestoreHook?: PostRestoreHookConfig;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -65,6 +86,11 @@ export function offlineEnv(options: {
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources, options.quotas, options.automation),
+    policy: offlinePolicy(
+      options.allowedSources,
+      options.quotas,
+      options.automation,
+      options.postRestoreHook,
+    ),
   };
 }

@@ -14,6 +14,7 @@ import { type CommandDelivery, startCommandDelivery } from './command-delivery.j
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
 import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
 import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
+import { type LocalHook, ModuleHookInvoker } from './hook-modules.js';
 import { LocalWorkflows } from './local-workflows.js';
 import { DEFAULT_LOCAL_LOG_LEVEL, type LocalLogLevel, localLogger } from './logger.js';
 import { type MotoServer, startMoto } from './moto-server.js';
@@ -25,12 +26,13 @@ import {
   OFFLINE_TABLE,
   type OfflineQuotas,
   offlineEnv,
+  offlineHookConfig,
 } from './offline-env.js';
 import { type RdsEventDelivery, startRdsEventDelivery } from './rds-event-delivery.js';
 import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
 import { seedPlatform } from './seed.js';
 import { LocalApiServer } from './server.js';
-import { type CfnTemplate, synthesizeTemplate } from './synth.js';
+import { type CfnTemplate, exampleConfig, synthesizeTemplate } from './synth.js';
 import { createForkTable } from './table.js';
 
 /** The workflows' poll Wait on AWS; `waitMs` stands for it offline. */
@@ -59,7 +61,14 @@ export interface OfflineOptions {
   reconcileMs?: number;
   /** Milliseconds `stop()` waits for running workflows. @default 5000 */
   drainMs?: number;
-  /** The stack template whose state machines run. @default synthesized at start */
+  /**
+   * Post-restore hooks: local ES modules (DBFORK_POST_RESTORE_HOOK) run as the Lambda functions of
+   * `postRestoreHook` would be; the first is the default. @default none
+   */
+  postRestoreHooks?: readonly LocalHook[];
+  /** Seconds a hook may run (`postRestoreHook.timeoutSeconds`). @default 300 */
+  hookTimeoutSeconds?: number;
+  /** The stack template whose state machines run. @default synthesized at start (with the hooks) */
   template?: CfnTemplate;
   /** Progress of the start, one short line at a time (the entry point prints them on stderr). */
   onProgress?: (line: string) => void;
@@ -67,6 +76,8 @@ export interface OfflineOptions {
 
 export interface OfflineMode {
   apiUrl: string;
+  /** The post-restore hooks offline (the first is the default). */
+  hooks: readonly LocalHook[];
   port: number;
   /** The emulator every AWS call goes to. */
   endpoint: string;
@@ -120,8 +131,16 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
           onLog: (line) => logger.debug('moto', { line }),
         });
     if (motoStarting) progress('starting the AWS emulator (moto)…');
+    // The hooks are the stack's: their step is in the synthesized workflow only when configured.
+    const hooks = options.postRestoreHooks ?? [];
+    const postRestoreHook = offlineHookConfig(
+      hooks.map((hook) => hook.name),
+      options.hookTimeoutSeconds,
+    );
     // Synthesizing (about a second of CPU) overlaps with moto's start (about four seconds of imports).
-    const template = options.template ?? synthesizeTemplate();
+    const template =
+      options.template ??
+      synthesizeTemplate(postRestoreHook ? { ...exampleConfig(), postRestoreHook } : undefined);
     if (motoStarting) {
       moto = await motoStarting;
       endpoint = moto.endpoint;
@@ -151,6 +170,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(options.automation ? { automation: options.automation } : {}),
+      ...(postRestoreHook ? { postRestoreHook } : {}),
     });
     const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
@@ -167,7 +187,14 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
         else logger.warn('workflow failed', { ...info, error: execution.error });
       },
     });
-    const runtime = createRuntime({ env, aws, workflows, tasks: workflows.taskTokens, logger });
+    const runtime = createRuntime({
+      env,
+      aws,
+      workflows,
+      tasks: workflows.taskTokens,
+      logger,
+      hooks: new ModuleHookInvoker(hooks),
+    });
     workflows.attach(runtime);
     const clients = aws;
     ticker = startExpiryTicker({
@@ -225,6 +252,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
     const drainMs = options.drainMs ?? 5000;
     return {
       apiUrl,
+      hooks,
       port,
       endpoint,
       startedEmulator: moto !== undefined,

@@ -1,3 +1,4 @@
+import { postRestoreHookSchema } from './hook-config.js';
 import * as z from './zod.js';
 
 /**
@@ -137,6 +138,12 @@ export const forkPolicySchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * The Lambda function(s) run after a fork's database is available and before it is named and
+   * `ready` (masking, seeding, warm-up); a hook that fails fails the fork. Absent: no hook, and no
+   * function may be invoked.
+   */
+  postRestoreHook: z.optional(postRestoreHookSchema),
 });
 export type ForkPolicy = z.infer<typeof forkPolicySchema>;
 
@@ -184,5 +191,6 @@ export function policyOf(config: StackConfig): ForkPolicy {
     adminPrincipals: config.adminPrincipals,
     automation: config.automation,
     forkNetwork: config.forkNetwork,
+    postRestoreHook: config.postRestoreHook,
   });
 }

@@ -1,4 +1,5 @@
 import { forkOverridesSchema } from './config.js';
+import { hookRefSchema } from './hook-config.js';
 import { FORK_NAME_PATTERN } from './ids.js';
 import * as z from './zod.js';
 
@@ -22,6 +23,7 @@ export const STEPS = {
   restoring: { status: 'creating', order: 30, progress: 25 },
   'creating-instances': { status: 'creating', order: 40, progress: 60 },
   'rotating-credentials': { status: 'creating', order: 50, progress: 75 },
+  'running-hook': { status: 'creating', order: 55, progress: 80 },
   'registering-dns': { status: 'creating', order: 60, progress: 85 },
   'scheduling-expiry': { status: 'creating', order: 70, progress: 95 },
   ready: { status: 'ready', order: 100, progress: 100 },
@@ -140,6 +142,8 @@ export const createForkBodySchema = z
     ttlMinutes: z.optional(ttlMinutesSchema),
     overrides: z.optional(forkOverridesSchema),
     tags: z.optional(userTagsSchema),
+    /** The post-restore hook to run instead of the default: one the stack allows (`postRestoreHook`). */
+    hook: z.optional(hookRefSchema),
   })
   .check(
     z.refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
@@ -183,6 +187,23 @@ export interface HistoryEntry {
   message: string;
 }
 
+export const HOOK_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export type HookStatus = (typeof HOOK_STATUSES)[number];
+
+/**
+ * The post-restore hook a fork runs, and how it went: `pending` until the create reaches it,
+ * `running` from the moment it is invoked (a hook is never started twice), then `succeeded` or
+ * `failed` (the fork's `error` says why).
+ */
+export interface ForkHook {
+  /** The function name or ARN, as configured. */
+  name: string;
+  status: HookStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
 export interface ForkErrorInfo {
   code: string;
   message: string;
@@ -216,6 +237,8 @@ export interface ForkRecord {
   tags: Record<string, string>;
   history: HistoryEntry[];
   error?: ForkErrorInfo;
+  /** Absent when no post-restore hook runs for this fork. */
+  hook?: ForkHook;
 }
 
 export type PublicFork = Omit<ForkRecord, 'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides'> & {

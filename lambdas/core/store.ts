@@ -23,6 +23,7 @@ import {
   type ForkStatus,
   type ForkStep,
   type HistoryEntry,
+  type HookStatus,
   isLive,
   STEPS,
 } from './fork.js';
@@ -93,9 +94,13 @@ export interface TransitionRequest {
   step: ForkStep;
   message: string;
   /** Fields to set together with the step (endpoint, secretArn, resolved restore, ...). */
-  patch?: Partial<Pick<ForkRecord, 'source' | 'restore' | 'endpoint' | 'secretArn' | 'readyAt' | 'error'>>;
+  patch?: Partial<
+    Pick<ForkRecord, 'source' | 'restore' | 'endpoint' | 'secretArn' | 'readyAt' | 'error' | 'hook'>
+  >;
   /** Also refuse when the fork is not in one of these statuses. */
   onlyFrom?: ForkStatus[];
+  /** Also refuse unless the fork's post-restore hook is in one of these statuses (a hook starts once). */
+  hookFrom?: HookStatus[];
 }
 
 export interface ListQuery {
@@ -462,6 +467,15 @@ export class ForkStore {
         return `:from${i}`;
       });
       condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    if (request.hookFrom) {
+      names['#hookNow'] = 'hook';
+      names['#hookStatus'] = 'status';
+      const placeholders = request.hookFrom.map((status, i) => {
+        values[`:hookFrom${i}`] = status;
+        return `:hookFrom${i}`;
+      });
+      condition += ` AND #hookNow.#hookStatus IN (${placeholders.join(', ')})`;
     }
     const update = {
       TableName: this.table,

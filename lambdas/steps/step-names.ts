@@ -30,7 +30,14 @@ export const TEARDOWN_STEP_NAMES = [
   'mark-failed',
 ] as const;
 
-export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES] as const;
+/**
+ * Create steps only a stack with a post-restore hook has (`postRestoreHook`): without one, neither
+ * their state nor their function exists.
+ */
+export const OPTIONAL_STEP_NAMES = ['run-hook'] as const;
+export type OptionalStepName = (typeof OPTIONAL_STEP_NAMES)[number];
+
+export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES, ...OPTIONAL_STEP_NAMES] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEP_ENV_VAR = 'DBFORK_STEP';

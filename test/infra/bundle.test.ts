@@ -8,7 +8,15 @@
  *    (lambdas/core/runtime-parts.ts): the point of building runtimes per handler.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -163,6 +171,7 @@ describe('DbForkFunction bundling', () => {
       metrics: [],
       managedDatabases: ['client-rds'],
       managedLeftovers: ['client-secrets-manager', 'client-scheduler'],
+      hooks: ['client-lambda'],
       aws: [
         'client-dynamodb',
         'client-rds',
@@ -230,18 +239,50 @@ describe('DbForkFunction bundling', () => {
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
 
-  it('bundles event-stream support out only while no client the Lambdas use has a streaming operation', () => {
+  it('bundles event-stream support out only while no call dbfork makes streams', () => {
     // The SDK marks an event stream (or streaming blob) with the `streaming` trait in the client's
-    // schemas; Lambda's InvokeWithResponseStream shows the check can see one.
+    // schemas. Of the clients the Lambdas use, only Lambda's has such an operation
+    // (InvokeWithResponseStream); post-restore hooks use the plain Invoke.
     const streams = (client: string): boolean => {
       const dir = join(PROJECT_ROOT, 'node_modules/@aws-sdk', client, 'dist-es/schemas');
       return readdirSync(dir).some((file) => /["']streaming["']/.test(readFileSync(join(dir, file), 'utf8')));
     };
-    expect(streams('client-lambda')).toBe(true);
     const used = sdkPackagesUsed().filter((pkg) => pkg.startsWith('@aws-sdk/client-'));
     expect(used).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-rds', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn']),
+      expect.arrayContaining(['@aws-sdk/client-rds', '@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda']),
     );
-    expect(used.filter((pkg) => streams(pkg.replace('@aws-sdk/', '')))).toEqual([]);
+    expect(used.filter((pkg) => streams(pkg.replace('@aws-sdk/', '')))).toEqual(['@aws-sdk/client-lambda']);
+    const sources = readdirSync(join(PROJECT_ROOT, 'lambdas'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(PROJECT_ROOT, 'lambdas', file), 'utf8'));
+    expect(sources.filter((code) => /WithResponseStreamCommand/.test(code))).toEqual([]);
   });
+
+  it('builds a Lambda client in a bundle without event-stream support (it resolves its marshaller at construction)', async () => {
+    const entry = join(outdir, 'lambda-client-probe.ts');
+    writeFileSync(
+      entry,
+      `import { lambdaClient } from ${JSON.stringify(handlerEntry('lambdas/core/clients.ts'))};
+const client = lambdaClient({ region: 'us-east-1' });
+console.log(typeof client.send, client.config.maxAttempts === undefined ? 'default' : await client.config.maxAttempts());`,
+    );
+    await build({
+      entryPoints: [entry],
+      outfile: join(outdir, 'lambda-client-probe.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      mainFields: [...DBFORK_BUNDLING.mainFields],
+      banner: { js: DBFORK_BUNDLING.banner },
+      alias: { ...DBFORK_BUNDLE_ALIASES },
+      logLevel: 'silent',
+    });
+    const probe = spawnSync(process.execPath, [join(outdir, 'lambda-client-probe.mjs')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(probe.stderr).toBe('');
+    // One attempt per Invoke: a retried invoke may run a hook twice (lambdas/core/clients.ts).
+    expect(probe.stdout.trim()).toBe('function 1');
+  }, 60_000);
 });

@@ -552,8 +552,14 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
 });
 
 describe('FUNCTION_CAPABILITIES', () => {
-  it('covers exactly the functions in the stack', () => {
-    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(functions.map((f) => f.name).sort());
+  it('covers exactly the functions in the stack (run-hook only exists with a post-restore hook)', () => {
+    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(
+      [...functions.map((f) => f.name), 'run-hook'].sort(),
+    );
+    const withHook = dbforkFunctions(
+      synthesizeTemplate({ ...exampleConfig(), postRestoreHook: { default: 'mask-pii' } }),
+    );
+    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(withHook.map((f) => f.name).sort());
   });
 
   it('keeps every function role free of AWS managed policies', () => {

@@ -12,8 +12,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQS
 import { matchPattern } from '../../lambdas/api/router.js';
 import { API_FUNCTIONS as API_ROUTE_GROUPS, createApi } from '../../lambdas/api/routes.js';
 import { consumeCommands } from '../../lambdas/commands/consume.js';
-import { clientConfig } from '../../lambdas/core/clients.js';
+import { clientConfig, lambdaClient } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
+import { type HookInvoker, LambdaHookInvoker } from '../../lambdas/core/hook-invoker.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
@@ -142,6 +143,37 @@ function recordedTaskCompletion(recorder: AwsCallRecorder): StepFunctionsTaskCom
   return new StepFunctionsTaskCompletion(sfn);
 }
 
+/**
+ * The production hook invoker (Lambda's Invoke) on a client whose Invoke is recorded, then answered
+ * by the local hook modules (`local`) as Lambda answers a synchronous invoke.
+ */
+function recordedHooks(local: HookInvoker, recorder: AwsCallRecorder): LambdaHookInvoker {
+  const lambda = lambdaClient(clientConfig({ endpoint: 'http://127.0.0.1:9', region: TEST_REGION }));
+  recorder.attach(lambda as unknown as MiddlewareClient);
+  lambda.middlewareStack.add(
+    () => async (args) => {
+      const input = args.input as { FunctionName: string; Payload?: Uint8Array };
+      // A local hook is named like the function: `records`, or the name in `…:function:records[:qualifier]`.
+      const name = input.FunctionName.split(':function:').pop()?.split(':')[0] ?? input.FunctionName;
+      const answer = await local.invoke(name, new TextDecoder().decode(input.Payload), {
+        signal: new AbortController().signal,
+        timeoutMs: 60_000,
+      });
+      return {
+        output: {
+          $metadata: {},
+          StatusCode: 200,
+          ...(answer.functionError ? { FunctionError: answer.functionError } : {}),
+          Payload: new TextEncoder().encode(answer.payload),
+        },
+        response: {},
+      };
+    },
+    { step: 'initialize', name: 'dbforkLocalInvoke', priority: 'low' },
+  );
+  return new LambdaHookInvoker(lambda);
+}
+
 /** One delivery of the emulator's RDS events at a time, to the latest simulated rds-event function. */
 let delivery: RdsEventDelivery | undefined;
 
@@ -217,6 +249,8 @@ export function simulate<S>(
   tokenStores.push(steps.workflows.taskTokens);
   const tasks = recordedTaskCompletion(recorder);
   steps.rt.tasks = tasks;
+  // Post-restore hooks go through the production Invoke, recorded.
+  steps.rt.hooks = recordedHooks(steps.rt.hooks, recorder);
   const runtime = () =>
     createRuntime({
       env,

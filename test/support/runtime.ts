@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -141,6 +142,8 @@ export interface ClientMocks {
   scheduler: AwsClientStub<SchedulerClient>;
   sfn: AwsClientStub<SFNClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** Post-restore hooks' Invoke. */
+  lambda: AwsClientStub<LambdaClient>;
   /** Undefined when the runtime keeps a real DynamoDB (`mockedRuntime({ dynamo })`). */
   dynamo: AwsClientStub<DynamoDBDocumentClient> | undefined;
 }
@@ -214,6 +217,7 @@ export function mockedRuntime(
     scheduler: strict(mockClient(aws.scheduler), 'SchedulerClient'),
     sfn: strict(mockClient(aws.sfn), 'SFNClient'),
     events: strict(mockClient(aws.events), 'EventBridgeClient'),
+    lambda: strict(mockClient(aws.lambda), 'LambdaClient'),
     dynamo: options.dynamo ? undefined : strict(mockClient(aws.dynamo), 'DynamoDBDocumentClient'),
   };
   return { ...build(aws, options), mocks };

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
@@ -187,7 +188,14 @@ describe('every step handler run twice on the same input gives the same result (
 
   beforeAll(async () => {
     await resetMoto();
-    h = await workflowHarness();
+    // With a post-restore hook, so run-hook runs twice too (and must not run the hook twice).
+    h = await workflowHarness({
+      postRestoreHook: {
+        hooks: [
+          { name: 'records', path: fileURLToPath(new URL('../fixtures/hooks/records.mjs', import.meta.url)) },
+        ],
+      },
+    });
   });
 
   it('create + delete (fresh snapshot), then a failed create: each step twice, one of everything', async () => {
@@ -211,6 +219,10 @@ describe('every step handler run twice on the same input gives the same result (
     });
     // The password in the secret is the one the database got (a second rotation reused it).
     expect((await h.rt.secrets.read(fork.id))?.arn).toBe(fork.secretArn);
+    // The hook ran once: the second run-hook found it succeeded.
+    expect(fork.hook?.status).toBe('succeeded');
+    const calls = (globalThis as { __dbforkHookCalls?: { event: { id: string } }[] }).__dbforkHookCalls ?? [];
+    expect(calls.filter((call) => call.event.id === fork.id)).toHaveLength(1);
 
     const deleted = await doubled.delete(fork.id);
     expect(deleted.execution?.status).toBe('SUCCEEDED');

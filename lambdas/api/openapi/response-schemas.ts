@@ -5,7 +5,7 @@
  */
 
 import { forkOverridesSchema } from '../../core/config.js';
-import { ENGINE_KINDS, FORK_STATUSES, restoreRequestSchema, STEPS } from '../../core/fork.js';
+import { ENGINE_KINDS, FORK_STATUSES, HOOK_STATUSES, restoreRequestSchema, STEPS } from '../../core/fork.js';
 import * as z from '../../core/zod.js';
 
 const time = z.iso.datetime({ offset: true });
@@ -43,6 +43,16 @@ export const forkSchema = z.looseObject({
   tags: z.record(z.string(), z.string()),
   history: z.array(z.looseObject({ at: time, step, status: z.enum(FORK_STATUSES), message: z.string() })),
   error: z.optional(z.looseObject({ code: z.string(), message: z.string() })),
+  /** The post-restore hook this fork runs (absent: none), and how it went. */
+  hook: z.optional(
+    z.looseObject({
+      name: z.string(),
+      status: z.enum(HOOK_STATUSES),
+      startedAt: z.optional(time),
+      finishedAt: z.optional(time),
+      durationMs: z.optional(z.int().check(z.minimum(0))),
+    }),
+  ),
   lineage: z.looseObject({
     sourceId: z.string(),
     sourceArn: z.optional(z.string()),

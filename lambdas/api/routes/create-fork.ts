@@ -16,6 +16,7 @@ import {
   type RestoreRequest,
   toPublicFork,
 } from '../../core/fork.js';
+import { hookFor } from '../../core/hook-config.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
@@ -157,6 +158,7 @@ function newRecord(
   input: CreateForkInput,
   source: SourceDatabase,
   ttl: Ttl,
+  hook: string | undefined,
 ): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
@@ -181,12 +183,13 @@ function newRecord(
     ttlMinutes: ttl.minutes,
     dnsName: forkDnsName(name, rt.env.hostedZoneDomain),
     tags: input.body.tags ?? {},
+    ...(hook ? { hook: { name: hook, status: 'pending' as const } } : {}),
     history: [
       {
         at,
         step: 'resolving-source',
         status: 'creating',
-        message: `requested by ${input.owner}: fork of ${source.id} from ${input.body.restore.type}`,
+        message: `requested by ${input.owner}: fork of ${source.id} from ${input.body.restore.type}${hook ? `, post-restore hook ${hook}` : ''}`,
       },
     ],
   };
@@ -235,6 +238,7 @@ export async function createFork(
     if (replay) return { fork: replay, replayed: true };
   }
   const ttl = requestedTtl(body, policy);
+  const hook = hookFor(policy.postRestoreHook, body.hook);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass);
 
   const { engine, source } = await rt.engines.resolve(body.source);
@@ -246,7 +250,7 @@ export async function createFork(
   await assertOverridesFit(rt.orderable, source, body.overrides, policy.defaultOverrides);
   await assertNameIsNoDatabase(rt, body.name);
 
-  const record = newRecord(rt, input, source, ttl);
+  const record = newRecord(rt, input, source, ttl, hook);
   // Live-fork quotas are taken in the transaction that writes the record (atomic under races).
   const created = await rt.store.create(
     record,

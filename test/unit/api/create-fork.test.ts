@@ -602,3 +602,68 @@ describe('POST /v1/forks', () => {
     expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
   });
 });
+
+describe('POST /v1/forks with post-restore hooks', () => {
+  const ALLOWED = 'arn:aws:lambda:us-east-1:123456789012:function:seed-demo:live';
+  const withHooks = (postRestoreHook: Record<string, unknown>) =>
+    setup({ policy: { allowedSources: [SOURCE_ID], postRestoreHook } });
+
+  it('records the default hook, pending, when the request names none', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
+
+    const result = await post({ source: SOURCE_ID });
+
+    expect(result.statusCode).toBe(202);
+    expect(bodyOf<PublicFork>(result).hook).toEqual({ name: 'mask-pii', status: 'pending' });
+    expect(writtenRecord()?.hook).toEqual({ name: 'mask-pii', status: 'pending' });
+  });
+
+  it('records the hook the request names when the stack allows it', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
+
+    const result = await post({ source: SOURCE_ID, hook: ALLOWED });
+
+    expect(result.statusCode).toBe(202);
+    expect(bodyOf<PublicFork>(result).hook).toEqual({ name: ALLOWED, status: 'pending' });
+    // The default may be asked for by name too.
+    expect((await post({ source: SOURCE_ID, hook: 'mask-pii' })).statusCode).toBe(202);
+  });
+
+  it('runs no hook when none is configured, or only allowed ones without a default and none is asked for', async () => {
+    expect(bodyOf<PublicFork>(await post({ source: SOURCE_ID })).hook).toBeUndefined();
+    withHooks({ allowed: ['seed-demo'] });
+    expect(bodyOf<PublicFork>(await post({ source: SOURCE_ID })).hook).toBeUndefined();
+  });
+
+  it('answers 400 naming the allowed hooks for any other, and changes nothing', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
+
+    const error = expectError(
+      await post({ source: SOURCE_ID, hook: 'drop-everything' }),
+      400,
+      'validation_failed',
+    );
+
+    expect(error.message).toBe(
+      `post-restore hook "drop-everything" is not allowed (allowed: mask-pii, ${ALLOWED})`,
+    );
+    expect(error.details).toEqual([
+      { path: 'hook', message: 'post-restore hook not allowed', allowed: ['mask-pii', ALLOWED] },
+    ]);
+    expectNothingStarted();
+  });
+
+  it('answers 400 for a hook when the stack has none, and for one that is not a function name or ARN', async () => {
+    const none = expectError(await post({ source: SOURCE_ID, hook: 'mask-pii' }), 400, 'validation_failed');
+    expect(none.message).toBe(
+      'post-restore hook "mask-pii" is not allowed (this dbfork has no post-restore hooks; leave out "hook")',
+    );
+    const bad = expectError(
+      await post({ source: SOURCE_ID, hook: 'not a function' }),
+      400,
+      'validation_failed',
+    );
+    expect(bad.details).toEqual([expect.objectContaining({ path: 'hook' })]);
+    expectNothingStarted();
+  });
+});

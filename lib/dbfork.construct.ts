@@ -16,6 +16,7 @@ import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput
 import type { DbForkFunction } from './dbfork-function.js';
 import { ForkEvents } from './events.construct.js';
 import { ForkExpiry } from './expiry.construct.js';
+import { ForkExpiryWarning } from './expiry-warning.construct.js';
 import { ForkTable } from './fork-table.construct.js';
 import { type ApiGroup, ForkFunctions } from './functions.construct.js';
 import { ForkMonitoring } from './monitoring.construct.js';
@@ -53,6 +54,8 @@ export class DbFork extends Construct {
   readonly reconcilerRule: events.Rule;
   /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
   readonly rdsEventFunction: DbForkFunction;
+  /** Publishes `Fork Expiring`, invoked by each fork's warning schedule. */
+  readonly expiryWarningFunction: DbForkFunction;
   readonly rdsEventRule: events.Rule;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
@@ -101,12 +104,19 @@ export class DbFork extends Construct {
       hostedZoneDomain: config.hostedZone.domain,
       schedulerRole: this.schedulerRole,
     };
+    const expiryWarning = new ForkExpiryWarning(this, 'ExpiryWarning', {
+      environment,
+      targets,
+      logRetention,
+    });
+    this.expiryWarningFunction = expiryWarning.function;
     const functions = new ForkFunctions(this, 'Functions', {
       environment,
       // Built from the fixed names: the api function starts the machines that invoke the steps,
       // and schedule-expiry (a create step) targets the delete machine; ARNs by name avoid cycles.
       createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      expiryWarningFunctionArn: expiryWarning.function.functionArn,
       targets,
       logRetention,
     });
@@ -143,6 +153,7 @@ export class DbFork extends Construct {
         ...Object.values(functions.api),
         reconciler.function,
         rdsEvents.function,
+        expiryWarning.function,
       ],
       createFailuresPerHour: config.monitoring.createFailuresPerHour,
       ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),

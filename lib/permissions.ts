@@ -60,11 +60,14 @@ export type ApiFunctionName = (typeof API_FUNCTIONS)[keyof typeof API_FUNCTIONS]
 export const RECONCILER_FUNCTION = 'reconciler';
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
+/** Publishes `Fork Expiring`, invoked by each fork's warning schedule (lambdas/events/expiry-warning.ts). */
+export const EXPIRY_WARNING_FUNCTION = 'expiry-warning';
 export type FunctionName =
   | StepName
   | ApiFunctionName
   | typeof RECONCILER_FUNCTION
-  | typeof RDS_EVENT_FUNCTION;
+  | typeof RDS_EVENT_FUNCTION
+  | typeof EXPIRY_WARNING_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -90,7 +93,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
   'register-dns': ['dns:write'],
-  'schedule-expiry': ['schedules:write'],
+  // Puts the expiry and warning schedules; removes them again when the fork stopped being live
+  // meanwhile, and the warning when no time is left to warn.
+  'schedule-expiry': ['schedules:write', 'schedules:delete'],
   'mark-ready': ['events:put'],
   // delete / cleanup
   'mark-deleting': [],
@@ -105,8 +110,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
   // CreateFork, announces Fork Requested.
   'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'events:put'],
-  // The records: PATCH moves the expiry schedule, DELETE starts DeleteFork; no database access.
-  'api-forks': ['workflows:start-delete', 'schedules:write'],
+  // The records: PATCH moves the expiry and warning schedules (as schedule-expiry does), DELETE
+  // starts DeleteFork; no database access.
+  'api-forks': ['workflows:start-delete', 'schedules:write', 'schedules:delete'],
   // The sources a caller may fork, and their backups.
   'api-sources': ['rds:read'],
   // Reconciler: finds tagged resources, restarts deletes, and tears down orphans and stuck creates
@@ -132,6 +138,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'waits:succeed',
     'waits:fail',
   ],
+  // Claims the warning on the fork's record, then announces it.
+  'expiry-warning': ['events:put'],
 };
 
 /** What the statements point at. */

@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
+import { EXPIRY_WARNING_PARTS } from '../../lambdas/events/expiry-warning.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
@@ -147,6 +148,7 @@ describe('DbForkFunction bundling', () => {
       ),
       'lambdas/events/rds-event': RDS_EVENT_PARTS.map((part) => part.service),
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
+      'lambdas/events/expiry-warning': EXPIRY_WARNING_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(
@@ -187,6 +189,7 @@ describe('DbForkFunction bundling', () => {
     expect(bundled).toEqual(expected);
     // And the runtime really is narrow: the step that only marks a fork ready has two clients.
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
+    expect(bundled['lambdas/events/expiry-warning']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
 
   it('bundles event-stream support out only while no client the Lambdas use has a streaming operation', () => {

@@ -4,6 +4,7 @@ import { flattenCfnValue } from '../../lib/nag-suppressions.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
 import {
   API_FUNCTIONS,
+  EXPIRY_WARNING_FUNCTION,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
   RDS_EVENT_FUNCTION,
@@ -400,13 +401,18 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     }
   });
 
-  it('lets the scheduler role start the delete machine and nothing else', () => {
+  it('lets the scheduler role start the delete machine and invoke the expiry warning, and nothing else', () => {
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
     const granted = statements.filter((s) => s.roles.includes(schedulerRole ?? '')).map((s) => s.statement);
-    expect(granted).toHaveLength(1);
-    expect(actionsOf(granted[0] ?? {})).toEqual(['states:StartExecution']);
+    expect(granted.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['states:StartExecution'], expect.anything()],
+      [
+        ['lambda:InvokeFunction'],
+        { 'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'] },
+      ],
+    ]);
     expect(resourcesOf(granted[0] ?? {})).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
     ]);
@@ -484,6 +490,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       .map((f) => f.name);
     expect(publishers.sort()).toEqual([
       API_FUNCTIONS.create,
+      EXPIRY_WARNING_FUNCTION,
       'mark-deleted',
       'mark-failed',
       'mark-ready',

@@ -4,7 +4,12 @@ import { policyOf } from '../../lambdas/core/config.js';
 import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
-import { API_FUNCTIONS, RDS_EVENT_FUNCTION, RECONCILER_FUNCTION } from '../../lib/permissions.js';
+import {
+  API_FUNCTIONS,
+  EXPIRY_WARNING_FUNCTION,
+  RDS_EVENT_FUNCTION,
+  RECONCILER_FUNCTION,
+} from '../../lib/permissions.js';
 import { RDS_EVENT_DETAIL_TYPES } from '../../lib/rds-events.construct.js';
 import { exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { forkTableDefinition } from '../../local/table.js';
@@ -154,9 +159,15 @@ describe('ForkFunctions', () => {
 
   const apiFunctions: string[] = Object.values(API_FUNCTIONS);
 
-  it('creates one function per workflow step, per group of API routes, the reconciler and the RDS-event handler', () => {
+  it('creates one function per workflow step, per group of API routes, the reconciler, the RDS-event handler and the expiry warning', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...STEP_NAMES, ...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION].sort(),
+      [
+        ...STEP_NAMES,
+        ...apiFunctions,
+        RECONCILER_FUNCTION,
+        RDS_EVENT_FUNCTION,
+        EXPIRY_WARNING_FUNCTION,
+      ].sort(),
     );
   });
 
@@ -215,6 +226,10 @@ describe('ForkFunctions', () => {
       'schedule-expiry',
     ]);
     expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([API_FUNCTIONS.forks, 'schedule-expiry']);
+    expect(holders('DBFORK_EXPIRY_WARNING_FUNCTION_ARN')).toEqual([API_FUNCTIONS.forks, 'schedule-expiry']);
+    expect(functionNamed(template, 'schedule-expiry').env.DBFORK_EXPIRY_WARNING_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'],
+    });
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
@@ -228,7 +243,12 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    const others: string[] = [...apiFunctions, RECONCILER_FUNCTION, RDS_EVENT_FUNCTION];
+    const others: string[] = [
+      ...apiFunctions,
+      RECONCILER_FUNCTION,
+      RDS_EVENT_FUNCTION,
+      EXPIRY_WARNING_FUNCTION,
+    ];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');

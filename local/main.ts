@@ -7,6 +7,7 @@
  *   DBFORK_ALLOWED_SOURCES sources allowed besides those tagged dbfork:allow-fork=true (comma-separated)
  *   DBFORK_LOG_LEVEL       DEBUG, INFO, WARN (default), ERROR or SILENT; logs go to stderr
  *   DBFORK_LOCAL_WAIT_MS   how long each workflow Wait state waits (default 1000 ms)
+ *   DBFORK_EXPIRY_WARNING_MINUTES  minutes before expiry that `Fork Expiring` is published (default 60)
  */
 import { tryThis } from './banner.js';
 import { parseLogLevel } from './logger.js';
@@ -63,6 +64,7 @@ try {
     allowedSources: parseSourceList(process.env.DBFORK_ALLOWED_SOURCES),
     logLevel: parseLogLevel(process.env.DBFORK_LOG_LEVEL),
     waitMs: intFromEnv('DBFORK_LOCAL_WAIT_MS', 1000, 0, 600_000),
+    expiryWarningMinutes: intFromEnv('DBFORK_EXPIRY_WARNING_MINUTES', 60, 1, 720 * 60),
     onProgress: say,
   });
   stop = mode.stop;

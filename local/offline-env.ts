@@ -19,6 +19,9 @@ export function offlineStateMachineArn(name: string): string {
   return `arn:aws:states:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:stateMachine:${name}`;
 }
 
+/** The expiry-warning function's ARN offline: what the warning schedules name as their target. */
+export const OFFLINE_EXPIRY_WARNING_FUNCTION_ARN = `arn:aws:lambda:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:function:dbfork-expiry-warning`;
+
 /** Comma- or space-separated identifiers (DBFORK_ALLOWED_SOURCES). */
 export function parseSourceList(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -32,11 +35,16 @@ export type OfflineQuotas = Partial<
   Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
 >;
 
-export function offlinePolicy(allowedSources: readonly string[] = [], quotas: OfflineQuotas = {}) {
+export function offlinePolicy(
+  allowedSources: readonly string[] = [],
+  quotas: OfflineQuotas = {},
+  expiryWarningMinutes?: number,
+) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
+    ...(expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes }),
     quotas,
   });
 }
@@ -46,6 +54,8 @@ export function offlineEnv(options: {
   hostedZoneId: string;
   allowedSources?: readonly string[];
   quotas?: OfflineQuotas;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -56,8 +66,9 @@ export function offlineEnv(options: {
     deleteStateMachineArn: offlineStateMachineArn(NAMES.deleteStateMachine),
     schedulerGroupName: OFFLINE_SCHEDULE_GROUP,
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
+    expiryWarningFunctionArn: OFFLINE_EXPIRY_WARNING_FUNCTION_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources, options.quotas),
+    policy: offlinePolicy(options.allowedSources, options.quotas, options.expiryWarningMinutes),
   };
 }

@@ -119,11 +119,9 @@ describe('Reconciler (moto)', () => {
     const target = scheduleTarget(h.rt.env);
     await h.rt.schedules.put(orphan, expiresAt, target);
     await h.rt.schedules.putWarning(orphan, hoursAfter(expiresAt, -1).toISOString(), expiresAt, target);
-    expect(await h.leftovers(orphan)).toMatchObject({
-      instances: [orphan],
-      secrets: [secretName(orphan)],
-      schedules: [scheduleName(orphan), warningScheduleName(orphan)],
-    });
+    const planted = await h.leftovers(orphan);
+    expect(planted).toMatchObject({ instances: [orphan], secrets: [secretName(orphan)] });
+    expect(planted.schedules.sort()).toEqual([scheduleName(orphan), warningScheduleName(orphan)]);
 
     const summary = await createReconciler(h.rt)();
     expect(summary.errors).toEqual([]);

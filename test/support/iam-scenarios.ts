@@ -16,6 +16,7 @@ import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { handleExpiryWarning } from '../../lambdas/events/expiry-warning.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
@@ -23,6 +24,7 @@ import type { StepName } from '../../lambdas/steps/step-names.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
+  EXPIRY_WARNING_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
 } from '../../lib/permissions.js';
@@ -190,6 +192,8 @@ export interface Simulated {
   /** Calls the API like a signed client; throws on a 5xx. */
   api(method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult>;
   reconcile(now?: Date): Promise<unknown>;
+  /** Invokes the expiry-warning function as the fork's warning schedule does, for its current expiry. */
+  warn(forkId: string): Promise<unknown>;
   idle(): Promise<void>;
 }
 
@@ -219,6 +223,7 @@ export function simulate<S>(
     });
   const api = createApi(runtime());
   const reconcilerRt = runtime();
+  const warningRt = runtime();
   const events = deliverRdsEventsTo(
     createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
   );
@@ -231,6 +236,10 @@ export function simulate<S>(
     },
     reconcile: (now) =>
       runAs(RECONCILER_FUNCTION, () => createReconciler(reconcilerRt, now ? { now: () => now } : {})()),
+    async warn(forkId) {
+      const { expiresAt } = await steps.rt.store.mustGet(forkId);
+      return runAs(EXPIRY_WARNING_FUNCTION, () => handleExpiryWarning({ forkId, expiresAt }, warningRt));
+    },
     idle: () => steps.workflows.idle(),
   };
 }

@@ -1,5 +1,4 @@
 import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ForkRecord } from '../../../lambdas/core/fork.js';
 import {
@@ -18,6 +17,7 @@ import {
   bodyOf,
   expectError,
   givenFork,
+  givenUpdatesSucceed,
   OTHER_CALLER,
   updatesOf,
 } from './support.js';
@@ -34,15 +34,7 @@ function setup(fork: ForkRecord, env: TestEnvOverrides = {}, after?: Partial<For
   h = apiHarness({ env: { policy: { allowedSources: [SOURCE_ID], adminPrincipals: [ADMIN_ROLE] }, ...env } });
   const extended = { ...fork, expiresAt: EXTENDED, ttlHours: 48, ...after };
   givenFork(h.mocks, fork, fork, extended);
-  // The warning's conditional write answers with the record it wrote (ReturnValues ALL_NEW).
-  h.mocks.dynamo
-    ?.on(UpdateCommand)
-    .callsFake((input: { ExpressionAttributeValues?: Record<string, unknown> }) => {
-      const warningAt = input.ExpressionAttributeValues?.[':warningAt'];
-      return typeof warningAt === 'string'
-        ? { Attributes: { pk: `FORK#${fork.id}`, sk: 'FORK', ...extended, expiryWarningAt: warningAt } }
-        : {};
-    });
+  givenUpdatesSucceed(h.mocks, extended);
   h.mocks.scheduler.on(GetScheduleCommand).resolves({ Name: `dbfork-${fork.id}` });
   h.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
 }

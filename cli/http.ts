@@ -23,6 +23,10 @@ export interface Fork {
   readyAt?: string;
   deletedAt?: string;
   expiresAt: string;
+  /** When `Fork Expiring` is published for this expiry (once the expiry is scheduled). */
+  expiryWarningAt?: string;
+  /** When `Fork Expiring` was published. */
+  expiryWarningSentAt?: string;
   endpoint?: { host: string; port: number };
   dnsName?: string;
   secretArn?: string;

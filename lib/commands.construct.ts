@@ -36,6 +36,8 @@ export interface ForkCommandsProps {
   readonly createStateMachineArn: string;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
+  /** The function the warning schedules invoke (Extend Fork moves the warning with the expiry). */
+  readonly expiryWarningFunctionArn: string;
   readonly targets: PermissionTargets;
   readonly logRetention: logs.RetentionDays;
 }
@@ -80,6 +82,7 @@ export class ForkCommands extends Construct {
         [ENV.createStateMachineArn]: props.createStateMachineArn,
         [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
         [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
+        [ENV.expiryWarningFunctionArn]: props.expiryWarningFunctionArn,
         [ENV.commandMaxReceives]: String(COMMAND_DELIVERY.maxReceiveCount),
       },
     });

@@ -17,6 +17,7 @@ import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput
 import type { DbForkFunction } from './dbfork-function.js';
 import { ForkEvents } from './events.construct.js';
 import { ForkExpiry } from './expiry.construct.js';
+import { ForkExpiryWarning } from './expiry-warning.construct.js';
 import { ForkTable } from './fork-table.construct.js';
 import { type ApiGroup, ForkFunctions } from './functions.construct.js';
 import { ForkMonitoring } from './monitoring.construct.js';
@@ -56,6 +57,8 @@ export class DbFork extends Construct {
   readonly reconcilerRule: events.Rule;
   /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
   readonly rdsEventFunction: DbForkFunction;
+  /** Publishes `Fork Expiring`, invoked by each fork's warning schedule. */
+  readonly expiryWarningFunction: DbForkFunction;
   readonly rdsEventRule: events.Rule;
   /**
    * Commands in (README "Automation"): the rule on the dbfork bus, its queue, their dead-letter
@@ -110,12 +113,19 @@ export class DbFork extends Construct {
       schedulerRole: this.schedulerRole,
       hookFunctionArns: hooksAllowed(config.postRestoreHook).map((hook) => hookFunctionArn(this, hook)),
     };
+    const expiryWarning = new ForkExpiryWarning(this, 'ExpiryWarning', {
+      environment,
+      targets,
+      logRetention,
+    });
+    this.expiryWarningFunction = expiryWarning.function;
     const functions = new ForkFunctions(this, 'Functions', {
       environment,
       // Built from the fixed names: the api function starts the machines that invoke the steps,
       // and schedule-expiry (a create step) targets the delete machine; ARNs by name avoid cycles.
       createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+      expiryWarningFunctionArn: expiryWarning.function.functionArn,
       targets,
       logRetention,
       ...(config.postRestoreHook ? { postRestoreHook: config.postRestoreHook } : {}),
@@ -147,6 +157,7 @@ export class DbFork extends Construct {
           eventBus: this.eventBus,
           createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
           deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+          expiryWarningFunctionArn: expiryWarning.function.functionArn,
           targets,
           logRetention,
         })
@@ -165,6 +176,7 @@ export class DbFork extends Construct {
         ...this.reconcilerFunctions,
         rdsEvents.function,
         ...(this.commands ? [this.commands.function] : []),
+        expiryWarning.function,
       ],
       ...(this.commands
         ? { commandQueue: this.commands.queue, commandDeadLetterQueue: this.commands.deadLetterQueue }

@@ -5,13 +5,14 @@ import { Construct } from 'constructs';
 import { NAMES, stateMachineArn } from './names.js';
 
 /**
- * Where fork TTLs live: the EventBridge Scheduler group `dbfork` (one one-time schedule per fork,
- * created at run time by `schedule-expiry`) and the role Scheduler assumes to start the delete
- * workflow — that machine only.
+ * Where fork TTLs live: the EventBridge Scheduler group `dbfork` (two one-time schedules per fork,
+ * created at run time by `schedule-expiry` and moved by PATCH: the expiry and its warning) and the
+ * role Scheduler assumes to start the delete workflow — that machine only — and to invoke the
+ * expiry-warning function (granted by lib/expiry-warning.construct.ts).
  */
 export class ForkExpiry extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
-  /** Passed to CreateSchedule as the target role; may only start DeleteFork executions. */
+  /** Passed to CreateSchedule as the target role; may only start DeleteFork and invoke the expiry warning. */
   readonly schedulerRole: iam.Role;
 
   constructor(scope: Construct, id: string) {
@@ -25,7 +26,7 @@ export class ForkExpiry extends Construct {
     });
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to start the dbfork delete workflow at a fork expiry',
+      description: 'Assumed by EventBridge Scheduler to warn of and then delete an expiring dbfork fork',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           // Confused-deputy guard: only schedules of this account's dbfork group may use the role.

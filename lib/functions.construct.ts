@@ -19,6 +19,8 @@ export interface ForkFunctionsProps {
   readonly createStateMachineArn: string;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
+  /** ARN of the function the warning schedules invoke (publishes `Fork Expiring`). */
+  readonly expiryWarningFunctionArn: string;
   /** What the functions' IAM statements point at. */
   readonly targets: PermissionTargets;
   /** Retention of every function's log group. */
@@ -48,6 +50,7 @@ export class ForkFunctions extends Construct {
     super(scope, id);
     const scheduling = {
       [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+      [ENV.expiryWarningFunctionArn]: props.expiryWarningFunctionArn,
       [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
     };
 

@@ -178,6 +178,15 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       'completed is completed by its safety-net check anyway: a dead event has nothing left to do.',
   });
 
+  Validations.of(dbfork.expiryWarningFunction.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      "A warning is only worth sending before its fork expires: Scheduler retries the invoke and Lambda's " +
+      'asynchronous invoke retries a failed run twice (the claim is given back, so a retry publishes); a warning ' +
+      'replayed from a dead-letter queue later would announce an expiry that has passed. The deletion itself has ' +
+      'its own schedule and the reconciler.',
+  });
+
   for (const fn of [...Object.values(dbfork.stepFunctions), ...Object.values(dbfork.apiFunctions)]) {
     Validations.of(fn.node.defaultChild as CfnResource).acknowledge({
       id: 'Serverless-LambdaDLQ',

@@ -72,12 +72,15 @@ export type ReconcilerFunctionName = (typeof RECONCILER_FUNCTIONS)[number];
 export const RDS_EVENT_FUNCTION = 'rds-event';
 /** Carries out commands from the dbfork bus through the API's routes (lambdas/commands/fork-commands.ts). */
 export const COMMANDS_FUNCTION = 'commands';
+/** Publishes `Fork Expiring`, invoked by each fork's warning schedule (lambdas/events/expiry-warning.ts). */
+export const EXPIRY_WARNING_FUNCTION = 'expiry-warning';
 export type FunctionName =
   | StepName
   | ApiFunctionName
   | ReconcilerFunctionName
   | typeof RDS_EVENT_FUNCTION
-  | typeof COMMANDS_FUNCTION;
+  | typeof COMMANDS_FUNCTION
+  | typeof EXPIRY_WARNING_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -104,7 +107,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
   'register-dns': ['dns:write'],
-  'schedule-expiry': ['schedules:write'],
+  // Puts the expiry and warning schedules; removes them again when the fork stopped being live
+  // meanwhile, and the warning when no time is left to warn.
+  'schedule-expiry': ['schedules:write', 'schedules:delete'],
   'mark-ready': ['events:put'],
   // Only in a stack with a post-restore hook: invokes exactly the configured functions.
   'run-hook': ['hooks:invoke'],
@@ -121,8 +126,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
   // CreateFork.
   'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create'],
-  // The records: PATCH moves the expiry schedule, DELETE starts DeleteFork; no database access.
-  'api-forks': ['workflows:start-delete', 'schedules:write'],
+  // The records: PATCH moves the expiry and warning schedules (as schedule-expiry does), DELETE
+  // starts DeleteFork; no database access.
+  'api-forks': ['workflows:start-delete', 'schedules:write', 'schedules:delete'],
   // The sources a caller may fork, and their backups.
   'api-sources': ['rds:read'],
   // Reconciler: restarts deletes and hands stuck creates to DeleteFork in cleanup mode.
@@ -140,6 +146,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'workflows:start-create',
     'workflows:start-delete',
     'schedules:write',
+    'schedules:delete',
     'events:put',
   ],
   // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:
@@ -153,6 +160,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'waits:succeed',
     'waits:fail',
   ],
+  // Claims the warning on the fork's record, then announces it.
+  'expiry-warning': ['events:put'],
 };
 
 /** What the statements point at. */

@@ -1,10 +1,13 @@
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { LocalWorkflows } from './local-workflows.js';
-import { type FiredSchedule, fireDueSchedules } from './scheduler-emulation.js';
+import {
+  type FiredSchedule,
+  fireDueSchedules,
+  type SchedulerEmulationOptions,
+} from './scheduler-emulation.js';
 
 /**
  * moto stores Scheduler schedules but never fires them: every `intervalMs` this fires the due ones
- * (starting the delete workflow), as EventBridge Scheduler would at expiresAt. One check at a time.
+ * (the delete workflow at expiry, the expiry-warning function before it), as EventBridge
+ * Scheduler would. One check at a time.
  */
 export interface ExpiryTicker {
   /** Runs one check now (also what the timer runs). */
@@ -12,26 +15,18 @@ export interface ExpiryTicker {
   stop(): void;
 }
 
-export function startExpiryTicker(options: {
-  scheduler: SchedulerClient;
-  groupName: string;
-  deleteStateMachineArn: string;
-  workflows: LocalWorkflows;
-  /** @default 2000 */
-  intervalMs?: number;
-  now?: () => Date;
-  onFired?: (fired: FiredSchedule) => void;
-  onError?: (error: unknown) => void;
-}): ExpiryTicker {
+export function startExpiryTicker(
+  options: SchedulerEmulationOptions & {
+    /** @default 2000 */
+    intervalMs?: number;
+    now?: () => Date;
+    onFired?: (fired: FiredSchedule) => void;
+    onError?: (error: unknown) => void;
+  },
+): ExpiryTicker {
   let running: Promise<FiredSchedule[]> | undefined;
   const tick = (): Promise<FiredSchedule[]> => {
-    running ??= fireDueSchedules({
-      scheduler: options.scheduler,
-      groupName: options.groupName,
-      deleteStateMachineArn: options.deleteStateMachineArn,
-      workflows: options.workflows,
-      now: options.now?.() ?? new Date(),
-    })
+    running ??= fireDueSchedules({ ...options, now: options.now?.() ?? new Date() })
       .then((fired) => {
         for (const f of fired) options.onFired?.(f);
         return fired;

@@ -14,6 +14,7 @@
  *                          `handler(event, context)`; the first is the default, each is named
  *                          after its file: examples/hooks/mask.mjs is the hook `mask`)
  *   DBFORK_POST_RESTORE_HOOK_TIMEOUT  seconds a hook may run (default 300, at most 840)
+ *   DBFORK_EXPIRY_WARNING_MINUTES  minutes before expiry that `Fork Expiring` is published (default 60)
  */
 import { MAX_HOOK_TIMEOUT_SECONDS } from '../lambdas/core/hook-config.js';
 import { tryThis } from './banner.js';
@@ -92,6 +93,7 @@ try {
     },
     postRestoreHooks,
     hookTimeoutSeconds: intFromEnv('DBFORK_POST_RESTORE_HOOK_TIMEOUT', 300, 1, MAX_HOOK_TIMEOUT_SECONDS),
+    expiryWarningMinutes: intFromEnv('DBFORK_EXPIRY_WARNING_MINUTES', 60, 1, 720 * 60),
     onProgress: say,
   });
   stop = mode.stop;

@@ -20,6 +20,9 @@ export function offlineStateMachineArn(name: string): string {
   return `arn:aws:states:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:stateMachine:${name}`;
 }
 
+/** The expiry-warning function's ARN offline: what the warning schedules name as their target. */
+export const OFFLINE_EXPIRY_WARNING_FUNCTION_ARN = `arn:aws:lambda:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:function:dbfork-expiry-warning`;
+
 /** Comma- or space-separated identifiers (DBFORK_ALLOWED_SOURCES). */
 export function parseSourceList(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -38,11 +41,13 @@ export function offlinePolicy(
   quotas: OfflineQuotas = {},
   automation: Partial<AutomationConfig> = {},
   postRestoreHook?: PostRestoreHookConfig,
+  expiryWarningMinutes?: number,
 ) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
+    ...(expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes }),
     quotas,
     automation,
     ...(postRestoreHook ? { postRestoreHook } : {}),
@@ -74,6 +79,8 @@ export function offlineEnv(options: {
   /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
   automation?: Partial<AutomationConfig>;
   postRestoreHook?: PostRestoreHookConfig;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -84,6 +91,7 @@ export function offlineEnv(options: {
     deleteStateMachineArn: offlineStateMachineArn(NAMES.deleteStateMachine),
     schedulerGroupName: OFFLINE_SCHEDULE_GROUP,
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
+    expiryWarningFunctionArn: OFFLINE_EXPIRY_WARNING_FUNCTION_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
     policy: offlinePolicy(
@@ -91,6 +99,7 @@ export function offlineEnv(options: {
       options.quotas,
       options.automation,
       options.postRestoreHook,
+      options.expiryWarningMinutes,
     ),
   };
 }

@@ -1,14 +1,15 @@
 /**
  * dbfork offline: the real HTTP API (the api Lambda's handler) on a loopback port, the synthesized
  * CreateFork / DeleteFork state machines running in-process, every AWS call going to an emulator
- * (moto, started here unless `awsEndpoint` names a running one), and due expiry schedules fired
- * by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
+ * (moto, started here unless `awsEndpoint` names a running one), and due expiry and warning
+ * schedules fired by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
  */
 import { createApi } from '../lambdas/api/routes.js';
 import { consumeCommands } from '../lambdas/commands/consume.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
 import type { AutomationConfig } from '../lambdas/core/config.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
+import { handleExpiryWarning } from '../lambdas/events/expiry-warning.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';
 import { type CommandDelivery, startCommandDelivery } from './command-delivery.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
@@ -51,6 +52,8 @@ export interface OfflineOptions {
   quotas?: OfflineQuotas;
   /** Commands in (README "Automation"): owner of commanded forks, admin, on/off. @default the stack's defaults */
   automation?: Partial<AutomationConfig>;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
   /** @default 'WARN' */
   logLevel?: LocalLogLevel;
   /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
@@ -171,6 +174,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(options.automation ? { automation: options.automation } : {}),
       ...(postRestoreHook ? { postRestoreHook } : {}),
+      ...(options.expiryWarningMinutes ? { expiryWarningMinutes: options.expiryWarningMinutes } : {}),
     });
     const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
@@ -202,8 +206,15 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       groupName: env.schedulerGroupName,
       deleteStateMachineArn: env.deleteStateMachineArn ?? '',
       workflows,
+      // The warning schedules invoke the expiry-warning function's own handler, as Scheduler would.
+      expiryWarning: {
+        functionArn: env.expiryWarningFunctionArn ?? '',
+        invoke: (input) => handleExpiryWarning(input, runtime),
+      },
       ...(options.expiryCheckMs ? { intervalMs: options.expiryCheckMs } : {}),
       onFired: (fired) => logger.info('expiry schedule fired', { ...fired }),
+      onTargetError: (fired, error) =>
+        logger.warn('expiry schedule target failed', { ...fired, error: String(error) }),
       onError: (error) => logger.warn('could not check expiry schedules', { error: String(error) }),
     });
     reconciler = startReconcileTicker({

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lazyRuntime } from '../core/runtime-assembly.js';
+import { traced } from '../core/tracing.js';
 import { COMMAND_PARTS } from './command-routes.js';
 import { consumeCommands } from './consume.js';
 
@@ -10,4 +11,7 @@ import { consumeCommands } from './consume.js';
  */
 const runtime = lazyRuntime(COMMAND_PARTS);
 
-export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => consumeCommands(event, runtime());
+export const handler = traced(
+  'commands',
+  (event: SQSEvent): Promise<SQSBatchResponse> => consumeCommands(event, runtime()),
+);

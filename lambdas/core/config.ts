@@ -22,6 +22,9 @@ export function wholeNumber(min: number, max?: number) {
 /** Deployed stacks keep the one-hour minimum TTL unless configured otherwise. */
 export const DEFAULT_MIN_TTL_MINUTES = 60;
 
+/** How long before its expiry a fork's `Fork Expiring` event is published, unless configured otherwise. */
+export const DEFAULT_EXPIRY_WARNING_MINUTES = 60;
+
 /**
  * The shape of a fork's overrides; whether they fit the source (orderable class, storage of its
  * kind, IOPS) is checked against AWS at POST /v1/forks (lambdas/core/override-rules.ts).
@@ -113,6 +116,11 @@ export const forkPolicySchema = z.strictObject({
       ),
     { defaultHours: 24, maxHours: 720, minMinutes: DEFAULT_MIN_TTL_MINUTES },
   ),
+  /**
+   * Minutes before a fork's expiry that `Fork Expiring` is published; a fork with less time left
+   * when its expiry is scheduled (created, extended, refreshed) is warned halfway. @default 60
+   */
+  expiryWarningMinutes: z._default(wholeNumber(1, 720 * 60), DEFAULT_EXPIRY_WARNING_MINUTES),
   quotas: z._default(
     z.strictObject({
       maxLiveForksPerOwner: z._default(wholeNumber(1), 10),
@@ -186,6 +194,7 @@ export function policyOf(config: StackConfig): ForkPolicy {
     allowedSources: config.allowedSources,
     allowTaggedSources: config.allowTaggedSources,
     ttl: config.ttl,
+    expiryWarningMinutes: config.expiryWarningMinutes,
     quotas: config.quotas,
     defaultOverrides: config.defaultOverrides,
     adminPrincipals: config.adminPrincipals,

@@ -14,6 +14,7 @@ export const ENV = {
   deleteStateMachineArn: 'DBFORK_DELETE_STATE_MACHINE_ARN',
   schedulerGroupName: 'DBFORK_SCHEDULER_GROUP',
   schedulerRoleArn: 'DBFORK_SCHEDULER_ROLE_ARN',
+  expiryWarningFunctionArn: 'DBFORK_EXPIRY_WARNING_FUNCTION_ARN',
   policy: 'DBFORK_POLICY',
   auditRetentionDays: 'DBFORK_AUDIT_RETENTION_DAYS',
   awsEndpoint: 'DBFORK_AWS_ENDPOINT',
@@ -39,6 +40,8 @@ const runtimeEnvSchema = z.object({
   deleteStateMachineArn: z.optional(nonEmpty),
   schedulerGroupName: z._default(nonEmpty, 'dbfork'),
   schedulerRoleArn: z.optional(nonEmpty),
+  /** The function the warning schedules invoke (publishes `Fork Expiring`); with the two above. */
+  expiryWarningFunctionArn: z.optional(nonEmpty),
   policy: z.pipe(
     z.pipe(
       z._default(z.string(), '{}'),

@@ -1,17 +1,25 @@
 import {
   CreateScheduleCommand,
+  type CreateScheduleCommandInput,
   DeleteScheduleCommand,
   GetScheduleCommand,
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { errorName } from './errors.js';
-import { scheduleName } from './ids.js';
+import type { ExpiryWarningInput } from './expiry-warning.js';
+import { scheduleName, warningScheduleName } from './ids.js';
 
-/** One-time EventBridge Scheduler schedule per fork that starts the delete workflow at expiresAt. */
+/**
+ * A fork's two one-time EventBridge Scheduler schedules in dbfork's own group, each deleting
+ * itself once it has fired (ActionAfterCompletion DELETE): `dbfork-<fork id>` starts the delete
+ * workflow at expiresAt, `dbfork-warn-<fork id>` invokes the expiry-warning function (which
+ * publishes `Fork Expiring`) a lead time before.
+ */
 export interface ScheduleTarget {
   groupName: string;
   deleteStateMachineArn: string;
+  expiryWarningFunctionArn: string;
   roleArn: string;
 }
 
@@ -24,30 +32,34 @@ export function atExpression(expiresAt: string): string {
   return `at(${new Date(wholeSecond).toISOString().slice(0, 19)})`;
 }
 
+/** Retried for up to a day (Scheduler's maximum event age), as often as Scheduler allows. */
+const RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 };
+
+function oneTime(
+  name: string,
+  at: string,
+  description: string,
+  groupName: string,
+  target: { Arn: string; RoleArn: string; Input: string },
+): CreateScheduleCommandInput {
+  return {
+    Name: name,
+    GroupName: groupName,
+    Description: description,
+    ScheduleExpression: atExpression(at),
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: { ...target, RetryPolicy: RETRY_POLICY },
+  };
+}
+
 export class ExpirySchedules {
   constructor(private readonly scheduler: SchedulerClient) {}
 
-  private request(forkId: string, expiresAt: string, target: ScheduleTarget) {
-    return {
-      Name: scheduleName(forkId),
-      GroupName: target.groupName,
-      Description: `Deletes dbfork fork ${forkId} when it expires`,
-      ScheduleExpression: atExpression(expiresAt),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' as const },
-      ActionAfterCompletion: 'DELETE' as const,
-      Target: {
-        Arn: target.deleteStateMachineArn,
-        RoleArn: target.roleArn,
-        Input: JSON.stringify({ forkId }),
-        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-      },
-    };
-  }
-
-  async exists(forkId: string, groupName: string): Promise<boolean> {
+  private async existsNamed(name: string, groupName: string): Promise<boolean> {
     try {
-      await this.scheduler.send(new GetScheduleCommand({ Name: scheduleName(forkId), GroupName: groupName }));
+      await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: groupName }));
       return true;
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return false;
@@ -55,10 +67,10 @@ export class ExpirySchedules {
     }
   }
 
-  /** Creates or moves the schedule (idempotent under retry). */
-  async put(forkId: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
-    const request = this.request(forkId, expiresAt, target);
-    if (await this.exists(forkId, target.groupName)) {
+  /** Creates or updates one schedule (idempotent under retry and under a concurrent create). */
+  private async upsert(request: CreateScheduleCommandInput): Promise<void> {
+    const { Name, GroupName } = request;
+    if (Name !== undefined && (await this.existsNamed(Name, GroupName ?? 'default'))) {
       await this.scheduler.send(new UpdateScheduleCommand(request));
       return;
     }
@@ -70,16 +82,66 @@ export class ExpirySchedules {
     }
   }
 
-  /** The schedule lives in dbfork's own group under a name derived from the fork id. Missing is success. */
-  async delete(forkId: string, groupName: string): Promise<boolean> {
+  /** Missing is success (a one-time schedule deletes itself after firing); true when it was there. */
+  private async deleteNamed(name: string, groupName: string): Promise<boolean> {
     try {
-      await this.scheduler.send(
-        new DeleteScheduleCommand({ Name: scheduleName(forkId), GroupName: groupName }),
-      );
+      await this.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName }));
       return true;
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return false;
       throw error;
     }
+  }
+
+  /** Whether the fork's expiry (delete) schedule exists. */
+  exists(forkId: string, groupName: string): Promise<boolean> {
+    return this.existsNamed(scheduleName(forkId), groupName);
+  }
+
+  /** Creates or moves the schedule that starts the delete workflow at `expiresAt`. */
+  put(forkId: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
+    return this.upsert(
+      oneTime(
+        scheduleName(forkId),
+        expiresAt,
+        `Deletes dbfork fork ${forkId} when it expires`,
+        target.groupName,
+        {
+          Arn: target.deleteStateMachineArn,
+          RoleArn: target.roleArn,
+          Input: JSON.stringify({ forkId }),
+        },
+      ),
+    );
+  }
+
+  /** Creates or moves the schedule that announces, at `warningAt`, that the fork expires at `expiresAt`. */
+  putWarning(forkId: string, warningAt: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
+    const input: ExpiryWarningInput = { forkId, expiresAt };
+    return this.upsert(
+      oneTime(
+        warningScheduleName(forkId),
+        warningAt,
+        `Announces that dbfork fork ${forkId} expires at ${expiresAt}`,
+        target.groupName,
+        {
+          Arn: target.expiryWarningFunctionArn,
+          RoleArn: target.roleArn,
+          Input: JSON.stringify(input),
+        },
+      ),
+    );
+  }
+
+  /** Deletes the warning schedule only (a fork with no time left to warn). */
+  deleteWarning(forkId: string, groupName: string): Promise<boolean> {
+    return this.deleteNamed(warningScheduleName(forkId), groupName);
+  }
+
+  /** Deletes both of the fork's schedules; true when either was there. */
+  async delete(forkId: string, groupName: string): Promise<boolean> {
+    const expiry = await this.deleteNamed(scheduleName(forkId), groupName);
+    const warning = await this.deleteWarning(forkId, groupName);
+    return expiry || warning;
   }
 }

@@ -227,6 +227,10 @@ export interface ForkRecord {
   readyAt?: string;
   deletedAt?: string;
   expiresAt: string;
+  /** When `Fork Expiring` fires for this expiry; set once the expiry is scheduled, cleared when it moves. */
+  expiryWarningAt?: string;
+  /** When `Fork Expiring` was published for this expiry (at most once per expiry). */
+  expiryWarningSentAt?: string;
   /** The TTL last asked for, rounded up to whole hours (at least 1). */
   ttlHours: number;
   /** The TTL last asked for, in minutes; absent on records written before minute TTLs (read `ttlHours`). */

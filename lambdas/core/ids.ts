@@ -36,6 +36,18 @@ export function secretName(forkId: string): string {
   return `dbfork/${forkId}`;
 }
 
+/** The one-time schedule that starts the fork's delete workflow at its expiry. */
 export function scheduleName(forkId: string): string {
   return `dbfork-${forkId}`;
+}
+
+/** The one-time schedule that announces the fork's coming expiry (`Fork Expiring`). */
+export function warningScheduleName(forkId: string): string {
+  return `dbfork-warn-${forkId}`;
+}
+
+/** The fork a schedule of dbfork's group belongs to (its expiry or its warning), or undefined. */
+export function forkIdOfScheduleName(name: string): string | undefined {
+  const forkId = /^dbfork-(?:warn-)?(fork-[a-z0-9]{12})$/.exec(name)?.[1];
+  return forkId !== undefined && FORK_ID_PATTERN.test(forkId) ? forkId : undefined;
 }

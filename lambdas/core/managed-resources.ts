@@ -10,14 +10,14 @@ import {
 import { ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { allPages, markerOf } from './engines/guarded.js';
-import { FORK_ID_PATTERN, scheduleName } from './ids.js';
+import { FORK_ID_PATTERN, forkIdOfScheduleName } from './ids.js';
 import { TAG, tagMap } from './tags.js';
 
 /**
  * Read-only scan for what dbfork created, found by its tags (never by its name): DB instances,
  * clusters (Aurora and DocumentDB answer through the same RDS API), DB and cluster snapshots,
  * `dbfork/*` secrets, and the schedules in dbfork's own schedule group (schedules carry no tags;
- * the group is dbfork's alone and the name is `dbfork-<fork id>`).
+ * the group is dbfork's alone and the name is `dbfork-<fork id>` or `dbfork-warn-<fork id>`).
  */
 export type ManagedResourceType =
   | 'db-instance'
@@ -163,11 +163,9 @@ export class ManagedLeftovers {
         }),
       );
       for (const schedule of page.Schedules ?? []) {
-        const forkId = schedule.Name?.slice('dbfork-'.length) ?? '';
+        const forkId = forkIdOfScheduleName(schedule.Name ?? '');
         if (schedule.GroupName && schedule.GroupName !== scheduleGroup) continue;
-        if (FORK_ID_PATTERN.test(forkId) && schedule.Name === scheduleName(forkId)) {
-          out.push({ type: 'schedule', id: schedule.Name, forkId });
-        }
+        if (schedule.Name && forkId) out.push({ type: 'schedule', id: schedule.Name, forkId });
       }
       schedulesToken = page.NextToken;
     } while (schedulesToken);

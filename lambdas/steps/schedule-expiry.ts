@@ -1,19 +1,18 @@
-import { required } from '../core/env.js';
+import { armExpiry } from '../core/expiry-arming.js';
 import * as parts from '../core/runtime-parts.js';
 import { defineStep } from './step.js';
 
-/** One-time Scheduler schedule at expiresAt (UTC) that starts the delete workflow, then deletes itself. */
+/**
+ * The fork's one-time Scheduler schedules (UTC, each deleting itself once fired): the delete
+ * workflow at expiresAt, and `Fork Expiring` a lead time before (lambdas/core/expiry-arming.ts).
+ */
 export const step = defineStep('schedule-expiry', [parts.store, parts.schedules], async (state, rt) => {
   // The record returned by the transition is read after it: a TTL change that landed meanwhile wins.
   const fork = await rt.store.transition(state.forkId, {
     step: 'scheduling-expiry',
     message: 'scheduling deletion at expiry',
   });
-  await rt.schedules.put(fork.id, fork.expiresAt, {
-    groupName: rt.env.schedulerGroupName,
-    deleteStateMachineArn: required(rt.env.deleteStateMachineArn, 'deleteStateMachineArn'),
-    roleArn: required(rt.env.schedulerRoleArn, 'schedulerRoleArn'),
-  });
+  await armExpiry(rt, fork);
   return {};
 });
 export const handler = step.handler;

@@ -25,7 +25,7 @@ import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder
 import { commands } from '../support/command-events.js';
 import { evaluate, type PolicyStatement, wildcardMatch } from '../support/iam-evaluator.js';
 import { newRecorder, type Simulated, simulate, stopSimulatedRdsEvents } from '../support/iam-scenarios.js';
-import { functionPolicies } from '../support/iam-stack-policies.js';
+import { functionPolicies, schedulerRolePolicy } from '../support/iam-stack-policies.js';
 import { motoEndpoint, resetMoto, setEmulatorConfig } from '../support/moto.js';
 import { TEST_ACCOUNT, TEST_REGION } from '../support/runtime.js';
 import {
@@ -65,6 +65,8 @@ interface Segment {
   readonly engine: string;
   readonly calls: readonly RecordedCall[];
   readonly policies: Map<string, PolicyStatement[]>;
+  /** The role EventBridge Scheduler assumes to invoke what the schedules name. */
+  readonly schedulerRole: PolicyStatement[];
 }
 
 const segments: Segment[] = [];
@@ -115,6 +117,9 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     expect((await sim.api('GET', `/v1/forks/${id}`)).statusCode).toBe(200);
     expect(JSON.parse((await sim.api('GET', `/v1/forks/${id}`)).body)).toMatchObject({ status: 'ready' });
     expect((await sim.api('PATCH', `/v1/forks/${id}`, { ttlHours: 3 })).statusCode).toBe(200);
+    // Its warning schedule fires (Fork Expiring), then fires again (a duplicate delivery: nothing sent).
+    expect(await sim.warn(id)).toBe('published');
+    expect(await sim.warn(id)).toBe('sent');
   }
   await sim.api('GET', '/v1/forks');
   const [keep, ...rest] = ids;
@@ -131,22 +136,25 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     hostedZone: { ...config.hostedZone, domain: DOMAIN },
     postRestoreHook: HOOK_CONFIG,
   });
+  const bindings = {
+    partition: 'aws',
+    region: TEST_REGION,
+    account: TEST_ACCOUNT,
+    tableName: h.rt.env.tableName,
+    eventBusName: h.rt.env.eventBusName,
+    schedulerRoleArn: h.rt.env.schedulerRoleArn ?? '',
+    expiryWarningFunctionArn: h.rt.env.expiryWarningFunctionArn ?? '',
+    // Moto's zone ids do not pass the config's format check; the ARN is rebound instead.
+    hostedZone: {
+      synthesized: config.hostedZone.id,
+      actual: h.rt.env.hostedZoneId.replace(/^\/?hostedzone\//, ''),
+    },
+  };
   segments.push({
     engine,
     calls: recorder.calls,
-    policies: functionPolicies(template, {
-      partition: 'aws',
-      region: TEST_REGION,
-      account: TEST_ACCOUNT,
-      tableName: h.rt.env.tableName,
-      eventBusName: h.rt.env.eventBusName,
-      schedulerRoleArn: h.rt.env.schedulerRoleArn ?? '',
-      // Moto's zone ids do not pass the config's format check; the ARN is rebound instead.
-      hostedZone: {
-        synthesized: config.hostedZone.id,
-        actual: h.rt.env.hostedZoneId.replace(/^\/?hostedzone\//, ''),
-      },
-    }),
+    policies: functionPolicies(template, bindings),
+    schedulerRole: schedulerRolePolicy(template, bindings),
   });
 }
 
@@ -329,6 +337,23 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
     }
     expect(evaluated).toBeGreaterThan(500);
     expect([...denied]).toEqual([]);
+  });
+
+  it('lets the scheduler role invoke what every schedule the functions write names (and it must name both)', () => {
+    const invoked = new Set<string>();
+    const denied: string[] = [];
+    for (const { call, segment } of allCalls()) {
+      if (!call.scheduleTarget) continue;
+      // Templated targets: Step Functions StartExecution, Lambda Invoke (EventBridge Scheduler User Guide).
+      const action = call.scheduleTarget.includes(':states:')
+        ? 'states:StartExecution'
+        : 'lambda:InvokeFunction';
+      invoked.add(action);
+      const result = evaluate(segment.schedulerRole, { action, resource: call.scheduleTarget, context: {} });
+      if (result.decision !== 'Allowed') denied.push(`${call.fn}: ${action} on ${call.scheduleTarget}`);
+    }
+    expect([...invoked].sort()).toEqual(['lambda:InvokeFunction', 'states:StartExecution']);
+    expect([...new Set(denied)]).toEqual([]);
   });
 
   it('uses only actions and resource types the Service Authorization Reference lists for them', async () => {

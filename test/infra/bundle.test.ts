@@ -27,6 +27,7 @@ import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
 import { COMMAND_PARTS } from '../../lambdas/commands/command-routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
+import { EXPIRY_WARNING_PARTS } from '../../lambdas/events/expiry-warning.js';
 import { ORPHAN_DATABASES_PARTS } from '../../lambdas/events/orphan-databases.js';
 import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
@@ -197,6 +198,7 @@ describe('DbForkFunction bundling', () => {
       'lambdas/events/orphan-databases': ORPHAN_DATABASES_PARTS.map((part) => part.service),
       'lambdas/events/orphan-leftovers': ORPHAN_LEFTOVERS_PARTS.map((part) => part.service),
       'lambdas/commands/fork-commands': COMMAND_PARTS.map((part) => part.service),
+      'lambdas/events/expiry-warning': EXPIRY_WARNING_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(
@@ -237,6 +239,7 @@ describe('DbForkFunction bundling', () => {
     expect(bundled).toEqual(expected);
     // And the runtime really is narrow: the step that only marks a fork ready has two clients.
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
+    expect(bundled['lambdas/events/expiry-warning']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
 
   it('bundles event-stream support out only while no call dbfork makes streams', () => {

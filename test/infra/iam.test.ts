@@ -5,6 +5,7 @@ import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
 import {
   API_FUNCTIONS,
   COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
   ORPHAN_DATABASES_FUNCTION,
@@ -430,13 +431,18 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     }
   });
 
-  it('lets the scheduler role start the delete machine and nothing else', () => {
+  it('lets the scheduler role start the delete machine and invoke the expiry warning, and nothing else', () => {
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
     const granted = statements.filter((s) => s.roles.includes(schedulerRole ?? '')).map((s) => s.statement);
-    expect(granted).toHaveLength(1);
-    expect(actionsOf(granted[0] ?? {})).toEqual(['states:StartExecution']);
+    expect(granted.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['states:StartExecution'], expect.anything()],
+      [
+        ['lambda:InvokeFunction'],
+        { 'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'] },
+      ],
+    ]);
     expect(resourcesOf(granted[0] ?? {})).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
     ]);
@@ -527,6 +533,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       .map((f) => f.name);
     expect(publishers.sort()).toEqual([
       COMMANDS_FUNCTION,
+      EXPIRY_WARNING_FUNCTION,
       'mark-deleted',
       'mark-failed',
       'mark-ready',

@@ -7,6 +7,7 @@ import { parseConfig } from '../../lib/config.js';
 import {
   API_FUNCTIONS,
   COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
   RECONCILER_FUNCTIONS,
@@ -160,11 +161,18 @@ describe('ForkFunctions', () => {
 
   const apiFunctions: string[] = Object.values(API_FUNCTIONS);
 
-  it('creates one function per workflow step, per group of API routes, per reconciler sweep, the RDS-event handler and the command consumer', () => {
+  it('creates one function per workflow step, per group of API routes, per reconciler sweep, the RDS-event handler, the command consumer and the expiry warning', () => {
     // The example config has no post-restore hook: no run-hook function (test/infra/post-restore-hook.test.ts).
     const steps = STEP_NAMES.filter((step) => !(OPTIONAL_STEP_NAMES as readonly string[]).includes(step));
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...steps, ...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION, COMMANDS_FUNCTION].sort(),
+      [
+        ...steps,
+        ...apiFunctions,
+        ...RECONCILER_FUNCTIONS,
+        RDS_EVENT_FUNCTION,
+        COMMANDS_FUNCTION,
+        EXPIRY_WARNING_FUNCTION,
+      ].sort(),
     );
   });
 
@@ -233,6 +241,14 @@ describe('ForkFunctions', () => {
       COMMANDS_FUNCTION,
       'schedule-expiry',
     ]);
+    expect(holders('DBFORK_EXPIRY_WARNING_FUNCTION_ARN')).toEqual([
+      API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
+      'schedule-expiry',
+    ]);
+    expect(functionNamed(template, 'schedule-expiry').env.DBFORK_EXPIRY_WARNING_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'],
+    });
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
@@ -251,6 +267,7 @@ describe('ForkFunctions', () => {
       ...RECONCILER_FUNCTIONS,
       RDS_EVENT_FUNCTION,
       COMMANDS_FUNCTION,
+      EXPIRY_WARNING_FUNCTION,
     ];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);

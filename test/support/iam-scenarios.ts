@@ -18,6 +18,7 @@ import { type HookInvoker, LambdaHookInvoker } from '../../lambdas/core/hook-inv
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { handleExpiryWarning } from '../../lambdas/events/expiry-warning.js';
 import { createDatabaseSweep } from '../../lambdas/events/orphan-databases.js';
 import { createLeftoverSweep } from '../../lambdas/events/orphan-leftovers.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
@@ -28,6 +29,7 @@ import {
   API_FUNCTIONS,
   type ApiFunctionName,
   COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
   RDS_EVENT_FUNCTION,
@@ -230,6 +232,8 @@ export interface Simulated {
   /** Hands an SQS batch of command events to the command consumer, as its event source would. */
   commands(event: SQSEvent): Promise<SQSBatchResponse>;
   reconcile(now?: Date): Promise<unknown>;
+  /** Invokes the expiry-warning function as the fork's warning schedule does, for its current expiry. */
+  warn(forkId: string): Promise<unknown>;
   idle(): Promise<void>;
 }
 
@@ -262,6 +266,7 @@ export function simulate<S>(
   const api = createApi(runtime());
   const commandsRt = runtime();
   const reconcilerRt = runtime();
+  const warningRt = runtime();
   const events = deliverRdsEventsTo(
     createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
   );
@@ -290,6 +295,10 @@ export function simulate<S>(
         stuck: summaries.flatMap((s) => s.stuck),
         errors: summaries.flatMap((s) => s.errors),
       };
+    },
+    async warn(forkId) {
+      const { expiresAt } = await steps.rt.store.mustGet(forkId);
+      return runAs(EXPIRY_WARNING_FUNCTION, () => handleExpiryWarning({ forkId, expiresAt }, warningRt));
     },
     idle: () => steps.workflows.idle(),
   };

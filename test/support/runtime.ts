@@ -39,6 +39,7 @@ export const TEST_HOSTED_ZONE_ID = 'Z0TESTZONE0001';
 export const TEST_CREATE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-create`;
 export const TEST_DELETE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-delete`;
 export const TEST_SCHEDULER_ROLE_ARN = `arn:aws:iam::${TEST_ACCOUNT}:role/dbfork-scheduler`;
+export const TEST_EXPIRY_WARNING_FN_ARN = `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT}:function:dbfork-expiry-warning`;
 export const TEST_SCHEDULER_GROUP = 'dbfork-test';
 export const TEST_EVENT_BUS = 'dbfork-test-bus';
 /** The clock's default start: every relative time in a test derives from it. */
@@ -63,6 +64,7 @@ export function testEnv(overrides: TestEnvOverrides = {}): RuntimeEnv {
     deleteStateMachineArn: TEST_DELETE_SM_ARN,
     schedulerGroupName: TEST_SCHEDULER_GROUP,
     schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
+    expiryWarningFunctionArn: TEST_EXPIRY_WARNING_FN_ARN,
     auditRetentionDays: 30,
     ...rest,
     policy: forkPolicySchema.parse(policy ?? TEST_POLICY),

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
+import { scheduleName, warningScheduleName } from '../../lambdas/core/ids.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
 import { fireDueSchedules } from '../../local/scheduler-emulation.js';
@@ -131,7 +132,7 @@ describe('races between create, delete and expiry (moto)', () => {
     }));
     await deleteFork(racing.rt, fork.id, OWNER);
     await expectDeletedAndNothingLeft(racing, fork.id);
-    expect(fired).toEqual([{ name: expect.any(String), forkId: fork.id }]);
+    expect(fired).toEqual([{ name: expect.any(String), forkId: fork.id, target: 'delete-workflow' }]);
     const executions = racing.workflows.list(fork.id).filter((e) => e.kind === 'delete');
     expect(executions.map((e) => e.name).sort()).toEqual([`${fork.id}-api`, `${fork.id}-expiry`]);
     expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
@@ -209,13 +210,18 @@ describe('every step handler run twice on the same input gives the same result (
     // One of each: no second instance, snapshot, secret, record or schedule was made.
     const made = await h.leftovers(fork.id);
     // (moto also keeps the fork's own automated backup, `rds:<fork id>-…`, which goes with the instance.)
-    expect({ ...made, snapshots: made.snapshots.filter((id) => !id.startsWith('rds:')) }).toEqual({
+    expect({
+      ...made,
+      snapshots: made.snapshots.filter((id) => !id.startsWith('rds:')),
+      schedules: made.schedules.sort(),
+    }).toEqual({
       ...NOTHING_LEFT,
       instances: [fork.id],
       snapshots: [`${fork.id}-source`],
       secrets: [`dbfork/${fork.id}`],
       dnsRecords: [`${fork.dnsName}.`],
-      schedules: [expect.stringContaining(fork.id)],
+      // The expiry and its warning.
+      schedules: [scheduleName(fork.id), warningScheduleName(fork.id)],
     });
     // The password in the secret is the one the database got (a second rotation reused it).
     expect((await h.rt.secrets.read(fork.id))?.arn).toBe(fork.secretArn);

@@ -37,6 +37,10 @@ export const forkSchema = z.looseObject({
   readyAt: z.optional(time),
   deletedAt: z.optional(time),
   expiresAt: time,
+  /** When `Fork Expiring` is published for this expiry (once it is scheduled). */
+  expiryWarningAt: z.optional(time),
+  /** When `Fork Expiring` was published for this expiry. */
+  expiryWarningSentAt: z.optional(time),
   endpoint: z.optional(z.looseObject({ host: z.string(), port: z.int() })),
   dnsName: z.string(),
   secretArn: z.optional(z.string()),

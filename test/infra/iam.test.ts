@@ -328,6 +328,8 @@ describe('RDS permissions', () => {
       'events:PutEvents',
       'iam:PassRole',
       'scheduler:CreateSchedule',
+      // Extend moves the expiry and its warning as PATCH does (a fork no longer live loses them).
+      'scheduler:DeleteSchedule',
       'scheduler:UpdateSchedule',
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',

@@ -6,7 +6,7 @@
  * timed around the `import()` inside it; the median of a few.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,7 +28,7 @@ const run = promisify(execFile);
 
 const EXPORTS_HANDLER = /export\s+(const|async\s+function|function)\s+handler\b/;
 
-/** The handler entries the stack deploys: every step, every API function, every EventBridge consumer exporting `handler`. */
+/** The handler entries the stack deploys: every step, every API function, every EventBridge consumer (events, commands) exporting `handler`. */
 export function handlerEntries(root = ROOT): string[] {
   const withHandler = (dir: string) =>
     readdirSync(join(root, dir))
@@ -39,8 +39,16 @@ export function handlerEntries(root = ROOT): string[] {
     ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
     ...withHandler('lambdas/api/functions'),
     ...withHandler('lambdas/events'),
+    ...withHandler('lambdas/commands'),
   ];
 }
+
+/** What the handlers take from the Powertools layer. */
+const POWERTOOLS_PACKAGES = [
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+  '@aws-lambda-powertools/tracer',
+];
 
 const SDK_IMPORT = /from\s+'(@aws-sdk\/[a-z0-9-]+)'/g;
 
@@ -116,6 +124,21 @@ export async function measureBundles(options: { importRuns: number }): Promise<B
         entries.map((entry) => [entry.replace(/\.ts$/, ''), handlerEntry(entry)]),
       ),
     });
+    // The layer's packages, where Node looks for the bundles' externals (as /opt/nodejs/node_modules in Lambda).
+    symlinkSync(join(ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
+    const layerFile = join(outdir, 'powertools-layer.mjs');
+    await build({
+      ...esbuildOptions(outdir),
+      external: [],
+      stdin: {
+        contents: POWERTOOLS_PACKAGES.map((pkg, i) => `export * as pt${i} from '${pkg}';`).join('\n'),
+        resolveDir: ROOT,
+        sourcefile: 'powertools-layer.ts',
+        loader: 'ts',
+      },
+      outfile: layerFile,
+      outdir: undefined,
+    });
     const naiveImports = sdkPackagesUsed();
     await build({
       ...esbuildOptions(outdir),
@@ -152,6 +175,7 @@ export async function measureBundles(options: { importRuns: number }): Promise<B
       maxBytesVsNaive: ratio(maxBytes, naiveBytes),
       maxImportVsNaive: ratio(maxImportMs, naiveImportMs),
       naiveImports,
+      powertoolsLayerBytes: statSync(layerFile).size,
       perHandler,
     };
   } finally {

@@ -66,7 +66,14 @@ export function tableRows(results: BenchResults): Row[] {
       target: '≤ 0.50×',
     });
     rows.push({
-      figure: '  slowest handler import (cold)',
+      figure: '  Powertools, from its AWS layer',
+      measured: bytesText(b.powertoolsLayerBytes),
+      baseline: '–',
+      ratio: '–',
+      target: '–',
+    });
+    rows.push({
+      figure: '  slowest handler import (cold, with the layer)',
       measured: msText(b.maxImportMs),
       baseline: `naive ${msText(b.naiveImportMs)}`,
       ratio: ratioText(b.maxImportVsNaive),

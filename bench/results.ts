@@ -50,6 +50,12 @@ export const bundlesSchema = z.object({
   maxImportVsNaive: z.number().nullable(),
   /** What the naive bundle imports (every SDK package the handlers use, whole). */
   naiveImports: z.array(z.string()),
+  /**
+   * Powertools (Logger, Metrics, Tracer with the X-Ray SDK) bundled alone with the same settings:
+   * what every function loads from AWS's Powertools layer instead of its own bundle. Imports are
+   * timed with it resolved (as the layer provides it), so import times include it.
+   */
+  powertoolsLayerBytes: count,
   perHandler: z.record(z.string(), bundleFigure),
 });
 

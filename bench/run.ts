@@ -35,7 +35,7 @@ const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 const METHOD: Record<string, string> = {
   overheadMs: `POST /v1/forks → readyAt of the fork, ${SETTINGS.overheadForks} forks one after another through the offline API (after one warm-up fork), emulator delays 0, Wait states 0 ms; baseline: the 1 s budget`,
   concurrentCreates: `${SETTINGS.concurrentCreates} POST /v1/forks at once, each caller different, maxLiveForksPerSource ${SETTINGS.concurrentQuota}; after the workflows finish, answers vs fork records vs create workflows; baseline: a lone create's POST latency (p50 of the overhead run)`,
-  bundles: `each handler built with DBFORK_BUNDLING (esbuild ESM, minified, SDK bundled), .mjs bytes and import() time in a fresh node (median of ${SETTINGS.importRuns}); baseline: one bundle re-exporting every @aws-sdk package the handlers import, same settings`,
+  bundles: `each handler built with DBFORK_BUNDLING (esbuild ESM, minified, SDK bundled, Powertools external: AWS's layer), .mjs bytes and import() time in a fresh node with the layer's packages resolvable (median of ${SETTINGS.importRuns}); baseline: one bundle re-exporting every @aws-sdk package the handlers import, same settings`,
   detectionLagMs: `${SETTINGS.lagForks} RDS forks through the offline API, restore = 20 emulated min (${SETTINGS.restoreRealMs} ms real, + an even spread over one poll interval), password reset 1 emulated min, Wait states scaled alike; lag = the emulator's restored event → the next step entered, Wait time scaled back to AWS ms`,
   transitionsPerFork: 'states entered per create execution (same runs as detectionLagMs), mean',
   lambdaInvocationsPerFork:

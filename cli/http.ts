@@ -5,6 +5,15 @@
 import { ApiError, CliError, type ErrorDetail } from './errors.js';
 import { isLoopback, prepareRequest, type SigningOptions } from './signing.js';
 
+/** A post-restore hook's run and how it went. */
+export interface ForkHookRun {
+  name: string;
+  status: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
 /** The public fork object (DESIGN.md §1), as far as the CLI reads it. */
 export interface Fork {
   id: string;
@@ -23,6 +32,10 @@ export interface Fork {
   readyAt?: string;
   deletedAt?: string;
   expiresAt: string;
+  /** When `Fork Expiring` is published for this expiry (once the expiry is scheduled). */
+  expiryWarningAt?: string;
+  /** When `Fork Expiring` was published. */
+  expiryWarningSentAt?: string;
   endpoint?: { host: string; port: number };
   dnsName?: string;
   secretArn?: string;
@@ -52,6 +65,8 @@ export interface Fork {
     error?: { code: string; message: string };
   };
   refreshSchedule?: string;
+  /** The post-restore hook the fork runs (absent: none). */
+  hook?: ForkHookRun;
 }
 
 export interface Source {

@@ -88,6 +88,23 @@ export function refreshLabel(refresh: NonNullable<Fork['refresh']>): string {
   return `#${refresh.attempt} ${refresh.state} · ${refresh.step}`;
 }
 
+/** `mask-pii: succeeded in 12s (2026-11-20 10:00:00Z)`, `mask-pii: pending`. */
+export function hookLabel(hook: NonNullable<Fork['hook']>): string {
+  const took = hook.durationMs !== undefined ? ` in ${formatDuration(hook.durationMs)}` : '';
+  const at = hook.startedAt ? ` (${shortTime(hook.startedAt)})` : '';
+  return `${hook.name}: ${hook.status}${hook.status === 'succeeded' || hook.status === 'failed' ? took : ''}${at}`;
+}
+
+/** When the `Fork Expiring` event fires (or fired) for the fork's expiry; undefined when not scheduled. */
+export function expiryWarning(fork: Fork, now: Date): string | undefined {
+  if (fork.expiryWarningSentAt) {
+    return `Fork Expiring sent ${shortTime(fork.expiryWarningSentAt)} (${relative(fork.expiryWarningSentAt, now)})`;
+  }
+  const live = fork.status === 'creating' || fork.status === 'ready';
+  if (!fork.expiryWarningAt || !live) return undefined;
+  return `Fork Expiring at ${shortTime(fork.expiryWarningAt)} (${relative(fork.expiryWarningAt, now)})`;
+}
+
 /** A fork's details, one field a line. */
 export function forkDetails(fork: Fork, now: Date, options: { history?: boolean } = {}): string {
   const rows: [string, string][] = [];
@@ -111,8 +128,11 @@ export function forkDetails(fork: Fork, now: Date, options: { history?: boolean 
   if (fork.deletedAt) rows.push(['deleted', shortTime(fork.deletedAt)]);
   else if (fork.status !== 'failed')
     rows.push(['expires', `${shortTime(fork.expiresAt)} (${relative(fork.expiresAt, now)})`]);
+  const warning = expiryWarning(fork, now);
+  if (warning) rows.push(['warning', warning]);
   const tags = Object.entries(fork.tags ?? {});
   if (tags.length) rows.push(['tags', tags.map(([k, v]) => `${k}=${v}`).join(' ')]);
+  if (fork.hook) rows.push(['hook', hookLabel(fork.hook)]);
   if (fork.error) rows.push(['error', `${fork.error.code}: ${fork.error.message}`]);
   if (fork.databaseId && fork.databaseId !== fork.id) rows.push(['database', fork.databaseId]);
   if (fork.refresh) rows.push(['refresh', refreshLabel(fork.refresh)]);

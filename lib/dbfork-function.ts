@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type ILayerVersion, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 
 /** Repository root (this file lives in `lib/`). */
@@ -30,8 +32,51 @@ export const DBFORK_BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   // Bundle the AWS SDK too: pinned versions, tree-shaken, no dependency on the runtime's copy.
-  externalModules: [],
+  // Powertools (Logger, Metrics, Tracer and its X-Ray SDK) comes from AWS's own Lambda layer of the
+  // exact version in package.json (powertoolsLayer below), as Powertools documents for bundlers.
+  externalModules: ['@aws-lambda-powertools/*'],
 } as const;
+
+/** The Powertools version every dbfork package pins (all the same, exact: the layer must match it). */
+export function powertoolsVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const versions = new Set(
+    Object.entries(pkg.dependencies)
+      .filter(([name]) => name.startsWith('@aws-lambda-powertools/'))
+      .map(([, version]) => version),
+  );
+  const [version] = versions;
+  if (versions.size !== 1 || !version || !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(
+      `package.json must pin every @aws-lambda-powertools package to one exact version (found ${[...versions].join(', ')})`,
+    );
+  }
+  return version;
+}
+
+/**
+ * Where AWS publishes the ARN of its Powertools for AWS Lambda (TypeScript) layer of a version, in
+ * every commercial region ("Lambda layers", Powertools for AWS Lambda (TypeScript) documentation:
+ * "Lookup Layer ARN via AWS SSM Parameter Store").
+ */
+export const powertoolsLayerParameter = (version: string) =>
+  `/aws/service/powertools/typescript/generic/all/${version}`;
+
+const LAYER_ID = 'PowertoolsLayer';
+
+/** The stack's one reference to AWS's Powertools layer, its ARN resolved from SSM at deploy time. */
+export function powertoolsLayer(scope: Construct): ILayerVersion {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(LAYER_ID) as ILayerVersion | undefined;
+  if (existing) return existing;
+  const arn = ssm.StringParameter.valueForStringParameter(
+    stack,
+    powertoolsLayerParameter(powertoolsVersion()),
+  );
+  return LayerVersion.fromLayerVersionArn(stack, LAYER_ID, arn);
+}
 
 /** Absolute path of a handler module, e.g. `handlerEntry('lambdas/steps/restore.ts')`. */
 export function handlerEntry(relativePath: string): string {
@@ -71,7 +116,8 @@ export interface DbForkFunctionProps {
 
 /**
  * The one NodejsFunction flavour of dbfork: Node.js 24 on ARM64, minified ESM bundle (`.mjs`) with
- * source maps, explicit memory and timeout, X-Ray active tracing, and its own log group with a
+ * source maps, Powertools from AWS's layer, explicit memory and timeout, X-Ray active tracing
+ * (Powertools Tracer in the handlers, lambdas/core/tracing.ts), and its own log group with a
  * retention period. Each function gets its own role (no AWS managed policy) that may only write to
  * its own log group; everything else is granted in `lib/permissions.ts`.
  */
@@ -99,6 +145,7 @@ export class DbForkFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: Tracing.ACTIVE,
+      layers: [powertoolsLayer(scope)],
       role,
       logGroup,
       projectRoot: PROJECT_ROOT,
@@ -110,7 +157,7 @@ export class DbForkFunction extends NodejsFunction {
       bundling: {
         ...DBFORK_BUNDLING,
         mainFields: [...DBFORK_BUNDLING.mainFields],
-        externalModules: [],
+        externalModules: [...DBFORK_BUNDLING.externalModules],
         esbuildArgs: aliasArgs(),
       },
     });

@@ -10,20 +10,23 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { policyOf } from '../lambdas/core/config.js';
 import { ENV } from '../lambdas/core/env.js';
-import type { StepName } from '../lambdas/steps/step-names.js';
+import { hooksAllowed } from '../lambdas/core/hook-config.js';
 import { ForkApi } from './api.construct.js';
+import { ForkCommands } from './commands.construct.js';
 import { DbForkConfigError, parseConfig, type StackConfig, type StackConfigInput } from './config.js';
 import type { DbForkFunction } from './dbfork-function.js';
 import { ForkEvents } from './events.construct.js';
 import { ForkExpiry } from './expiry.construct.js';
+import { ForkExpiryWarning } from './expiry-warning.construct.js';
 import { ForkTable } from './fork-table.construct.js';
 import { type ApiGroup, ForkFunctions } from './functions.construct.js';
 import { ForkMonitoring } from './monitoring.construct.js';
 import { applyNagSuppressions } from './nag-suppressions.js';
 import { NAMES, stateMachineArn } from './names.js';
+import { hookFunctionArn } from './permissions.js';
 import { ForkRdsEvents } from './rds-events.construct.js';
 import { ForkReconciler } from './reconciler.construct.js';
-import { ForkWorkflows } from './workflows.construct.js';
+import { ForkWorkflows, type StepFunctions } from './workflows.construct.js';
 
 /** The DbFork construct is configured with the stack configuration itself (DESIGN.md §4). */
 export type DbForkProps = Readonly<StackConfigInput>;
@@ -45,7 +48,8 @@ export class DbFork extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
   readonly schedulerRole: iam.Role;
   readonly hostedZone: route53.IHostedZone;
-  readonly stepFunctions: Readonly<Record<StepName, DbForkFunction>>;
+  /** The step Lambdas; `run-hook` only with a post-restore hook configured. */
+  readonly stepFunctions: StepFunctions<DbForkFunction>;
   /** The functions behind the HTTP API, one per group of routes (create, forks, sources). */
   readonly apiFunctions: Readonly<Record<ApiGroup, DbForkFunction>>;
   /** The scheduled reconciler's sweeps (every `reconcileRateMinutes`), by function name. */
@@ -53,7 +57,14 @@ export class DbFork extends Construct {
   readonly reconcilerRule: events.Rule;
   /** Completes the workflows' waits from RDS events (default bus rule for `fork-*` resources). */
   readonly rdsEventFunction: DbForkFunction;
+  /** Publishes `Fork Expiring`, invoked by each fork's warning schedule. */
+  readonly expiryWarningFunction: DbForkFunction;
   readonly rdsEventRule: events.Rule;
+  /**
+   * Commands in (README "Automation"): the rule on the dbfork bus, its queue, their dead-letter
+   * queue and the consumer. Undefined with `automation.enabled: false`.
+   */
+  readonly commands: ForkCommands | undefined;
   readonly createStateMachine: sfn.StateMachine;
   readonly deleteStateMachine: sfn.StateMachine;
   readonly refreshStateMachine: sfn.StateMachine;
@@ -101,7 +112,14 @@ export class DbFork extends Construct {
       hostedZoneArn: this.hostedZone.hostedZoneArn,
       hostedZoneDomain: config.hostedZone.domain,
       schedulerRole: this.schedulerRole,
+      hookFunctionArns: hooksAllowed(config.postRestoreHook).map((hook) => hookFunctionArn(this, hook)),
     };
+    const expiryWarning = new ForkExpiryWarning(this, 'ExpiryWarning', {
+      environment,
+      targets,
+      logRetention,
+    });
+    this.expiryWarningFunction = expiryWarning.function;
     const functions = new ForkFunctions(this, 'Functions', {
       environment,
       // Built from the fixed names: the api functions start the machines that invoke the steps,
@@ -110,8 +128,10 @@ export class DbFork extends Construct {
       createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
       refreshStateMachineArn: stateMachineArn(this, NAMES.refreshStateMachine),
+      expiryWarningFunctionArn: expiryWarning.function.functionArn,
       targets,
       logRetention,
+      ...(config.postRestoreHook ? { postRestoreHook: config.postRestoreHook } : {}),
     });
     this.stepFunctions = functions.steps;
     this.apiFunctions = functions.api;
@@ -136,6 +156,18 @@ export class DbFork extends Construct {
     this.rdsEventFunction = rdsEvents.function;
     this.rdsEventRule = rdsEvents.rule;
 
+    this.commands = config.automation.enabled
+      ? new ForkCommands(this, 'Commands', {
+          environment,
+          eventBus: this.eventBus,
+          createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
+          deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+          expiryWarningFunctionArn: expiryWarning.function.functionArn,
+          targets,
+          logRetention,
+        })
+      : undefined;
+
     this.api = new ForkApi(this, 'Api', { handlers: functions.api, logRetention }).restApi;
 
     this.monitoring = new ForkMonitoring(this, 'Monitoring', {
@@ -148,7 +180,12 @@ export class DbFork extends Construct {
         ...Object.values(functions.api),
         ...this.reconcilerFunctions,
         rdsEvents.function,
+        ...(this.commands ? [this.commands.function] : []),
+        expiryWarning.function,
       ],
+      ...(this.commands
+        ? { commandQueue: this.commands.queue, commandDeadLetterQueue: this.commands.deadLetterQueue }
+        : {}),
       createFailuresPerHour: config.monitoring.createFailuresPerHour,
       ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),
     });

@@ -37,5 +37,16 @@ export class DbForkStack extends Stack {
       value: this.dbfork.eventBus.eventBusName,
       description: 'Lifecycle events out, commands in',
     });
+    const commands = this.dbfork.commands;
+    if (commands) {
+      new CfnOutput(this, 'CommandQueueArn', {
+        value: commands.queue.queueArn,
+        description: 'Commands in, on their way to the consumer (README "Automation")',
+      });
+      new CfnOutput(this, 'CommandDeadLetterQueueArn', {
+        value: commands.deadLetterQueue.queueArn,
+        description: 'Commands never carried out: move them back to CommandQueueArn once the cause is fixed',
+      });
+    }
   }
 }

@@ -5,14 +5,16 @@ import { Construct } from 'constructs';
 import { NAMES, stateMachineArn } from './names.js';
 
 /**
- * Where fork TTLs and recurring refreshes live: the EventBridge Scheduler group `dbfork` (one
- * one-time expiry schedule per fork, created at run time by `schedule-expiry`, and a fork's
- * optional cron refresh schedule) and the role Scheduler assumes to start the delete workflow and
- * the refresh workflow — those machines only.
+ * Where fork TTLs and recurring refreshes live: the EventBridge Scheduler group `dbfork` (two
+ * one-time schedules per fork, created at run time by `schedule-expiry` and moved by PATCH and by a
+ * refresh with a new TTL: the expiry and its warning; and a fork's optional cron refresh schedule)
+ * and the role Scheduler assumes to start the delete workflow and the refresh workflow — those
+ * machines only — and to invoke the expiry-warning function (granted by
+ * lib/expiry-warning.construct.ts).
  */
 export class ForkExpiry extends Construct {
   readonly scheduleGroup: scheduler.ScheduleGroup;
-  /** Passed to CreateSchedule as the target role; may only start DeleteFork executions. */
+  /** Passed to CreateSchedule as the target role; may only start DeleteFork and RefreshFork and invoke the expiry warning. */
   readonly schedulerRole: iam.Role;
 
   constructor(scope: Construct, id: string) {
@@ -27,7 +29,7 @@ export class ForkExpiry extends Construct {
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
       description:
-        'Assumed by EventBridge Scheduler to start the dbfork delete workflow at a fork expiry, and a fork refresh on its schedule',
+        'Assumed by EventBridge Scheduler to warn of and then delete an expiring dbfork fork, and to start a fork refresh on its schedule',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           // Confused-deputy guard: only schedules of this account's dbfork group may use the role.

@@ -2,10 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/core/env.js';
+import { HOOK_STEP_MARGIN_SECONDS, type PostRestoreHookConfig } from '../lambdas/core/hook-config.js';
 import { STEP_ENV_VAR, STEP_NAMES, type StepName } from '../lambdas/steps/step-names.js';
 import { DbForkFunction } from './dbfork-function.js';
 import { API_FUNCTIONS, grantFunction, type PermissionTargets } from './permissions.js';
 import { FUNCTION_ENV_VAR } from './reconciler.construct.js';
+import type { StepFunctions } from './workflows.construct.js';
 
 /** The groups of API routes, each served by its own function (`lambdas/api/functions/<group>.ts`). */
 export type ApiGroup = keyof typeof API_FUNCTIONS;
@@ -19,10 +21,14 @@ export interface ForkFunctionsProps {
   readonly deleteStateMachineArn: string;
   /** ARN of the RefreshFork state machine (built from its name). */
   readonly refreshStateMachineArn: string;
+  /** ARN of the function the warning schedules invoke (publishes `Fork Expiring`). */
+  readonly expiryWarningFunctionArn: string;
   /** What the functions' IAM statements point at. */
   readonly targets: PermissionTargets;
   /** Retention of every function's log group. */
   readonly logRetention: logs.RetentionDays;
+  /** The post-restore hook configuration. @default - no hook: no run-hook function */
+  readonly postRestoreHook?: PostRestoreHookConfig;
 }
 
 /** `check-database` → `CheckDatabase`. */
@@ -39,7 +45,7 @@ export function pascalCase(name: string): string {
  * lib/permissions.ts.
  */
 export class ForkFunctions extends Construct {
-  readonly steps: Readonly<Record<StepName, DbForkFunction>>;
+  readonly steps: StepFunctions<DbForkFunction>;
   readonly api: Readonly<Record<ApiGroup, DbForkFunction>>;
 
   constructor(scope: Construct, id: string, props: ForkFunctionsProps) {
@@ -47,16 +53,23 @@ export class ForkFunctions extends Construct {
     const scheduling = {
       [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
       [ENV.refreshStateMachineArn]: props.refreshStateMachineArn,
+      [ENV.expiryWarningFunctionArn]: props.expiryWarningFunctionArn,
       [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
     };
     // The steps that put schedules: the expiry and refresh schedules at create, the expiry moved by a refresh.
     const scheduler: readonly StepName[] = ['schedule-expiry', 'announce-refresh'];
 
     const steps: Partial<Record<StepName, DbForkFunction>> = {};
+    const hook = props.postRestoreHook;
     for (const step of STEP_NAMES) {
+      if (step === 'run-hook' && !hook) continue;
       const fn = new DbForkFunction(this, pascalCase(step), {
         entry: `lambdas/steps/${step}.ts`,
         description: `dbfork workflow step ${step}`,
+        // run-hook waits for the hook: it must outlive the hook's timeout (at most 840 s, so <= 900 s).
+        ...(step === 'run-hook' && hook
+          ? { timeout: Duration.seconds(hook.timeoutSeconds + HOOK_STEP_MARGIN_SECONDS) }
+          : {}),
         logRetention: props.logRetention,
         environment: {
           ...props.environment,
@@ -67,7 +80,7 @@ export class ForkFunctions extends Construct {
       grantFunction(fn, step, props.targets);
       steps[step] = fn;
     }
-    this.steps = steps as Record<StepName, DbForkFunction>;
+    this.steps = steps as StepFunctions<DbForkFunction>;
 
     // Each API function gets the variables of what it starts or schedules, and nothing more.
     const apiEnvironment: Record<ApiGroup, Record<string, string>> = {

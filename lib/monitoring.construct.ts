@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DbForkFunction } from './dbfork-function.js';
@@ -21,6 +22,10 @@ export interface ForkMonitoringProps {
   readonly functions: readonly DbForkFunction[];
   /** Failed creates within an hour that raise the alarm. */
   readonly createFailuresPerHour: number;
+  /** The queue of commands in (lib/commands.construct.ts). @default - commands are disabled */
+  readonly commandQueue?: sqs.IQueue;
+  /** Where commands that were never carried out end up. @default - commands are disabled */
+  readonly commandDeadLetterQueue?: sqs.IQueue;
   /** An address the alarms e-mail through an SNS topic. @default - no topic; the alarms still show in the console and on the dashboard */
   readonly alarmEmail?: string;
 }
@@ -119,6 +124,20 @@ export class ForkMonitoring extends Construct {
       findings,
       1,
     );
+    // A dead-lettered command failed on every try or never reached the queue: someone's automation
+    // is waiting on it. Any message at all is worth a look (the rejection event says which command).
+    const deadLettered = props.commandDeadLetterQueue?.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    });
+    if (deadLettered) {
+      alarm(
+        'CommandsDeadLettered',
+        'A fork command is in the dead-letter queue: it failed on every try or could not be delivered (see Fork Command Rejected events and the consumer log)',
+        deadLettered,
+        1,
+      );
+    }
 
     if (props.alarmEmail) {
       // Alarms publish to an encrypted topic only through a key CloudWatch may use.
@@ -194,5 +213,18 @@ export class ForkMonitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({ title: 'Reconciler findings', left: [findings], width: 8 }),
     );
+    if (props.commandQueue && deadLettered) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Commands in (EventBridge)',
+          left: [
+            props.commandQueue.metricNumberOfMessagesSent(fiveMinutes),
+            props.commandQueue.metricNumberOfMessagesDeleted(fiveMinutes),
+          ],
+          right: [deadLettered],
+          width: 24,
+        }),
+      );
+    }
   }
 }

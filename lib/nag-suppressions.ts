@@ -12,6 +12,7 @@
  */
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ForkCommands } from './commands.construct.js';
 import type { DbFork } from './dbfork.construct.js';
 
 export interface ReviewedWildcard {
@@ -177,6 +178,15 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       'completed is completed by its safety-net check anyway: a dead event has nothing left to do.',
   });
 
+  Validations.of(dbfork.expiryWarningFunction.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      "A warning is only worth sending before its fork expires: Scheduler retries the invoke and Lambda's " +
+      'asynchronous invoke retries a failed run twice (the claim is given back, so a retry publishes); a warning ' +
+      'replayed from a dead-letter queue later would announce an expiry that has passed. The deletion itself has ' +
+      'its own schedule and the reconciler.',
+  });
+
   for (const fn of [...Object.values(dbfork.stepFunctions), ...Object.values(dbfork.apiFunctions)]) {
     Validations.of(fn.node.defaultChild as CfnResource).acknowledge({
       id: 'Serverless-LambdaDLQ',
@@ -185,6 +195,8 @@ export function applyNagSuppressions(dbfork: DbFork): void {
         "asynchronous invocations. Failures reach the state machine's Retry/Catch (cleanup path) or the API caller.",
     });
   }
+
+  if (dbfork.commands) acknowledgeCommandDelivery(dbfork.commands);
 
   for (const subscription of dbfork.monitoring.topic?.node.findAll() ?? []) {
     if (!(subscription instanceof CfnResource) || subscription.cfnResourceType !== 'AWS::SNS::Subscription')
@@ -219,6 +231,37 @@ export function applyNagSuppressions(dbfork: DbFork): void {
       reason:
         "The account-level API Gateway CloudWatch Logs role (required for stage access/execution logs) uses AWS's " +
         'managed AmazonAPIGatewayPushToCloudWatchLogs policy, the documented minimum for API Gateway logging.',
+    });
+  }
+}
+
+/** Commands in: the queue's own redrive is their failure path (lib/commands.construct.ts). */
+function acknowledgeCommandDelivery(commands: ForkCommands): void {
+  Validations.of(commands.deadLetterQueue.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason:
+      'This is the dead-letter queue of the command queue and of the command rule target: what lands here waits ' +
+      '14 days for an operator (an alarm fires on the first message); a dead-letter queue of a dead-letter queue ' +
+      'would only move the same messages one hop further.',
+  });
+  Validations.of(commands.function.node.defaultChild as CfnResource).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      "Invoked synchronously only, by its SQS event source mapping: a failed command stays on the queue, is retried, and the queue's " +
+      'redrive policy moves it to the dead-letter queue; a function DLQ only ever receives failed asynchronous invocations.',
+  });
+  const mapping = commands.function.node
+    .findAll()
+    .find(
+      (node) => node instanceof CfnResource && node.cfnResourceType === 'AWS::Lambda::EventSourceMapping',
+    );
+  if (mapping) {
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'OnFailure destinations exist for stream and Kafka event sources only (AWS::Lambda::EventSourceMapping ' +
+        "OnFailure: Kinesis, DynamoDB, self-managed Kafka, Amazon MSK); an SQS source's failures go to the queue's " +
+        'own dead-letter queue through its redrive policy, which this queue has.',
     });
   }
 }

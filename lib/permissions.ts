@@ -47,7 +47,8 @@ export type Capability =
   | 'workflows:start-refresh'
   | 'waits:succeed'
   | 'waits:fail'
-  | 'reconcile:scan';
+  | 'reconcile:scan'
+  | 'hooks:invoke';
 
 /**
  * The functions behind the HTTP API, one per group of routes (lambdas/api/functions/): each gets
@@ -72,7 +73,17 @@ export const RECONCILER_FUNCTIONS = [
 export type ReconcilerFunctionName = (typeof RECONCILER_FUNCTIONS)[number];
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
 export const RDS_EVENT_FUNCTION = 'rds-event';
-export type FunctionName = StepName | ApiFunctionName | ReconcilerFunctionName | typeof RDS_EVENT_FUNCTION;
+/** Carries out commands from the dbfork bus through the API's routes (lambdas/commands/fork-commands.ts). */
+export const COMMANDS_FUNCTION = 'commands';
+/** Publishes `Fork Expiring`, invoked by each fork's warning schedule (lambdas/events/expiry-warning.ts). */
+export const EXPIRY_WARNING_FUNCTION = 'expiry-warning';
+export type FunctionName =
+  | StepName
+  | ApiFunctionName
+  | ReconcilerFunctionName
+  | typeof RDS_EVENT_FUNCTION
+  | typeof COMMANDS_FUNCTION
+  | typeof EXPIRY_WARNING_FUNCTION;
 
 /**
  * Who may do what. Every function also reads and writes the fork table (grantReadWriteData).
@@ -80,7 +91,8 @@ export type FunctionName = StepName | ApiFunctionName | ReconcilerFunctionName |
  */
 export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capability[]>> = {
   // create
-  'resolve-source': ['rds:read'],
+  // The first step announces Fork Requested.
+  'resolve-source': ['rds:read', 'events:put'],
   'select-backup': ['rds:read', 'rds:snapshot-source'],
   // The three checks an event-driven wait invokes complete their own wait when already ready.
   'check-snapshot': ['rds:read', 'waits:succeed'],
@@ -98,8 +110,12 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
   'check-credentials': ['rds:read'],
   'register-dns': ['dns:write'],
-  'schedule-expiry': ['schedules:write'],
+  // Puts the expiry and warning schedules; removes them again when the fork stopped being live
+  // meanwhile, and the warning when no time is left to warn.
+  'schedule-expiry': ['schedules:write', 'schedules:delete'],
   'mark-ready': ['events:put'],
+  // Only in a stack with a post-restore hook: invokes exactly the configured functions.
+  'run-hook': ['hooks:invoke'],
   // delete / cleanup
   'mark-deleting': [],
   'remove-dns': ['dns:write'],
@@ -118,18 +134,19 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'switch-secret': ['secrets:switch'],
   'switch-dns': ['dns:write'],
   'take-over': [],
-  // Moves the expiry schedule when the refresh gave the fork a new TTL.
-  'announce-refresh': ['schedules:write', 'events:put'],
+  // Moves the expiry and warning schedules when the refresh gave the fork a new TTL (armExpiry, as
+  // schedule-expiry: it may remove the warning, or both for a fork that stopped being live).
+  'announce-refresh': ['schedules:write', 'schedules:delete', 'events:put'],
   'mark-refreshed': [],
   // Puts the secret's AWSCURRENT and the DNS name back on the serving database.
   'undo-refresh': ['secrets:switch', 'dns:write'],
   'mark-refresh-failed': ['events:put'],
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
-  // CreateFork, announces Fork Requested.
-  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'events:put'],
-  // The records: PATCH moves the expiry schedule and sets or removes the refresh schedule, DELETE
-  // starts DeleteFork, POST …/refresh checks the requested backup against the source (reads only)
-  // and starts RefreshFork.
+  // CreateFork.
+  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create'],
+  // The records: PATCH moves the expiry and warning schedules (as schedule-expiry does) and sets or
+  // removes the refresh schedule, DELETE starts DeleteFork, POST …/refresh checks the requested
+  // backup against the source (reads only) and starts RefreshFork.
   'api-forks': [
     'rds:read',
     'workflows:start-delete',
@@ -146,6 +163,18 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // tag-conditioned statements) as the delete steps.
   'orphan-databases': ['rds:read', 'rds:delete'],
   'orphan-leftovers': ['reconcile:scan', 'dns:write', 'secrets:delete', 'schedules:delete'],
+  // Commands in: what the routes it runs need, the create route's and the fork routes' together
+  // (plus, through its SQS event source, receive/delete on its own queue); it publishes
+  // `Fork Command Rejected` (events:put).
+  commands: [
+    'rds:read',
+    'rds:orderable',
+    'workflows:start-create',
+    'workflows:start-delete',
+    'schedules:write',
+    'schedules:delete',
+    'events:put',
+  ],
   // RDS events: re-runs the check a wait is parked on (check-snapshot, check-database, check-gone:
   // the same calls and the same tag-conditioned statements), then completes or fails the wait.
   'rds-event': [
@@ -157,6 +186,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'waits:succeed',
     'waits:fail',
   ],
+  // Claims the warning on the fork's record, then announces it.
+  'expiry-warning': ['events:put'],
 };
 
 /** What the statements point at. */
@@ -167,6 +198,8 @@ export interface PermissionTargets {
   /** The zone's domain (`forks.example.com`, a trailing dot allowed): fork CNAMEs live under it. */
   readonly hostedZoneDomain: string;
   readonly schedulerRole: iam.IRole;
+  /** The post-restore hooks' functions (config `postRestoreHook`, names as ARNs): what run-hook may invoke. */
+  readonly hookFunctionArns: readonly string[];
 }
 
 const MANAGED_REQUEST = { StringEquals: { [`aws:RequestTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value } };
@@ -612,6 +645,20 @@ export function statementsFor(
         new iam.PolicyStatement({ sid: 'FailWaits', actions: ['states:SendTaskFailure'], resources: ['*'] }),
       ];
 
+    case 'hooks:invoke':
+      // The configured functions, each exactly as configured: a qualified ARN (version or alias) is
+      // a resource of its own, so it is named as such ("Fine-tuning the Resources and Conditions
+      // sections of policies", Lambda Developer Guide). Nothing configured: no statement at all.
+      return targets.hookFunctionArns.length === 0
+        ? []
+        : [
+            new iam.PolicyStatement({
+              sid: 'InvokePostRestoreHooks',
+              actions: ['lambda:InvokeFunction'],
+              resources: [...targets.hookFunctionArns],
+            }),
+          ];
+
     case 'reconcile:scan':
       return [
         // Neither list action supports resource-level permissions; both are read-only. The
@@ -624,6 +671,20 @@ export function statementsFor(
         }),
       ];
   }
+}
+
+/**
+ * The ARN of a configured hook: an ARN as it is, a function name as a function of the stack's own
+ * account and region (where Lambda looks a bare name up).
+ */
+export function hookFunctionArn(scope: Construct, hook: string): string {
+  if (hook.startsWith('arn:')) return hook;
+  return Stack.of(scope).formatArn({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: hook,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** Grants one function its capabilities plus read/write on the fork table (and its KMS key). */

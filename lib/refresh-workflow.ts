@@ -60,7 +60,9 @@ export function buildRefreshDefinition(scope: Construct, steps: StepFunctions): 
 
   const buildTasks: tasks.LambdaInvoke[] = [];
   const task = (stateName: string, step: StepName) => {
-    const t = stepTask(scope, stateName, steps[step], undefined, { serviceRetry: false });
+    const fn = steps[step];
+    if (!fn) throw new Error(`no function for step ${step}`);
+    const t = stepTask(scope, stateName, fn, undefined, { serviceRetry: false });
     buildTasks.push(t);
     return t;
   };

@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { StepName } from '../lambdas/steps/step-names.js';
+import type { OptionalStepName, StepName } from '../lambdas/steps/step-names.js';
 import { WAIT_BUDGET_MINUTES } from '../lambdas/steps/wait-budgets.js';
 
 /**
@@ -12,7 +12,10 @@ import { WAIT_BUDGET_MINUTES } from '../lambdas/steps/wait-budgets.js';
  * and lib/refresh-workflow.ts assemble the machines from them.
  */
 
-export type StepFunctions = Readonly<Record<StepName, lambda.IFunction>>;
+/** The step Lambdas by step name; an optional step (run-hook) only in a stack that has it. */
+export type StepFunctions<F = lambda.IFunction> = Readonly<
+  Record<Exclude<StepName, OptionalStepName>, F> & Partial<Record<OptionalStepName, F>>
+>;
 
 /** How long the credentials poll waits between checks (the offline runner shortens it). */
 export const POLL_INTERVAL = Duration.seconds(30);

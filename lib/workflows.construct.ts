@@ -17,6 +17,7 @@ import {
   TEARDOWN_RETRY,
 } from './workflow-states.js';
 
+export type { StepFunctions } from './workflow-states.js';
 export {
   HEARTBEAT_TIMEOUT,
   LAMBDA_TRANSIENT_ERRORS,
@@ -82,7 +83,10 @@ export function buildTeardownChain(
 
 const CREATE_TASK = { serviceRetry: false } as const;
 
-/** CreateFork: resolve → backup → restore → instances → credentials → DNS → expiry → ready. */
+/**
+ * CreateFork: resolve → backup → restore → instances → credentials → (post-restore hook) → DNS →
+ * expiry → ready. The hook's Task exists only when its step function does (config `postRestoreHook`).
+ */
 export function buildCreateDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
   // The Catch path: record the failure, tear down whatever exists, end failed.
   const startCleanup = stepTask(scope, 'StartCleanup', steps['mark-deleting'], teardownInput('cleanup'));
@@ -97,7 +101,9 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
 
   const createTasks: tasks.LambdaInvoke[] = [];
   const task = (stateName: string, step: StepName) => {
-    const t = stepTask(scope, stateName, steps[step], undefined, CREATE_TASK);
+    const fn = steps[step];
+    if (!fn) throw new Error(`no function for step ${step}`);
+    const t = stepTask(scope, stateName, fn, undefined, CREATE_TASK);
     createTasks.push(t);
     return t;
   };
@@ -111,6 +117,10 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   const instancesReady = new sfn.Choice(scope, 'InstancesReady?');
   const rotateCredentials = task('RotateCredentials', 'rotate-credentials');
   const credentialsReady = new sfn.Choice(scope, 'CredentialsReady?');
+  // Retried like every create step (CREATE_RETRIES), which is safe: the step never starts a hook
+  // twice (lambdas/steps/run-hook.ts), and a throttled invoke of the hook, which never ran, comes
+  // back as TransientAwsError. What the hook itself answers is never retried: it fails the fork.
+  const runHook = steps['run-hook'] ? task('RunHook', 'run-hook') : undefined;
   const registerDns = task('RegisterDns', 'register-dns');
   const scheduleExpiry = task('ScheduleExpiry', 'schedule-expiry');
   const markReady = task('MarkReady', 'mark-ready');
@@ -159,7 +169,8 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   createInstances.next(instancesReady);
   instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesWait.await);
   rotateCredentials.next(credentialsReady);
-  credentialsReady.when(isTrue('ready'), registerDns).otherwise(credentialsPoll.loop);
+  credentialsReady.when(isTrue('ready'), runHook ?? registerDns).otherwise(credentialsPoll.loop);
+  runHook?.next(registerDns);
   registerDns.next(scheduleExpiry).next(markReady).next(ready);
 
   // Retriers first, then the Catch: a transient error is retried; what is left goes to cleanup.

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DemoSource } from './demo-sources.js';
 
@@ -15,11 +16,23 @@ const ENGINE_LABELS: Record<string, string> = {
 
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
 
+/** `  hooks:    mask (default, examples/hooks/mask.mjs), …`: each ran after a restore, before the DNS name. */
+function hookLines(hooks: readonly { name: string; path: string }[]): string[] {
+  if (hooks.length === 0) return [];
+  const listed = hooks
+    .map((hook, i) => `${hook.name} (${i === 0 ? 'default, ' : ''}${relative(process.cwd(), hook.path)})`)
+    .join(', ');
+  const other = hooks[1] ? `; another: dbfork create … --hook ${hooks[1].name}` : '';
+  return [`  hooks:    ${listed}${other}`];
+}
+
 export function tryThis(options: {
   apiUrl: string;
   endpoint: string;
   startedEmulator: boolean;
   sources: readonly DemoSource[];
+  /** Post-restore hook modules (the first is the default). */
+  hooks?: readonly { name: string; path: string }[];
   cliPath?: string;
 }): string {
   const cli = options.cliPath ?? CLI_PATH;
@@ -32,6 +45,7 @@ export function tryThis(options: {
     `dbfork is running offline at ${options.apiUrl}`,
     `  emulator: ${options.endpoint}${options.startedEmulator ? ' (moto, started for this run)' : ''}`,
     `  sources:  ${sources}`,
+    ...hookLines(options.hooks ?? []),
     '',
     'Try this in another terminal:',
     ...(existsSync(cli) ? [] : ['  npm run build                     # builds the CLI (dist/cli.mjs)']),

@@ -1,11 +1,13 @@
-import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { LocalWorkflows } from './local-workflows.js';
-import { type FiredSchedule, fireDueSchedules } from './scheduler-emulation.js';
+import {
+  type FiredSchedule,
+  fireDueSchedules,
+  type SchedulerEmulationOptions,
+} from './scheduler-emulation.js';
 
 /**
  * moto stores Scheduler schedules but never fires them: every `intervalMs` this fires the due ones
- * (starting the delete workflow at expiresAt, a refresh in the minutes its cron names), as
- * EventBridge Scheduler would. One check at a time.
+ * (the delete workflow at expiry, the expiry-warning function before it, a refresh in the minutes
+ * its cron names), as EventBridge Scheduler would. One check at a time.
  */
 export interface ExpiryTicker {
   /** Runs one check now (also what the timer runs). */
@@ -13,30 +15,19 @@ export interface ExpiryTicker {
   stop(): void;
 }
 
-export function startExpiryTicker(options: {
-  scheduler: SchedulerClient;
-  groupName: string;
-  deleteStateMachineArn: string;
-  refreshStateMachineArn?: string;
-  workflows: LocalWorkflows;
-  /** @default 2000 */
-  intervalMs?: number;
-  now?: () => Date;
-  onFired?: (fired: FiredSchedule) => void;
-  onError?: (error: unknown) => void;
-}): ExpiryTicker {
+export function startExpiryTicker(
+  options: SchedulerEmulationOptions & {
+    /** @default 2000 */
+    intervalMs?: number;
+    now?: () => Date;
+    onFired?: (fired: FiredSchedule) => void;
+    onError?: (error: unknown) => void;
+  },
+): ExpiryTicker {
   let running: Promise<FiredSchedule[]> | undefined;
   const firedMinutes = new Set<string>();
   const tick = (): Promise<FiredSchedule[]> => {
-    running ??= fireDueSchedules({
-      scheduler: options.scheduler,
-      groupName: options.groupName,
-      deleteStateMachineArn: options.deleteStateMachineArn,
-      ...(options.refreshStateMachineArn ? { refreshStateMachineArn: options.refreshStateMachineArn } : {}),
-      firedMinutes,
-      workflows: options.workflows,
-      now: options.now?.() ?? new Date(),
-    })
+    running ??= fireDueSchedules({ ...options, firedMinutes, now: options.now?.() ?? new Date() })
       .then((fired) => {
         for (const f of fired) options.onFired?.(f);
         return fired;

@@ -79,22 +79,30 @@ export function asLambda(handler: StepHandler, shape: LambdaShape): LocalTaskHan
   };
 }
 
-function toLambdaError(thrown: unknown, format: 'lambda' | 'message'): LambdaFunctionError {
+/** What Lambda reports of an error a function threw: `{"errorType", "errorMessage", "trace"}`. */
+export function lambdaErrorObject(thrown: unknown): {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+} {
   const isError = thrown instanceof Error;
-  const errorType = isError && thrown.name ? thrown.name : 'Error';
-  const errorMessage = isError ? thrown.message : String(thrown);
-  const cause =
-    format === 'message'
-      ? errorMessage
-      : JSON.stringify({
-          errorType,
-          errorMessage,
-          trace: isError && thrown.stack ? thrown.stack.split('\n') : [],
-        });
-  return new LambdaFunctionError(errorType, cause, thrown);
+  return {
+    errorType: isError && thrown.name ? thrown.name : 'Error',
+    errorMessage: isError ? thrown.message : String(thrown),
+    trace: isError && thrown.stack ? thrown.stack.split('\n') : [],
+  };
 }
 
-function lambdaContext(shape: LambdaShape): LambdaContext {
+function toLambdaError(thrown: unknown, format: 'lambda' | 'message'): LambdaFunctionError {
+  const error = lambdaErrorObject(thrown);
+  const cause = format === 'message' ? error.errorMessage : JSON.stringify(error);
+  return new LambdaFunctionError(error.errorType, cause, thrown);
+}
+
+/** The context Lambda passes a Node.js function; `getRemainingTimeInMillis` counts down from now. */
+export function lambdaContext(
+  shape: Pick<LambdaShape, 'functionName' | 'functionArn' | 'timeoutSeconds'>,
+): LambdaContext {
   const deadline = Date.now() + shape.timeoutSeconds * 1000;
   const unsupported = (): never => {
     throw new Error('context.done/fail/succeed are not supported offline: return or throw instead');

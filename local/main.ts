@@ -7,8 +7,18 @@
  *   DBFORK_ALLOWED_SOURCES sources allowed besides those tagged dbfork:allow-fork=true (comma-separated)
  *   DBFORK_LOG_LEVEL       DEBUG, INFO, WARN (default), ERROR or SILENT; logs go to stderr
  *   DBFORK_LOCAL_WAIT_MS   how long each workflow Wait state waits (default 1000 ms)
+ *   DBFORK_MAX_FORKS_PER_OWNER, DBFORK_MAX_FORKS_PER_SOURCE
+ *                          live-fork quotas (the stack's defaults unless set); the automation
+ *                          principal that owns commanded forks counts as one owner
+ *   DBFORK_POST_RESTORE_HOOK  post-restore hook modules (comma-separated ES modules exporting
+ *                          `handler(event, context)`; the first is the default, each is named
+ *                          after its file: examples/hooks/mask.mjs is the hook `mask`)
+ *   DBFORK_POST_RESTORE_HOOK_TIMEOUT  seconds a hook may run (default 300, at most 840)
+ *   DBFORK_EXPIRY_WARNING_MINUTES  minutes before expiry that `Fork Expiring` is published (default 60)
  */
+import { MAX_HOOK_TIMEOUT_SECONDS } from '../lambdas/core/hook-config.js';
 import { tryThis } from './banner.js';
+import { HookModuleError, type LocalHook, parseHookModules } from './hook-modules.js';
 import { parseLogLevel } from './logger.js';
 import { startOffline } from './offline.js';
 import { parseSourceList } from './offline-env.js';
@@ -27,6 +37,12 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
     process.exit(2);
   }
   return value;
+}
+
+/** A quota the variable sets, or none (the stack's default applies). */
+function quotaFromEnv<K extends string>(name: string, key: K): Partial<Record<K, number>> {
+  if (!process.env[name]) return {};
+  return { [key]: intFromEnv(name, 1, 1, 100_000) } as Partial<Record<K, number>>;
 }
 
 // Ctrl-C reaches every process of the terminal's group and tsx relays it too: repeats within a
@@ -55,6 +71,14 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 const port = intFromEnv('DBFORK_PORT', 3000, 1, 65535);
+let postRestoreHooks: LocalHook[] = [];
+try {
+  postRestoreHooks = parseHookModules(process.env.DBFORK_POST_RESTORE_HOOK);
+} catch (error) {
+  if (!(error instanceof HookModuleError)) throw error;
+  say(error.message);
+  process.exit(2);
+}
 const awsEndpoint = process.env.DBFORK_AWS_ENDPOINT || undefined;
 try {
   const mode = await startOffline({
@@ -63,6 +87,13 @@ try {
     allowedSources: parseSourceList(process.env.DBFORK_ALLOWED_SOURCES),
     logLevel: parseLogLevel(process.env.DBFORK_LOG_LEVEL),
     waitMs: intFromEnv('DBFORK_LOCAL_WAIT_MS', 1000, 0, 600_000),
+    quotas: {
+      ...quotaFromEnv('DBFORK_MAX_FORKS_PER_OWNER', 'maxLiveForksPerOwner'),
+      ...quotaFromEnv('DBFORK_MAX_FORKS_PER_SOURCE', 'maxLiveForksPerSource'),
+    },
+    postRestoreHooks,
+    hookTimeoutSeconds: intFromEnv('DBFORK_POST_RESTORE_HOOK_TIMEOUT', 300, 1, MAX_HOOK_TIMEOUT_SECONDS),
+    expiryWarningMinutes: intFromEnv('DBFORK_EXPIRY_WARNING_MINUTES', 60, 1, 720 * 60),
     onProgress: say,
   });
   stop = mode.stop;

@@ -1,5 +1,6 @@
-import { type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
+import { type AutomationConfig, type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
+import { DEFAULT_HOOK_TIMEOUT_SECONDS, type PostRestoreHookConfig } from '../lambdas/core/hook-config.js';
 import { NAMES } from '../lib/names.js';
 
 /**
@@ -19,6 +20,9 @@ export function offlineStateMachineArn(name: string): string {
   return `arn:aws:states:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:stateMachine:${name}`;
 }
 
+/** The expiry-warning function's ARN offline: what the warning schedules name as their target. */
+export const OFFLINE_EXPIRY_WARNING_FUNCTION_ARN = `arn:aws:lambda:${OFFLINE_REGION}:${OFFLINE_ACCOUNT}:function:dbfork-expiry-warning`;
+
 /** Comma- or space-separated identifiers (DBFORK_ALLOWED_SOURCES). */
 export function parseSourceList(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -32,13 +36,39 @@ export type OfflineQuotas = Partial<
   Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
 >;
 
-export function offlinePolicy(allowedSources: readonly string[] = [], quotas: OfflineQuotas = {}) {
+export function offlinePolicy(
+  allowedSources: readonly string[] = [],
+  quotas: OfflineQuotas = {},
+  automation: Partial<AutomationConfig> = {},
+  postRestoreHook?: PostRestoreHookConfig,
+  expiryWarningMinutes?: number,
+) {
   return forkPolicySchema.parse({
     allowedSources: [...allowedSources],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
+    ...(expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes }),
     quotas,
+    automation,
+    ...(postRestoreHook ? { postRestoreHook } : {}),
   });
+}
+
+/**
+ * The hook configuration of offline hook modules (DBFORK_POST_RESTORE_HOOK): the first is the
+ * default, every one may be asked for by name.
+ */
+export function offlineHookConfig(
+  names: readonly string[],
+  timeoutSeconds?: number,
+): PostRestoreHookConfig | undefined {
+  const [first] = names;
+  if (first === undefined) return undefined;
+  return {
+    default: first,
+    allowed: [...names],
+    timeoutSeconds: timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
+  };
 }
 
 export function offlineEnv(options: {
@@ -46,6 +76,11 @@ export function offlineEnv(options: {
   hostedZoneId: string;
   allowedSources?: readonly string[];
   quotas?: OfflineQuotas;
+  /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
+  automation?: Partial<AutomationConfig>;
+  postRestoreHook?: PostRestoreHookConfig;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
 }): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
@@ -57,8 +92,15 @@ export function offlineEnv(options: {
     refreshStateMachineArn: offlineStateMachineArn(NAMES.refreshStateMachine),
     schedulerGroupName: OFFLINE_SCHEDULE_GROUP,
     schedulerRoleArn: OFFLINE_SCHEDULER_ROLE_ARN,
+    expiryWarningFunctionArn: OFFLINE_EXPIRY_WARNING_FUNCTION_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(options.allowedSources, options.quotas),
+    policy: offlinePolicy(
+      options.allowedSources,
+      options.quotas,
+      options.automation,
+      options.postRestoreHook,
+      options.expiryWarningMinutes,
+    ),
   };
 }

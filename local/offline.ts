@@ -1,16 +1,21 @@
 /**
  * dbfork offline: the real HTTP API (the api Lambda's handler) on a loopback port, the synthesized
  * CreateFork / DeleteFork state machines running in-process, every AWS call going to an emulator
- * (moto, started here unless `awsEndpoint` names a running one), and due expiry schedules fired
- * by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
+ * (moto, started here unless `awsEndpoint` names a running one), and due expiry and warning
+ * schedules fired by a timer since moto never fires them. `local/main.ts` is the command-line entry point.
  */
 import { createApi } from '../lambdas/api/routes.js';
+import { consumeCommands } from '../lambdas/commands/consume.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
+import type { AutomationConfig } from '../lambdas/core/config.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
+import { handleExpiryWarning } from '../lambdas/events/expiry-warning.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';
+import { type CommandDelivery, startCommandDelivery } from './command-delivery.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
 import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
 import { type ExpiryTicker, startExpiryTicker } from './expiry-ticker.js';
+import { type LocalHook, ModuleHookInvoker } from './hook-modules.js';
 import { LocalWorkflows } from './local-workflows.js';
 import { DEFAULT_LOCAL_LOG_LEVEL, type LocalLogLevel, localLogger } from './logger.js';
 import { type MotoServer, startMoto } from './moto-server.js';
@@ -22,12 +27,13 @@ import {
   OFFLINE_TABLE,
   type OfflineQuotas,
   offlineEnv,
+  offlineHookConfig,
 } from './offline-env.js';
 import { type RdsEventDelivery, startRdsEventDelivery } from './rds-event-delivery.js';
 import { type ReconcileTicker, startReconcileTicker } from './reconcile-ticker.js';
 import { seedPlatform } from './seed.js';
 import { LocalApiServer } from './server.js';
-import { type CfnTemplate, synthesizeTemplate } from './synth.js';
+import { type CfnTemplate, exampleConfig, synthesizeTemplate } from './synth.js';
 import { createForkTable } from './table.js';
 
 /** The workflows' poll Wait on AWS; `waitMs` stands for it offline. */
@@ -44,6 +50,10 @@ export interface OfflineOptions {
   allowedSources?: readonly string[];
   /** Live-fork quotas per owner and per source. @default the stack's defaults */
   quotas?: OfflineQuotas;
+  /** Commands in (README "Automation"): owner of commanded forks, admin, on/off. @default the stack's defaults */
+  automation?: Partial<AutomationConfig>;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
   /** @default 'WARN' */
   logLevel?: LocalLogLevel;
   /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
@@ -54,7 +64,14 @@ export interface OfflineOptions {
   reconcileMs?: number;
   /** Milliseconds `stop()` waits for running workflows. @default 5000 */
   drainMs?: number;
-  /** The stack template whose state machines run. @default synthesized at start */
+  /**
+   * Post-restore hooks: local ES modules (DBFORK_POST_RESTORE_HOOK) run as the Lambda functions of
+   * `postRestoreHook` would be; the first is the default. @default none
+   */
+  postRestoreHooks?: readonly LocalHook[];
+  /** Seconds a hook may run (`postRestoreHook.timeoutSeconds`). @default 300 */
+  hookTimeoutSeconds?: number;
+  /** The stack template whose state machines run. @default synthesized at start (with the hooks) */
   template?: CfnTemplate;
   /** Progress of the start, one short line at a time (the entry point prints them on stderr). */
   onProgress?: (line: string) => void;
@@ -62,6 +79,8 @@ export interface OfflineOptions {
 
 export interface OfflineMode {
   apiUrl: string;
+  /** The post-restore hooks offline (the first is the default). */
+  hooks: readonly LocalHook[];
   port: number;
   /** The emulator every AWS call goes to. */
   endpoint: string;
@@ -96,10 +115,12 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
   let ticker: ExpiryTicker | undefined;
   let reconciler: ReconcileTicker | undefined;
   let rdsEvents: RdsEventDelivery | undefined;
+  let commands: CommandDelivery | undefined;
   const cleanup = async () => {
     ticker?.stop();
     reconciler?.stop();
     await rdsEvents?.stop();
+    await commands?.stop();
     await server.close();
     if (aws) destroyClients(aws);
     await moto?.stop();
@@ -113,8 +134,16 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
           onLog: (line) => logger.debug('moto', { line }),
         });
     if (motoStarting) progress('starting the AWS emulator (moto)…');
+    // The hooks are the stack's: their step is in the synthesized workflow only when configured.
+    const hooks = options.postRestoreHooks ?? [];
+    const postRestoreHook = offlineHookConfig(
+      hooks.map((hook) => hook.name),
+      options.hookTimeoutSeconds,
+    );
     // Synthesizing (about a second of CPU) overlaps with moto's start (about four seconds of imports).
-    const template = options.template ?? synthesizeTemplate();
+    const template =
+      options.template ??
+      synthesizeTemplate(postRestoreHook ? { ...exampleConfig(), postRestoreHook } : undefined);
     if (motoStarting) {
       moto = await motoStarting;
       endpoint = moto.endpoint;
@@ -143,6 +172,9 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       hostedZoneId,
       ...(options.allowedSources ? { allowedSources: options.allowedSources } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(options.automation ? { automation: options.automation } : {}),
+      ...(postRestoreHook ? { postRestoreHook } : {}),
+      ...(options.expiryWarningMinutes ? { expiryWarningMinutes: options.expiryWarningMinutes } : {}),
     });
     const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
@@ -159,7 +191,14 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
         else logger.warn('workflow failed', { ...info, error: execution.error });
       },
     });
-    const runtime = createRuntime({ env, aws, workflows, tasks: workflows.taskTokens, logger });
+    const runtime = createRuntime({
+      env,
+      aws,
+      workflows,
+      tasks: workflows.taskTokens,
+      logger,
+      hooks: new ModuleHookInvoker(hooks),
+    });
     workflows.attach(runtime);
     const clients = aws;
     ticker = startExpiryTicker({
@@ -168,8 +207,15 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       deleteStateMachineArn: env.deleteStateMachineArn ?? '',
       refreshStateMachineArn: env.refreshStateMachineArn ?? '',
       workflows,
+      // The warning schedules invoke the expiry-warning function's own handler, as Scheduler would.
+      expiryWarning: {
+        functionArn: env.expiryWarningFunctionArn ?? '',
+        invoke: (input) => handleExpiryWarning(input, runtime),
+      },
       ...(options.expiryCheckMs ? { intervalMs: options.expiryCheckMs } : {}),
       onFired: (fired) => logger.info('schedule fired', { ...fired }),
+      onTargetError: (fired, error) =>
+        logger.warn('schedule target failed', { ...fired, error: String(error) }),
       onError: (error) => logger.warn('could not check expiry schedules', { error: String(error) }),
     });
     reconciler = startReconcileTicker({
@@ -203,12 +249,22 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       return undefined;
     });
     const events = rdsEvents;
+    // Commands in: a rule on the emulator's dbfork bus → SQS → the command Lambda's own code.
+    if (env.policy.automation.enabled) {
+      commands = await startCommandDelivery({
+        endpoint,
+        consume: (event) => consumeCommands(event, runtime),
+        logger: { warn: (message, ...extra) => logger.warn(message, { details: extra.map(describe) }) },
+      });
+    }
+    const commandDelivery = commands;
     server.ready(createApi(runtime), { awsEndpoint: endpoint });
 
     let stopping: Promise<void> | undefined;
     const drainMs = options.drainMs ?? 5000;
     return {
       apiUrl,
+      hooks,
       port,
       endpoint,
       startedEmulator: moto !== undefined,
@@ -221,6 +277,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
           ticker?.stop();
           reconciler?.stop();
           await server.close();
+          await commandDelivery?.stop();
           await Promise.race([workflows.idle(), sleep(drainMs)]);
           await events?.stop();
           destroyClients(clients);

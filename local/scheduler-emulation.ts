@@ -12,9 +12,13 @@ import type { LocalWorkflows } from './local-workflows.js';
 
 /**
  * moto stores EventBridge Scheduler schedules but never fires them. This does what Scheduler
- * would, with the schedule's own Input:
- *  - every one-time `at()` schedule of the group that is due and targets the delete state machine
- *    starts that workflow, and (ActionAfterCompletion DELETE) the schedule is removed;
+ * would, with each schedule's own Input:
+ *  - every one-time `at()` schedule of the group that is due, earliest first: one that targets the
+ *    delete state machine starts that workflow; one that targets the expiry-warning function
+ *    invokes its handler as Lambda's asynchronous invocation does (EventBridge Scheduler invokes
+ *    Lambda asynchronously: "Invoke a Lambda function on a schedule", Lambda Developer Guide), up
+ *    to three attempts (the first and Lambda's two retries). Then (ActionAfterCompletion DELETE)
+ *    the schedule is removed;
  *  - every recurring `cron()` schedule that targets the refresh state machine starts it once in
  *    each UTC minute its expression names. Simplified offline: a minute is only seen while the
  *    runtime runs (a missed one is not caught up, as with Scheduler's flexible window off), and
@@ -23,9 +27,32 @@ import type { LocalWorkflows } from './local-workflows.js';
 export interface FiredSchedule {
   name: string;
   forkId: string;
+  target: 'delete-workflow' | 'expiry-warning' | 'refresh-workflow';
+}
+
+/** The expiry-warning function offline: its ARN (the schedules' target) and its handler. */
+export interface LocalExpiryWarning {
+  functionArn: string;
+  invoke(input: unknown): Promise<unknown>;
+}
+
+export interface SchedulerEmulationOptions {
+  scheduler: SchedulerClient;
+  groupName: string;
+  deleteStateMachineArn: string;
+  /** The refresh machine cron schedules start. @default none: cron schedules are not fired */
+  refreshStateMachineArn?: string;
+  workflows: LocalWorkflows;
+  /** Without it, warning schedules are left alone (as if their target did not exist yet). */
+  expiryWarning?: LocalExpiryWarning;
+  /** A target that failed all its attempts (the schedule is still deleted, as Scheduler would). */
+  onTargetError?: (fired: FiredSchedule, error: unknown) => void;
+  /** The schedule-minutes already fired (kept by the caller between checks). @default a new set */
+  firedMinutes?: Set<string>;
 }
 
 const AT = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/;
+const LAMBDA_ASYNC_ATTEMPTS = 3;
 
 /** When an `at()` expression falls due, in the given IANA zone (dbfork only writes UTC). */
 export function dueTime(expression: string, timezone = 'UTC'): Date | undefined {
@@ -34,64 +61,13 @@ export function dueTime(expression: string, timezone = 'UTC'): Date | undefined 
   return new Date(`${match[1]}Z`);
 }
 
-export interface SchedulerEmulation {
-  scheduler: SchedulerClient;
-  groupName: string;
-  deleteStateMachineArn: string;
-  /** The refresh machine cron schedules start. @default none: cron schedules are not fired */
-  refreshStateMachineArn?: string;
-  workflows: LocalWorkflows;
-  now: Date;
-  /** The schedule-minutes already fired (kept by the caller between checks). @default a new set */
-  firedMinutes?: Set<string>;
+interface Named {
+  name: string;
+  schedule: GetScheduleCommandOutput;
 }
 
-function forkIdOf(schedule: GetScheduleCommandOutput): string | undefined {
-  const input = JSON.parse(schedule.Target?.Input ?? '{}') as { forkId?: unknown };
-  return typeof input.forkId === 'string' ? input.forkId : undefined;
-}
-
-async function fireExpiry(options: SchedulerEmulation, name: string, schedule: GetScheduleCommandOutput) {
-  const due = dueTime(schedule.ScheduleExpression ?? '', schedule.ScheduleExpressionTimezone);
-  if (!due || due > options.now || schedule.Target?.Arn !== options.deleteStateMachineArn) return undefined;
-  const forkId = forkIdOf(schedule);
-  if (!forkId) return undefined;
-  options.workflows.start('delete', deleteExecutionName(forkId, 'expiry'), forkId);
-  if (schedule.ActionAfterCompletion === 'DELETE') {
-    try {
-      await options.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: options.groupName }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-    }
-  }
-  return { name, forkId };
-}
-
-function fireRefresh(options: SchedulerEmulation, name: string, schedule: GetScheduleCommandOutput) {
-  const expression = schedule.ScheduleExpression ?? '';
-  if (!options.refreshStateMachineArn || schedule.Target?.Arn !== options.refreshStateMachineArn) return;
-  if ((schedule.ScheduleExpressionTimezone ?? 'UTC') !== 'UTC') return;
-  if (cronMatches(expression, options.now) !== true) return;
-  const minute = options.now.toISOString().slice(0, 16);
-  const key = `${name}@${minute}`;
-  const fired = options.firedMinutes ?? new Set<string>();
-  if (fired.has(key)) return;
-  fired.add(key);
-  const forkId = forkIdOf(schedule);
-  if (!forkId) return;
-  const input = JSON.parse(schedule.Target?.Input ?? '{}') as Record<string, unknown>;
-  // Scheduler names each execution itself; one per schedule and minute here.
-  options.workflows.start('refresh', `${forkId}-scheduled-${minute.replace(/\D/g, '')}`, forkId, input);
-  return { name, forkId };
-}
-
-export async function fireDueSchedules(options: SchedulerEmulation): Promise<FiredSchedule[]> {
-  const fired: FiredSchedule[] = [];
-  // Only this minute's firings matter from now on.
-  const minute = options.now.toISOString().slice(0, 16);
-  for (const key of options.firedMinutes ?? []) {
-    if (!key.endsWith(`@${minute}`)) options.firedMinutes?.delete(key);
-  }
+async function listSchedules(options: SchedulerEmulationOptions): Promise<Named[]> {
+  const out: Named[] = [];
   let nextToken: string | undefined;
   do {
     const page = await options.scheduler.send(
@@ -105,12 +81,106 @@ export async function fireDueSchedules(options: SchedulerEmulation): Promise<Fir
       const schedule = await options.scheduler.send(
         new GetScheduleCommand({ Name: summary.Name, GroupName: options.groupName }),
       );
-      const started = schedule.ScheduleExpression?.startsWith('cron(')
-        ? fireRefresh(options, summary.Name, schedule)
-        : await fireExpiry(options, summary.Name, schedule);
-      if (started) fired.push(started);
+      out.push({ name: summary.Name, schedule });
     }
     nextToken = page.NextToken;
   } while (nextToken);
+  return out;
+}
+
+function inputOf(schedule: GetScheduleCommandOutput): Record<string, unknown> & { forkId?: unknown } {
+  return JSON.parse(schedule.Target?.Input ?? '{}') as Record<string, unknown>;
+}
+
+async function invokeAsync(warning: LocalExpiryWarning, input: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await warning.invoke(input);
+      return;
+    } catch (error) {
+      if (attempt >= LAMBDA_ASYNC_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The due one-time schedules, earliest first: the delete workflow or the expiry warning. */
+async function fireOneTime(
+  options: SchedulerEmulationOptions & { now: Date },
+  all: readonly Named[],
+): Promise<FiredSchedule[]> {
+  const due = all
+    .map(({ name, schedule }) => ({
+      name,
+      schedule,
+      at: dueTime(schedule.ScheduleExpression ?? '', schedule.ScheduleExpressionTimezone),
+    }))
+    .filter((d): d is Named & { at: Date } => d.at !== undefined && d.at <= options.now)
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const fired: FiredSchedule[] = [];
+  for (const { name, schedule } of due) {
+    const arn = schedule.Target?.Arn;
+    const warning = options.expiryWarning;
+    const target =
+      arn === options.deleteStateMachineArn
+        ? 'delete-workflow'
+        : warning && arn === warning.functionArn
+          ? 'expiry-warning'
+          : undefined;
+    if (!target) continue;
+    const input = inputOf(schedule);
+    if (typeof input.forkId !== 'string') continue;
+    const done: FiredSchedule = { name, forkId: input.forkId, target };
+    if (target === 'delete-workflow') {
+      options.workflows.start('delete', deleteExecutionName(input.forkId, 'expiry'), input.forkId);
+    } else if (warning) {
+      await invokeAsync(warning, input).catch((error: unknown) => options.onTargetError?.(done, error));
+    }
+    fired.push(done);
+    if (schedule.ActionAfterCompletion === 'DELETE') {
+      try {
+        await options.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: options.groupName }));
+      } catch (error) {
+        if (errorName(error) !== 'ResourceNotFoundException') throw error;
+      }
+    }
+  }
   return fired;
+}
+
+/** The recurring refresh schedules whose cron names this minute, each once per minute. */
+function fireRecurring(
+  options: SchedulerEmulationOptions & { now: Date },
+  all: readonly Named[],
+): FiredSchedule[] {
+  const { refreshStateMachineArn, now } = options;
+  const firedMinutes = options.firedMinutes ?? new Set<string>();
+  const minute = now.toISOString().slice(0, 16);
+  // Only this minute's firings matter from now on.
+  for (const key of firedMinutes) if (!key.endsWith(`@${minute}`)) firedMinutes.delete(key);
+  const fired: FiredSchedule[] = [];
+  for (const { name, schedule } of all) {
+    if (!refreshStateMachineArn || schedule.Target?.Arn !== refreshStateMachineArn) continue;
+    if ((schedule.ScheduleExpressionTimezone ?? 'UTC') !== 'UTC') continue;
+    if (cronMatches(schedule.ScheduleExpression ?? '', now) !== true) continue;
+    const key = `${name}@${minute}`;
+    if (firedMinutes.has(key)) continue;
+    firedMinutes.add(key);
+    const input = inputOf(schedule);
+    if (typeof input.forkId !== 'string') continue;
+    // Scheduler names each execution itself; one per schedule and minute here.
+    const execution = `${input.forkId}-scheduled-${minute.replace(/\D/g, '')}`;
+    options.workflows.start('refresh', execution, input.forkId, input);
+    fired.push({ name, forkId: input.forkId, target: 'refresh-workflow' });
+  }
+  return fired;
+}
+
+/** Fires what Scheduler would fire as of `now`: due one-time schedules, then recurring refreshes. */
+export async function fireDueSchedules(
+  options: SchedulerEmulationOptions & { now: Date },
+): Promise<FiredSchedule[]> {
+  const all = await listSchedules(options);
+  const oneTime = all.filter(({ schedule }) => !schedule.ScheduleExpression?.startsWith('cron('));
+  const recurring = all.filter(({ schedule }) => schedule.ScheduleExpression?.startsWith('cron('));
+  return [...(await fireOneTime(options, oneTime)), ...fireRecurring(options, recurring)];
 }

@@ -28,6 +28,7 @@ interface CreateOptions extends CommonOptions {
   timeout: number;
   idempotencyKey?: string;
   refreshSchedule?: string;
+  hook?: string;
 }
 
 /** The POST /v1/forks body the options ask for. */
@@ -47,6 +48,7 @@ export function createBody(source: string, options: CreateOptions): Record<strin
     ...(Object.keys(overrides).length ? { overrides } : {}),
     ...(options.tag && Object.keys(options.tag).length ? { tags: options.tag } : {}),
     ...(options.refreshSchedule ? { refreshSchedule: options.refreshSchedule } : {}),
+    ...(options.hook ? { hook: options.hook } : {}),
   };
 }
 
@@ -81,6 +83,10 @@ export function createCommand(deps: Deps): Command {
     .option('--iops <n>', 'provisioned IOPS (RDS io1/io2 need them, gp3 may take them)', parseIops)
     .option('--multi-az', 'a Multi-AZ fork (RDS instances only)')
     .option('--tag <key=value>', 'tag the fork (repeatable)', collectTag)
+    .option(
+      '--hook <function>',
+      'the post-restore hook to run instead of the default: a Lambda function name or ARN the deployment allows',
+    )
     .option('--wait', 'wait until the fork is ready, showing its progress')
     .addOption(
       new Option('--timeout <duration>', 'with --wait: give up after this long')
@@ -104,7 +110,8 @@ Examples:
   $ dbfork create orders-postgres --name pr-1234 --ttl 90m --tag pr=1234 --wait
   $ dbfork create orders-postgres --from snapshot:orders-postgres-manual-1
   $ dbfork create analytics-aurora --from time:2026-11-20T10:00:00Z --instance-class db.r6g.large
-  $ dbfork create analytics-aurora --from clone --ttl 4h --json | jq -r .id`,
+  $ dbfork create analytics-aurora --from clone --ttl 4h --json | jq -r .id
+  $ dbfork create orders-postgres --hook seed-demo-data --wait`,
     )
     .action(async (source: string, options: CreateOptions) => {
       const { io } = deps;

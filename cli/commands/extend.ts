@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { parseTtl, type TtlFields } from '../args.js';
 import { type CommonOptions, type Deps, emit, withCommonOptions } from '../context.js';
 import { ApiError, hintFor } from '../errors.js';
-import { forkLabel, relative, shortTime } from '../output.js';
+import { expiryWarning, forkLabel, relative, shortTime } from '../output.js';
 
 interface ExtendOptions extends CommonOptions {
   ttl: TtlFields;
@@ -29,13 +29,11 @@ Examples:
       const client = await deps.connect(options);
       try {
         const fork = await client.patchFork(ref, { ...options.ttl });
-        emit(
-          deps.io,
-          options,
-          fork,
-          () =>
-            `${forkLabel(fork)} now expires at ${shortTime(fork.expiresAt)} (${relative(fork.expiresAt, deps.io.now())})`,
-        );
+        emit(deps.io, options, fork, () => {
+          const now = deps.io.now();
+          const warning = expiryWarning(fork, now);
+          return `${forkLabel(fork)} now expires at ${shortTime(fork.expiresAt)} (${relative(fork.expiresAt, now)})${warning ? `; ${warning}` : ''}`;
+        });
       } catch (error) {
         throw error instanceof ApiError ? error.withHint(hintFor(error, { command: 'extend' })) : error;
       }

@@ -3,6 +3,7 @@ import { MethodNotAllowedError } from '../core/errors.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import type { RuntimePart } from '../core/runtime-parts.js';
 import type { RuntimeWith, ServiceName } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { toApiRequest } from './request.js';
 import { errorResponse, json } from './respond.js';
 import { type Route, Router } from './router.js';
@@ -50,8 +51,8 @@ export function lambdaApi<S extends ServiceName>(
 ): Api {
   const runtime = lazyRuntime(parts);
   let api: Api | undefined;
-  return (event) => {
+  return traced('api', (event) => {
     api ??= serveRoutes(runtime(), routes);
     return api(event);
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -26,6 +27,8 @@ export interface AwsClients {
   scheduler: SchedulerClient;
   sfn: SFNClient;
   events: EventBridgeClient;
+  /** Post-restore hooks only (lambdas/core/hook-invoker.ts). */
+  lambda: LambdaClient;
 }
 
 export const OFFLINE_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
@@ -40,7 +43,7 @@ export type ClientConfig = ReturnType<typeof clientConfig>;
 
 /**
  * One factory per client, each its own export: a Lambda bundle holds only the clients its handler
- * builds (lambdas/core/runtime-parts.ts), not all eight.
+ * builds (lambdas/core/runtime-parts.ts), not all of them.
  */
 export type ClientFactory<K extends keyof AwsClients> = (config: ClientConfig) => AwsClients[K];
 
@@ -51,6 +54,14 @@ export const route53Client: ClientFactory<'route53'> = (config) => new Route53Cl
 export const schedulerClient: ClientFactory<'scheduler'> = (config) => new SchedulerClient(config);
 export const sfnClient: ClientFactory<'sfn'> = (config) => new SFNClient(config);
 export const eventsClient: ClientFactory<'events'> = (config) => new EventBridgeClient(config);
+/**
+ * One attempt per Invoke: a synchronous invoke that timed out or met a 5xx may still have run the
+ * function, and a post-restore hook (a masking job) must not run twice. A throttled invoke, which
+ * never ran, is retried by the workflow instead (lambdas/core/post-restore-hook.ts). No request
+ * timeout either: the hook's own timeout aborts the wait.
+ */
+export const lambdaClient: ClientFactory<'lambda'> = (config) =>
+  new LambdaClient({ ...config, maxAttempts: 1 });
 
 /** Every client (the offline runtime, tests and the reconciler's sweeps). */
 export function createClients(options: ClientOptions = {}): AwsClients {
@@ -63,5 +74,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     scheduler: schedulerClient(config),
     sfn: sfnClient(config),
     events: eventsClient(config),
+    lambda: lambdaClient(config),
   };
 }

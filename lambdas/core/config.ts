@@ -1,3 +1,4 @@
+import { postRestoreHookSchema } from './hook-config.js';
 import * as z from './zod.js';
 
 /**
@@ -20,6 +21,9 @@ export function wholeNumber(min: number, max?: number) {
 
 /** Deployed stacks keep the one-hour minimum TTL unless configured otherwise. */
 export const DEFAULT_MIN_TTL_MINUTES = 60;
+
+/** How long before its expiry a fork's `Fork Expiring` event is published, unless configured otherwise. */
+export const DEFAULT_EXPIRY_WARNING_MINUTES = 60;
 
 /**
  * The shape of a fork's overrides; whether they fit the source (orderable class, storage of its
@@ -54,6 +58,36 @@ export const forkOverridesSchema = z.strictObject({
 });
 export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
 
+/** Who owns forks made by EventBridge commands (events carry no caller identity). */
+export const DEFAULT_AUTOMATION_PRINCIPAL = 'dbfork-automation';
+
+/**
+ * EventBridge commands in (`Create Fork`, `Delete Fork`, `Extend Fork`, `Refresh Fork` on the
+ * dbfork bus; README "Automation"). A commanded fork is owned by `principal`, so the per-owner quota
+ * applies to all of them together; commands may extend or delete only forks that principal owns,
+ * unless `admin` makes it a dbfork admin for commands.
+ */
+export const automationSchema = z.strictObject({
+  /**
+   * The owner of commanded forks. A plain name (not an IAM ARN) keeps them apart from every API
+   * caller's forks. @default 'dbfork-automation'
+   */
+  principal: z._default(
+    z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters, no spaces')),
+    DEFAULT_AUTOMATION_PRINCIPAL,
+  ),
+  /** Commands may extend or delete any fork, not only the automation principal's. @default false */
+  admin: z._default(z.boolean(), false),
+  /** Deploy the command rule, queue and consumer (offline: consume commands). @default true */
+  enabled: z._default(z.boolean(), true),
+});
+export type AutomationConfig = z.infer<typeof automationSchema>;
+const AUTOMATION_DEFAULTS: AutomationConfig = {
+  principal: DEFAULT_AUTOMATION_PRINCIPAL,
+  admin: false,
+  enabled: true,
+};
+
 export const forkPolicySchema = z.strictObject({
   /** Identifiers (or ARNs) that may be forked. Sources tagged dbfork:allow-fork=true are allowed too. */
   allowedSources: z._default(z.array(identifier), []),
@@ -82,6 +116,11 @@ export const forkPolicySchema = z.strictObject({
       ),
     { defaultHours: 24, maxHours: 720, minMinutes: DEFAULT_MIN_TTL_MINUTES },
   ),
+  /**
+   * Minutes before a fork's expiry that `Fork Expiring` is published; a fork with less time left
+   * when its expiry is scheduled (created, extended, refreshed) is warned halfway. @default 60
+   */
+  expiryWarningMinutes: z._default(wholeNumber(1, 720 * 60), DEFAULT_EXPIRY_WARNING_MINUTES),
   quotas: z._default(
     z.strictObject({
       maxLiveForksPerOwner: z._default(wholeNumber(1), 10),
@@ -97,6 +136,7 @@ export const forkPolicySchema = z.strictObject({
   defaultOverrides: z._default(forkOverridesSchema, {}),
   /** IAM principal ARNs that may extend or delete any fork. */
   adminPrincipals: z._default(z.array(z.string().check(z.minLength(1))), []),
+  automation: z._default(automationSchema, AUTOMATION_DEFAULTS),
   forkNetwork: z._default(
     z.strictObject({
       securityGroupIds: z.optional(
@@ -106,6 +146,12 @@ export const forkPolicySchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * The Lambda function(s) run after a fork's database is available and before it is named and
+   * `ready` (masking, seeding, warm-up); a hook that fails fails the fork. Absent: no hook, and no
+   * function may be invoked.
+   */
+  postRestoreHook: z.optional(postRestoreHookSchema),
 });
 export type ForkPolicy = z.infer<typeof forkPolicySchema>;
 
@@ -148,9 +194,12 @@ export function policyOf(config: StackConfig): ForkPolicy {
     allowedSources: config.allowedSources,
     allowTaggedSources: config.allowTaggedSources,
     ttl: config.ttl,
+    expiryWarningMinutes: config.expiryWarningMinutes,
     quotas: config.quotas,
     defaultOverrides: config.defaultOverrides,
     adminPrincipals: config.adminPrincipals,
+    automation: config.automation,
     forkNetwork: config.forkNetwork,
+    postRestoreHook: config.postRestoreHook,
   });
 }

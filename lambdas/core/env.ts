@@ -15,9 +15,11 @@ export const ENV = {
   refreshStateMachineArn: 'DBFORK_REFRESH_STATE_MACHINE_ARN',
   schedulerGroupName: 'DBFORK_SCHEDULER_GROUP',
   schedulerRoleArn: 'DBFORK_SCHEDULER_ROLE_ARN',
+  expiryWarningFunctionArn: 'DBFORK_EXPIRY_WARNING_FUNCTION_ARN',
   policy: 'DBFORK_POLICY',
   auditRetentionDays: 'DBFORK_AUDIT_RETENTION_DAYS',
   awsEndpoint: 'DBFORK_AWS_ENDPOINT',
+  commandMaxReceives: 'DBFORK_COMMAND_MAX_RECEIVES',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -40,6 +42,8 @@ const runtimeEnvSchema = z.object({
   refreshStateMachineArn: z.optional(nonEmpty),
   schedulerGroupName: z._default(nonEmpty, 'dbfork'),
   schedulerRoleArn: z.optional(nonEmpty),
+  /** The function the warning schedules invoke (publishes `Fork Expiring`); with the two above. */
+  expiryWarningFunctionArn: z.optional(nonEmpty),
   policy: z.pipe(
     z.pipe(
       z._default(z.string(), '{}'),
@@ -56,6 +60,11 @@ const runtimeEnvSchema = z.object({
   ),
   auditRetentionDays: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 30),
   awsEndpoint: z.optional(z.url()),
+  /**
+   * The command queue's maxReceiveCount (lib/commands.construct.ts): the command consumer's last
+   * attempt at a failing command, after which the queue dead-letters it. Only that function gets it.
+   */
+  commandMaxReceives: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000))),
 });
 export type RuntimeEnv = Omit<z.infer<typeof runtimeEnvSchema>, 'policy'> & { policy: ForkPolicy };
 

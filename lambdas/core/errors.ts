@@ -149,6 +149,23 @@ export class WaitTimeoutError extends DbForkError {
   readonly statusCode = 504;
 }
 
+/**
+ * A post-restore hook failed: it threw, returned an error, could not be invoked, or ran before (a
+ * hook is never started twice). The message names the hook; the create workflow cleans up.
+ */
+export class PostRestoreHookError extends DbForkError {
+  override readonly name = 'PostRestoreHookError';
+  readonly code = 'post_restore_hook_failed';
+  readonly statusCode = 502;
+}
+
+/** A post-restore hook did not answer within `postRestoreHook.timeoutSeconds`. */
+export class PostRestoreHookTimeoutError extends DbForkError {
+  override readonly name = 'PostRestoreHookTimeoutError';
+  readonly code = 'post_restore_hook_timeout';
+  readonly statusCode = 504;
+}
+
 export function isDbForkError(error: unknown): error is DbForkError {
   return error instanceof DbForkError;
 }

@@ -11,6 +11,8 @@ export type LifecycleEvent =
   | 'Fork Refreshed'
   | 'Fork Refresh Failed'
   | 'Fork Deleted';
+/** What dbfork says about a command it did not carry out (lambdas/commands/): never a secret. */
+export type CommandOutcomeEvent = 'Fork Command Rejected';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
@@ -23,6 +25,15 @@ export class LifecycleEvents {
   ) {}
 
   async publish(detailType: LifecycleEvent, fork: ForkRecord): Promise<void> {
+    await this.send(detailType, toPublicFork(fork), fork.source?.arn ? [fork.source.arn] : []);
+  }
+
+  /** One event of source `dbfork` with this detail (already free of secrets) on the dbfork bus. */
+  async send(
+    detailType: LifecycleEvent | CommandOutcomeEvent,
+    detail: object,
+    resources: readonly string[] = [],
+  ): Promise<void> {
     const result = await this.client.send(
       new PutEventsCommand({
         Entries: [
@@ -30,8 +41,8 @@ export class LifecycleEvents {
             Source: EVENT_SOURCE,
             DetailType: detailType,
             EventBusName: this.busName,
-            Resources: fork.source?.arn ? [fork.source.arn] : [],
-            Detail: JSON.stringify(toPublicFork(fork)),
+            Resources: [...resources],
+            Detail: JSON.stringify(detail),
           },
         ],
       }),

@@ -1,21 +1,26 @@
 import {
   CreateScheduleCommand,
+  type CreateScheduleCommandInput,
   DeleteScheduleCommand,
   GetScheduleCommand,
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { errorName } from './errors.js';
-import { refreshScheduleName, scheduleName } from './ids.js';
+import type { ExpiryWarningInput } from './expiry-warning.js';
+import { refreshScheduleName, scheduleName, warningScheduleName } from './ids.js';
 
 /**
- * A fork's schedules in dbfork's EventBridge Scheduler group: the one-time expiry schedule that
- * starts the delete workflow at expiresAt, and the optional recurring refresh schedule (a cron
- * expression, UTC) that starts the refresh workflow.
+ * A fork's schedules in dbfork's own EventBridge Scheduler group. Two one-time schedules, each
+ * deleting itself once it has fired (ActionAfterCompletion DELETE): `dbfork-<fork id>` starts the
+ * delete workflow at expiresAt, `dbfork-warn-<fork id>` invokes the expiry-warning function (which
+ * publishes `Fork Expiring`) a lead time before. And the optional recurring refresh schedule
+ * `dbfork-<fork id>-refresh` (a cron expression, UTC) that starts the refresh workflow.
  */
 export interface ScheduleTarget {
   groupName: string;
   deleteStateMachineArn: string;
+  expiryWarningFunctionArn: string;
   roleArn: string;
 }
 
@@ -40,55 +45,32 @@ export function atExpression(expiresAt: string): string {
   return `at(${new Date(wholeSecond).toISOString().slice(0, 19)})`;
 }
 
+/** Retried for up to a day (Scheduler's maximum event age), as often as Scheduler allows. */
+const RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 };
+
+function oneTime(
+  name: string,
+  at: string,
+  description: string,
+  groupName: string,
+  target: { Arn: string; RoleArn: string; Input: string },
+): CreateScheduleCommandInput {
+  return {
+    Name: name,
+    GroupName: groupName,
+    Description: description,
+    ScheduleExpression: atExpression(at),
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: { ...target, RetryPolicy: RETRY_POLICY },
+  };
+}
+
 export class ExpirySchedules {
   constructor(private readonly scheduler: SchedulerClient) {}
 
-  private request(forkId: string, expiresAt: string, target: ScheduleTarget) {
-    return {
-      Name: scheduleName(forkId),
-      GroupName: target.groupName,
-      Description: `Deletes dbfork fork ${forkId} when it expires`,
-      ScheduleExpression: atExpression(expiresAt),
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' as const },
-      ActionAfterCompletion: 'DELETE' as const,
-      Target: {
-        Arn: target.deleteStateMachineArn,
-        RoleArn: target.roleArn,
-        Input: JSON.stringify({ forkId }),
-        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-      },
-    };
-  }
-
-  private refreshRequest(forkId: string, cron: string, target: RefreshScheduleTarget) {
-    const input: ScheduledRefreshInput = { forkId, scheduled: true };
-    return {
-      Name: refreshScheduleName(forkId),
-      GroupName: target.groupName,
-      Description: `Refreshes dbfork fork ${forkId} from the latest backup`,
-      ScheduleExpression: cron,
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' as const },
-      Target: {
-        Arn: target.refreshStateMachineArn,
-        RoleArn: target.roleArn,
-        Input: JSON.stringify(input),
-        // A refresh that could not start within the hour waits for the next one.
-        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
-      },
-    };
-  }
-
-  async exists(forkId: string, groupName: string): Promise<boolean> {
-    return this.named(scheduleName(forkId), groupName);
-  }
-
-  async refreshExists(forkId: string, groupName: string): Promise<boolean> {
-    return this.named(refreshScheduleName(forkId), groupName);
-  }
-
-  private async named(name: string, groupName: string): Promise<boolean> {
+  private async existsNamed(name: string, groupName: string): Promise<boolean> {
     try {
       await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: groupName }));
       return true;
@@ -98,22 +80,10 @@ export class ExpirySchedules {
     }
   }
 
-  /** Creates or moves the expiry schedule (idempotent under retry). */
-  async put(forkId: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
-    await this.upsert(this.request(forkId, expiresAt, target), await this.exists(forkId, target.groupName));
-  }
-
-  /** Creates or changes the recurring refresh schedule (idempotent under retry). */
-  async putRefresh(forkId: string, cron: string, target: RefreshScheduleTarget): Promise<void> {
-    const exists = await this.refreshExists(forkId, target.groupName);
-    await this.upsert(this.refreshRequest(forkId, cron, target), exists);
-  }
-
-  private async upsert(
-    request: ConstructorParameters<typeof CreateScheduleCommand>[0],
-    exists: boolean,
-  ): Promise<void> {
-    if (exists) {
+  /** Creates or updates one schedule (idempotent under retry and under a concurrent create). */
+  private async upsert(request: CreateScheduleCommandInput): Promise<void> {
+    const { Name, GroupName } = request;
+    if (Name !== undefined && (await this.existsNamed(Name, GroupName ?? 'default'))) {
       await this.scheduler.send(new UpdateScheduleCommand(request));
       return;
     }
@@ -125,23 +95,8 @@ export class ExpirySchedules {
     }
   }
 
-  /** The expiry schedule lives in dbfork's own group under a name derived from the fork id. Missing is success. */
-  async delete(forkId: string, groupName: string): Promise<boolean> {
-    return this.remove(scheduleName(forkId), groupName);
-  }
-
-  /** Removes the recurring refresh schedule; missing is success. */
-  async deleteRefresh(forkId: string, groupName: string): Promise<boolean> {
-    return this.remove(refreshScheduleName(forkId), groupName);
-  }
-
-  /** Every schedule of the fork (its teardown). */
-  async deleteAll(forkId: string, groupName: string): Promise<void> {
-    await this.delete(forkId, groupName);
-    await this.deleteRefresh(forkId, groupName);
-  }
-
-  private async remove(name: string, groupName: string): Promise<boolean> {
+  /** Missing is success (a one-time schedule deletes itself after firing); true when it was there. */
+  private async deleteNamed(name: string, groupName: string): Promise<boolean> {
     try {
       await this.scheduler.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName }));
       return true;
@@ -149,5 +104,93 @@ export class ExpirySchedules {
       if (errorName(error) === 'ResourceNotFoundException') return false;
       throw error;
     }
+  }
+
+  /** Whether the fork's expiry (delete) schedule exists. */
+  exists(forkId: string, groupName: string): Promise<boolean> {
+    return this.existsNamed(scheduleName(forkId), groupName);
+  }
+
+  /** Creates or moves the schedule that starts the delete workflow at `expiresAt`. */
+  put(forkId: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
+    return this.upsert(
+      oneTime(
+        scheduleName(forkId),
+        expiresAt,
+        `Deletes dbfork fork ${forkId} when it expires`,
+        target.groupName,
+        {
+          Arn: target.deleteStateMachineArn,
+          RoleArn: target.roleArn,
+          Input: JSON.stringify({ forkId }),
+        },
+      ),
+    );
+  }
+
+  /** Creates or moves the schedule that announces, at `warningAt`, that the fork expires at `expiresAt`. */
+  putWarning(forkId: string, warningAt: string, expiresAt: string, target: ScheduleTarget): Promise<void> {
+    const input: ExpiryWarningInput = { forkId, expiresAt };
+    return this.upsert(
+      oneTime(
+        warningScheduleName(forkId),
+        warningAt,
+        `Announces that dbfork fork ${forkId} expires at ${expiresAt}`,
+        target.groupName,
+        {
+          Arn: target.expiryWarningFunctionArn,
+          RoleArn: target.roleArn,
+          Input: JSON.stringify(input),
+        },
+      ),
+    );
+  }
+
+  /** Deletes the warning schedule only (a fork with no time left to warn). */
+  deleteWarning(forkId: string, groupName: string): Promise<boolean> {
+    return this.deleteNamed(warningScheduleName(forkId), groupName);
+  }
+
+  /** Deletes the expiry and its warning schedule; true when either was there. */
+  async delete(forkId: string, groupName: string): Promise<boolean> {
+    const expiry = await this.deleteNamed(scheduleName(forkId), groupName);
+    const warning = await this.deleteWarning(forkId, groupName);
+    return expiry || warning;
+  }
+
+  /** Whether the fork's recurring refresh schedule exists. */
+  refreshExists(forkId: string, groupName: string): Promise<boolean> {
+    return this.existsNamed(refreshScheduleName(forkId), groupName);
+  }
+
+  /** Creates or changes the recurring refresh schedule (idempotent under retry). */
+  putRefresh(forkId: string, cron: string, target: RefreshScheduleTarget): Promise<void> {
+    const input: ScheduledRefreshInput = { forkId, scheduled: true };
+    return this.upsert({
+      Name: refreshScheduleName(forkId),
+      GroupName: target.groupName,
+      Description: `Refreshes dbfork fork ${forkId} from the latest backup`,
+      ScheduleExpression: cron,
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: target.refreshStateMachineArn,
+        RoleArn: target.roleArn,
+        Input: JSON.stringify(input),
+        // A refresh that could not start within the hour waits for the next one.
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+  }
+
+  /** Removes the recurring refresh schedule; missing is success. */
+  deleteRefresh(forkId: string, groupName: string): Promise<boolean> {
+    return this.deleteNamed(refreshScheduleName(forkId), groupName);
+  }
+
+  /** Every schedule of the fork: the expiry, its warning and the recurring refresh (its teardown). */
+  async deleteAll(forkId: string, groupName: string): Promise<void> {
+    await this.delete(forkId, groupName);
+    await this.deleteRefresh(forkId, groupName);
   }
 }

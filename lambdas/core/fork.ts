@@ -1,5 +1,6 @@
 import { forkOverridesSchema } from './config.js';
 import { cronProblem } from './cron.js';
+import { hookRefSchema } from './hook-config.js';
 import { FORK_NAME_PATTERN } from './ids.js';
 import * as z from './zod.js';
 
@@ -23,6 +24,7 @@ export const STEPS = {
   restoring: { status: 'creating', order: 30, progress: 25 },
   'creating-instances': { status: 'creating', order: 40, progress: 60 },
   'rotating-credentials': { status: 'creating', order: 50, progress: 75 },
+  'running-hook': { status: 'creating', order: 55, progress: 80 },
   'registering-dns': { status: 'creating', order: 60, progress: 85 },
   'scheduling-expiry': { status: 'creating', order: 70, progress: 95 },
   ready: { status: 'ready', order: 100, progress: 100 },
@@ -154,6 +156,8 @@ export const createForkBodySchema = z
     overrides: z.optional(forkOverridesSchema),
     tags: z.optional(userTagsSchema),
     refreshSchedule: z.optional(refreshScheduleSchema),
+    /** The post-restore hook to run instead of the default: one the stack allows (`postRestoreHook`). */
+    hook: z.optional(hookRefSchema),
   })
   .check(
     z.refine((b) => b.ttlHours === undefined || b.ttlMinutes === undefined, {
@@ -222,6 +226,23 @@ export interface HistoryEntry {
   message: string;
 }
 
+export const HOOK_STATUSES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export type HookStatus = (typeof HOOK_STATUSES)[number];
+
+/**
+ * The post-restore hook a fork runs, and how it went: `pending` until the create reaches it,
+ * `running` from the moment it is invoked (a hook is never started twice), then `succeeded` or
+ * `failed` (the fork's `error` says why).
+ */
+export interface ForkHook {
+  /** The function name or ARN, as configured. */
+  name: string;
+  status: HookStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+}
+
 export interface ForkErrorInfo {
   code: string;
   message: string;
@@ -286,6 +307,10 @@ export interface ForkRecord {
   readyAt?: string;
   deletedAt?: string;
   expiresAt: string;
+  /** When `Fork Expiring` fires for this expiry; set once the expiry is scheduled, cleared when it moves. */
+  expiryWarningAt?: string;
+  /** When `Fork Expiring` was published for this expiry (at most once per expiry). */
+  expiryWarningSentAt?: string;
   /** The TTL last asked for, rounded up to whole hours (at least 1). */
   ttlHours: number;
   /** The TTL last asked for, in minutes; absent on records written before minute TTLs (read `ttlHours`). */
@@ -304,6 +329,8 @@ export interface ForkRecord {
   refreshes?: RefreshLineageEntry[];
   /** The recurring refresh's cron expression (UTC), when there is one. */
   refreshSchedule?: string;
+  /** Absent when no post-restore hook runs for this fork. */
+  hook?: ForkHook;
 }
 
 /** How many refreshes a fork's lineage keeps (the record stays far below DynamoDB's 400 KB). */

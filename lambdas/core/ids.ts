@@ -44,6 +44,7 @@ export function secretName(forkId: string): string {
   return `dbfork/${forkId}`;
 }
 
+/** The one-time schedule that starts the fork's delete workflow at its expiry. */
 export function scheduleName(forkId: string): string {
   return `dbfork-${forkId}`;
 }
@@ -51,4 +52,19 @@ export function scheduleName(forkId: string): string {
 /** The schedule of a fork's recurring refresh (same group as its expiry schedule). */
 export function refreshScheduleName(forkId: string): string {
   return `dbfork-${forkId}-refresh`;
+}
+
+/** The one-time schedule that announces the fork's coming expiry (`Fork Expiring`). */
+export function warningScheduleName(forkId: string): string {
+  return `dbfork-warn-${forkId}`;
+}
+
+/**
+ * The fork a schedule of dbfork's group belongs to (its expiry, its warning or its recurring
+ * refresh), or undefined.
+ */
+export function forkIdOfScheduleName(name: string): string | undefined {
+  const match = /^dbfork-(?:warn-)?(fork-[a-z0-9]{12})$|^dbfork-(fork-[a-z0-9]{12})-refresh$/.exec(name);
+  const forkId = match?.[1] ?? match?.[2];
+  return forkId !== undefined && FORK_ID_PATTERN.test(forkId) ? forkId : undefined;
 }

@@ -10,14 +10,15 @@ import {
 import { ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { allPages, markerOf } from './engines/guarded.js';
-import { FORK_ID_PATTERN, refreshScheduleName, scheduleName } from './ids.js';
+import { FORK_ID_PATTERN, forkIdOfScheduleName } from './ids.js';
 import { TAG, tagMap } from './tags.js';
 
 /**
  * Read-only scan for what dbfork created, found by its tags (never by its name): DB instances,
  * clusters (Aurora and DocumentDB answer through the same RDS API), DB and cluster snapshots,
  * `dbfork/*` secrets, and the schedules in dbfork's own schedule group (schedules carry no tags;
- * the group is dbfork's alone and the names are `dbfork-<fork id>` and `dbfork-<fork id>-refresh`).
+ * the group is dbfork's alone and the names are `dbfork-<fork id>`, `dbfork-warn-<fork id>` and
+ * `dbfork-<fork id>-refresh`).
  */
 export type ManagedResourceType =
   | 'db-instance'
@@ -122,7 +123,7 @@ export class ManagedDatabases {
   }
 }
 
-/** What a fork has besides its database: its `dbfork/*` secret and its expiry schedule. */
+/** What a fork has besides its database: its `dbfork/*` secret and its schedules. */
 export class ManagedLeftovers {
   constructor(
     private readonly clients: Pick<ScanClients, 'secrets' | 'scheduler'>,
@@ -163,13 +164,9 @@ export class ManagedLeftovers {
         }),
       );
       for (const schedule of page.Schedules ?? []) {
-        // `dbfork-<fork id>` (expiry) or `dbfork-<fork id>-refresh` (the recurring refresh).
-        const forkId = (schedule.Name?.slice('dbfork-'.length) ?? '').replace(/-refresh$/, '');
+        const forkId = forkIdOfScheduleName(schedule.Name ?? '');
         if (schedule.GroupName && schedule.GroupName !== scheduleGroup) continue;
-        const ours = schedule.Name === scheduleName(forkId) || schedule.Name === refreshScheduleName(forkId);
-        if (FORK_ID_PATTERN.test(forkId) && ours && schedule.Name) {
-          out.push({ type: 'schedule', id: schedule.Name, forkId });
-        }
+        if (schedule.Name && forkId) out.push({ type: 'schedule', id: schedule.Name, forkId });
       }
       schedulesToken = page.NextToken;
     } while (schedulesToken);

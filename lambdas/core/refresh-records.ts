@@ -8,6 +8,7 @@ import {
   type RefreshState,
   type ResolvedRestore,
 } from './fork.js';
+import { forkKey, isConditionalFailure } from './store-items.js';
 import type { Ttl } from './ttl.js';
 
 /**
@@ -54,12 +55,6 @@ interface Store {
   mustGet(id: string): Promise<ForkRecord>;
   trimHistory(record: ForkRecord): Promise<ForkRecord>;
 }
-
-function isConditionalFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
 
 export class RefreshRecords {
   constructor(

@@ -3,6 +3,7 @@ import { type AwsClients, clientConfig } from './clients.js';
 import { loadRuntimeEnv } from './env.js';
 import type { PartContext, RuntimePart } from './runtime-parts.js';
 import type { RuntimeOverrides, RuntimeWith, ServiceName } from './runtime-types.js';
+import { capture } from './tracing.js';
 
 /**
  * Builds a runtime from the parts a handler declares: its env (read from the process unless given),
@@ -23,7 +24,8 @@ export function assembleRuntime<S extends ServiceName>(
     now,
     logger,
     client: (key, factory) => {
-      const built = clients[key] ?? factory(config);
+      // Built here, so captured for X-Ray here (tracing.ts); prebuilt clients (tests) are left alone.
+      const built = clients[key] ?? capture(factory(config));
       clients[key] = built;
       return built;
     },

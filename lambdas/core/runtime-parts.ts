@@ -3,6 +3,7 @@ import {
   type ClientFactory,
   dynamoClient,
   eventsClient,
+  lambdaClient,
   rdsClient,
   route53Client,
   schedulerClient,
@@ -14,6 +15,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { LambdaHookInvoker } from './hook-invoker.js';
 import { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import { ForkMetrics, loggerSink, powertoolsSink } from './metrics.js';
 import { OrderableCatalog } from './orderable.js';
@@ -106,6 +108,12 @@ export const tasks: RuntimePart<'tasks'> = {
 export const metrics: RuntimePart<'metrics'> = {
   service: 'metrics',
   build: (ctx) => new ForkMetrics(ctx.env.awsEndpoint ? loggerSink(ctx.logger) : powertoolsSink()),
+};
+
+/** Post-restore hooks, invoked through Lambda (the offline runtime passes its own invoker). */
+export const hooks: RuntimePart<'hooks'> = {
+  service: 'hooks',
+  build: (ctx) => new LambdaHookInvoker(ctx.client('lambda', lambdaClient)),
 };
 
 export const managedDatabases: RuntimePart<'managedDatabases'> = {

@@ -5,6 +5,7 @@ import type { EngineRegistry } from './engines/registry.js';
 import type { RuntimeEnv } from './env.js';
 import type { LifecycleEvents } from './events.js';
 import type { ExpirySchedules } from './expiry-schedule.js';
+import type { HookInvoker } from './hook-invoker.js';
 import type { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import type { ForkMetrics } from './metrics.js';
 import type { OrderableCatalog } from './orderable.js';
@@ -24,7 +25,7 @@ export interface RuntimeBase {
 /** The services a handler may use; each Lambda builds only those it declares (runtime-parts.ts). */
 export interface RuntimeServices {
   /** Every SDK client, raw (the offline runtime and tests). */
-  aws: AwsClients;
+  aws: Omit<AwsClients, 'lambda'>;
   /** Finds the databases and snapshots dbfork made, by their tags (the orphan sweep of databases). */
   managedDatabases: ManagedDatabases;
   /** Finds dbfork's secrets and schedules (the orphan sweep of what a fork has besides its database). */
@@ -44,6 +45,8 @@ export interface RuntimeServices {
   tasks: TaskCompletion;
   /** Business metrics (EMF on AWS, debug log lines offline). */
   metrics: ForkMetrics;
+  /** Invokes post-restore hooks: Lambda on AWS, local ES modules offline (local/hook-modules.ts). */
+  hooks: HookInvoker;
 }
 
 export type ServiceName = keyof RuntimeServices;

@@ -27,6 +27,7 @@ export const ALL_PARTS = [
   parts.metrics,
   parts.managedDatabases,
   parts.managedLeftovers,
+  parts.hooks,
 ] as const;
 
 /**

@@ -17,17 +17,20 @@ import {
   QuotaExceededError,
   ValidationError,
 } from './errors.js';
+import { ExpiryWarningRecords } from './expiry-warning-records.js';
 import {
   type ForkErrorInfo,
   type ForkRecord,
   type ForkStatus,
   type ForkStep,
   type HistoryEntry,
+  type HookStatus,
   isLive,
   STEPS,
 } from './fork.js';
 import { RefreshRecords } from './refresh-records.js';
-import { FORK_TABLE_INDEXES, FORK_TABLE_TTL_ATTRIBUTE, type ForkTableIndex } from './table-schema.js';
+import { forkKey, isConditionalFailure, QUOTA_SLOTS_ATTRIBUTE, stripIndex } from './store-items.js';
+import { FORK_TABLE_INDEXES, type ForkTableIndex } from './table-schema.js';
 import type { Ttl } from './ttl.js';
 
 /**
@@ -44,15 +47,11 @@ import type { Ttl } from './ttl.js';
  *   deleted) does not take one again.
  */
 
-const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
 const nameKey = (name: string) => ({ pk: `NAME#${name}`, sk: 'NAME' });
 const idempotencyKey = (owner: string, key: string) => ({
   pk: `IDEMPOTENCY#${owner}#${key}`,
   sk: 'IDEMPOTENCY',
 });
-
-/** The quota slots a fork holds: the keys of its counter items (internal, never returned). */
-const QUOTA_SLOTS_ATTRIBUTE = 'quotaSlots';
 
 type QuotaName = 'maxLiveForksPerOwner' | 'maxLiveForksPerSource';
 
@@ -66,15 +65,6 @@ const quotaKey = (kind: 'OWNER' | 'SOURCE', subject: string) => ({
   sk: 'QUOTA',
 });
 
-const INDEX_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'sourceId',
-  'createdKey',
-  'liveKey',
-  FORK_TABLE_TTL_ATTRIBUTE,
-  QUOTA_SLOTS_ATTRIBUTE,
-] as const;
 const TRANSACTION_ATTEMPTS = 5;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_HISTORY = 100;
@@ -94,9 +84,13 @@ export interface TransitionRequest {
   step: ForkStep;
   message: string;
   /** Fields to set together with the step (endpoint, secretArn, resolved restore, ...). */
-  patch?: Partial<Pick<ForkRecord, 'source' | 'restore' | 'endpoint' | 'secretArn' | 'readyAt' | 'error'>>;
+  patch?: Partial<
+    Pick<ForkRecord, 'source' | 'restore' | 'endpoint' | 'secretArn' | 'readyAt' | 'error' | 'hook'>
+  >;
   /** Also refuse when the fork is not in one of these statuses. */
   onlyFrom?: ForkStatus[];
+  /** Also refuse unless the fork's post-restore hook is in one of these statuses (a hook starts once). */
+  hookFrom?: HookStatus[];
 }
 
 export interface ListQuery {
@@ -153,10 +147,6 @@ function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function isConditionalFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 function cancellationCodes(error: unknown): (string | undefined)[] {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
@@ -175,12 +165,6 @@ function isTransactionConflict(error: unknown): boolean {
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function stripIndex(item: Record<string, unknown>): ForkRecord {
-  const copy = { ...item };
-  for (const attribute of INDEX_ATTRIBUTES) delete copy[attribute];
-  return copy as unknown as ForkRecord;
-}
 
 function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
@@ -221,12 +205,16 @@ export class ForkStore {
   private readonly now: () => Date;
   /** The refresh part of the records (lambdas/core/refresh-records.ts). */
   readonly refreshes: RefreshRecords;
+  /** When each fork's `Fork Expiring` fires, and the one right to publish it. */
+  readonly expiryWarnings: ExpiryWarningRecords;
+
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly options: StoreOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.refreshes = new RefreshRecords(dynamo, options.tableName, this.now, this);
+    this.expiryWarnings = new ExpiryWarningRecords(dynamo, options.tableName, this.now);
   }
 
   private get table(): string {
@@ -467,6 +455,15 @@ export class ForkStore {
       });
       condition += ` AND #status IN (${placeholders.join(', ')})`;
     }
+    if (request.hookFrom) {
+      names['#hookNow'] = 'hook';
+      names['#hookStatus'] = 'status';
+      const placeholders = request.hookFrom.map((status, i) => {
+        values[`:hookFrom${i}`] = status;
+        return `:hookFrom${i}`;
+      });
+      condition += ` AND #hookNow.#hookStatus IN (${placeholders.join(', ')})`;
+    }
     const update = {
       TableName: this.table,
       Key: forkKey(id),
@@ -598,7 +595,8 @@ export class ForkStore {
 
   /**
    * Changes the expiry of a live fork (creating or ready). `ttl` is the TTL asked for: whole hours,
-   * or both units (see lambdas/core/ttl.ts); the record keeps `ttlHours` and `ttlMinutes`.
+   * or both units (see lambdas/core/ttl.ts); the record keeps `ttlHours` and `ttlMinutes`. The old
+   * expiry's warning goes with it: the caller schedules the new one (lambdas/core/expiry-arming.ts).
    */
   async setExpiry(id: string, expiresAt: string, ttl: number | Ttl, message: string): Promise<ForkRecord> {
     const { hours: ttlHours, minutes: ttlMinutes } =
@@ -611,7 +609,7 @@ export class ForkStore {
           TableName: this.table,
           Key: forkKey(id),
           UpdateExpression:
-            'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #ttlMinutes = :ttlMinutes, #updatedAt = :at, #history = list_append(#history, :entry)',
+            'SET #expiresAt = :expiresAt, #ttlHours = :ttlHours, #ttlMinutes = :ttlMinutes, #updatedAt = :at, #history = list_append(#history, :entry) REMOVE #warningAt, #warningSentAt',
           // A fork being cleaned up is on its way to failed: its expiry no longer matters.
           ConditionExpression: '#status IN (:creating, :ready) AND #step <> :cleaningUp',
           ExpressionAttributeNames: {
@@ -622,6 +620,9 @@ export class ForkStore {
             '#history': 'history',
             '#status': 'status',
             '#step': 'step',
+            // The warning belonged to the old expiry; the new one's is recorded once it is scheduled.
+            '#warningAt': 'expiryWarningAt',
+            '#warningSentAt': 'expiryWarningSentAt',
           },
           ExpressionAttributeValues: {
             ':expiresAt': expiresAt,

@@ -1,6 +1,7 @@
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { teardownDatabases } from '../steps/fork-engine.js';
 import { describeOrphan, orphanedForks, pseudoRecord } from './orphans.js';
 import { type ReconcileSummary, startSweep } from './reconcile-sweep.js';
@@ -39,6 +40,7 @@ export function createDatabaseSweep(rt: OrphanDatabasesRuntime, options: { now?:
 const runtime = lazyRuntime(ORPHAN_DATABASES_PARTS);
 
 /** The scheduled Lambda's entry point (the reconciler's EventBridge rule; the event carries nothing we need). */
-export async function handler(): Promise<ReconcileSummary> {
-  return createDatabaseSweep(runtime())();
-}
+export const handler = traced(
+  'orphan-databases',
+  (): Promise<ReconcileSummary> => createDatabaseSweep(runtime())(),
+);

@@ -3,6 +3,7 @@ import { endpointHostsOf } from '../core/fork-databases.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { describeOrphan, orphanedForks } from './orphans.js';
 import { type ReconcileSummary, startSweep } from './reconcile-sweep.js';
 
@@ -49,6 +50,7 @@ export function createLeftoverSweep(rt: OrphanLeftoversRuntime, options: { now?:
 const runtime = lazyRuntime(ORPHAN_LEFTOVERS_PARTS);
 
 /** The scheduled Lambda's entry point (the reconciler's EventBridge rule; the event carries nothing we need). */
-export async function handler(): Promise<ReconcileSummary> {
-  return createLeftoverSweep(runtime())();
-}
+export const handler = traced(
+  'orphan-leftovers',
+  (): Promise<ReconcileSummary> => createLeftoverSweep(runtime())(),
+);

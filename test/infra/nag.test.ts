@@ -62,6 +62,8 @@ describe('cdk-nag', () => {
       'AwsSolutions-IAM5',
       'Serverless-EventBusDLQ',
       'Serverless-LambdaDLQ',
+      'Serverless-LambdaEventSourceMappingDestination',
+      'Serverless-SQSRedrivePolicy',
     ]);
   });
 

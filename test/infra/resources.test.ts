@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { API_FUNCTIONS as API_ROUTE_GROUPS } from '../../lambdas/api/routes.js';
 import { policyOf } from '../../lambdas/core/config.js';
-import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
+import { OPTIONAL_STEP_NAMES, STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import { API_ROUTES } from '../../lib/api.construct.js';
 import { parseConfig } from '../../lib/config.js';
 import {
   API_FUNCTIONS,
+  COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
   RECONCILER_FUNCTIONS,
@@ -159,9 +161,18 @@ describe('ForkFunctions', () => {
 
   const apiFunctions: string[] = Object.values(API_FUNCTIONS);
 
-  it('creates one function per workflow step, per group of API routes, per reconciler sweep and the RDS-event handler', () => {
+  it('creates one function per workflow step, per group of API routes, per reconciler sweep, the RDS-event handler, the command consumer and the expiry warning', () => {
+    // The example config has no post-restore hook: no run-hook function (test/infra/post-restore-hook.test.ts).
+    const steps = STEP_NAMES.filter((step) => !(OPTIONAL_STEP_NAMES as readonly string[]).includes(step));
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [...STEP_NAMES, ...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION].sort(),
+      [
+        ...steps,
+        ...apiFunctions,
+        ...RECONCILER_FUNCTIONS,
+        RDS_EVENT_FUNCTION,
+        COMMANDS_FUNCTION,
+        EXPIRY_WARNING_FUNCTION,
+      ].sort(),
     );
   });
 
@@ -217,10 +228,12 @@ describe('ForkFunctions', () => {
         .filter((f) => name in f.env)
         .map((f) => f.name)
         .sort();
-    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create]);
+    // The command consumer runs the create route and the fork routes, so it has what both have.
+    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create, COMMANDS_FUNCTION]);
     expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual([
       'announce-refresh',
       API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
       'reconciler',
       'schedule-expiry',
     ]);
@@ -234,8 +247,18 @@ describe('ForkFunctions', () => {
     expect(holders('DBFORK_SCHEDULER_ROLE_ARN')).toEqual([
       'announce-refresh',
       API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
       'schedule-expiry',
     ]);
+    expect(holders('DBFORK_EXPIRY_WARNING_FUNCTION_ARN')).toEqual([
+      'announce-refresh',
+      API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
+      'schedule-expiry',
+    ]);
+    expect(functionNamed(template, 'schedule-expiry').env.DBFORK_EXPIRY_WARNING_FUNCTION_ARN).toEqual({
+      'Fn::GetAtt': [functionNamed(template, EXPIRY_WARNING_FUNCTION).logicalId, 'Arn'],
+    });
     const arn = JSON.stringify(
       functionNamed(template, 'schedule-expiry').env.DBFORK_DELETE_STATE_MACHINE_ARN,
     );
@@ -249,7 +272,13 @@ describe('ForkFunctions', () => {
   });
 
   it('names each step function by DBFORK_STEP and bundles lambdas/steps/<step>.ts', () => {
-    const others: string[] = [...apiFunctions, ...RECONCILER_FUNCTIONS, RDS_EVENT_FUNCTION];
+    const others: string[] = [
+      ...apiFunctions,
+      ...RECONCILER_FUNCTIONS,
+      RDS_EVENT_FUNCTION,
+      COMMANDS_FUNCTION,
+      EXPIRY_WARNING_FUNCTION,
+    ];
     for (const fn of functions.filter((f) => !others.includes(f.name))) {
       expect(fn.properties.Description).toBe(`dbfork workflow step ${fn.name}`);
       expect(fn.properties.Handler).toBe('index.handler');
@@ -380,9 +409,11 @@ describe('ForkApi', () => {
 describe('DbForkStack outputs', () => {
   const outputs = (template.Outputs ?? {}) as Record<string, { Value: unknown }>;
 
-  it('publishes the API URL, table, workflows and bus', () => {
+  it('publishes the API URL, table, workflows, bus and the command queues', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
+      'CommandDeadLetterQueueArn',
+      'CommandQueueArn',
       'CreateStateMachineArn',
       'DeleteStateMachineArn',
       'EventBusName',
@@ -403,8 +434,9 @@ describe('DbForkStack outputs', () => {
 
 describe('ForkRdsEvents', () => {
   const rdsEvent = functionNamed(template, RDS_EVENT_FUNCTION);
+  // The default bus's rules (the command rule is on the dbfork bus: test/infra/commands.test.ts).
   const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(
-    ([, rule]) => props(rule).EventPattern !== undefined,
+    ([, rule]) => props(rule).EventPattern !== undefined && props(rule).EventBusName === undefined,
   );
 
   it('runs lambdas/events/rds-event.ts for RDS events of fork-* resources on the default bus', () => {

@@ -41,6 +41,15 @@ export interface RecordedCall {
   readonly unmapped?: string;
   /** Resources a write named that did not exist when it went out (e.g. a delete racing another). */
   readonly missing?: readonly string[];
+  /** What a schedule it creates or updates invokes (Target.Arn), with the scheduler role, later. */
+  readonly scheduleTarget?: string;
+}
+
+/** The target a CreateSchedule / UpdateSchedule names. */
+function scheduleTargetOf(operation: string, input: unknown): string | undefined {
+  if (operation !== 'CreateSchedule' && operation !== 'UpdateSchedule') return undefined;
+  const arn = (input as { Target?: { Arn?: unknown } } | undefined)?.Target?.Arn;
+  return typeof arn === 'string' ? arn : undefined;
 }
 
 /** The live tags of a resource, or undefined when it does not exist (yet). */
@@ -117,6 +126,14 @@ export class AwsCallRecorder {
         return { ...a, context: { ...resourceTags, ...a.context } };
       }),
     );
-    this.calls.push({ fn, client, operation, authorizations, ...(missing.length ? { missing } : {}) });
+    const scheduleTarget = scheduleTargetOf(operation, input);
+    this.calls.push({
+      fn,
+      client,
+      operation,
+      authorizations,
+      ...(missing.length ? { missing } : {}),
+      ...(scheduleTarget ? { scheduleTarget } : {}),
+    });
   }
 }

@@ -12,7 +12,10 @@
  *    iam:PassedToService = scheduler.amazonaws.com;
  *  - DynamoDB TransactWriteItems is authorized per item as PutItem / UpdateItem / DeleteItem /
  *    ConditionCheckItem ("Using IAM with DynamoDB transactions");
- *  - route53:ChangeResourceRecordSets carries the normalized names, types and actions of its changes.
+ *  - route53:ChangeResourceRecordSets carries the normalized names, types and actions of its changes;
+ *  - lambda:InvokeFunction is authorized on the ARN invoked: a qualified one (version or alias) is a
+ *    resource of its own, which a grant on the unqualified ARN does not cover ("Using Lambda aliases
+ *    in event sources and permissions policies", Lambda Developer Guide).
  * A call this module cannot map throws UnmappedCallError: a new AWS call must be mapped, not skipped.
  */
 import type { ContextValue } from './iam-evaluator.js';
@@ -196,6 +199,13 @@ function arnFactory(site: CallSite) {
     bus: (name: string) =>
       name.startsWith('arn:') ? name : `arn:${p}:events:${site.region}:${site.account}:event-bus/${name}`,
     zone: (id: string) => `arn:${p}:route53:::hostedzone/${id.replace(/^\/?hostedzone\//, '')}`,
+    /** Invoke's FunctionName (a name, `name:qualifier` or an ARN) and Qualifier, as the ARN invoked. */
+    lambdaFunction: (name: string, qualifier: string | undefined) => {
+      const arn = name.startsWith('arn:')
+        ? name
+        : `arn:${p}:lambda:${site.region}:${site.account}:function:${name}`;
+      return qualifier ? `${arn}:${qualifier}` : arn;
+    },
   };
 }
 
@@ -303,6 +313,13 @@ export function authorizationsOf(call: SdkCall, site: CallSite): MappedAuthoriza
       // The task token names the wait; the actions have no resource types (Service Authorization Reference).
       if (operation === 'SendTaskSuccess' || operation === 'SendTaskFailure')
         return [on(`states:${operation}`, '*')];
+      break;
+    case 'LambdaClient':
+      if (operation === 'Invoke') {
+        const name = str(input.FunctionName);
+        if (!name) throw new UnmappedCallError('lambda:Invoke names no function');
+        return [on('lambda:InvokeFunction', arns.lambdaFunction(name, str(input.Qualifier)))];
+      }
       break;
     case 'EventBridgeClient':
       if (operation === 'PutEvents') {

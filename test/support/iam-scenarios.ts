@@ -8,14 +8,17 @@
 import { ListTagsForResourceCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { matchPattern } from '../../lambdas/api/router.js';
 import { API_FUNCTIONS as API_ROUTE_GROUPS, createApi } from '../../lambdas/api/routes.js';
-import { clientConfig } from '../../lambdas/core/clients.js';
+import { consumeCommands } from '../../lambdas/commands/consume.js';
+import { clientConfig, lambdaClient } from '../../lambdas/core/clients.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
+import { type HookInvoker, LambdaHookInvoker } from '../../lambdas/core/hook-invoker.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import { StepFunctionsTaskCompletion } from '../../lambdas/core/task-completion.js';
 import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
+import { handleExpiryWarning } from '../../lambdas/events/expiry-warning.js';
 import { createDatabaseSweep } from '../../lambdas/events/orphan-databases.js';
 import { createLeftoverSweep } from '../../lambdas/events/orphan-leftovers.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
@@ -25,6 +28,8 @@ import type { StepName } from '../../lambdas/steps/step-names.js';
 import {
   API_FUNCTIONS,
   type ApiFunctionName,
+  COMMANDS_FUNCTION,
+  EXPIRY_WARNING_FUNCTION,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
   RDS_EVENT_FUNCTION,
@@ -147,6 +152,37 @@ function recordedTaskCompletion(recorder: AwsCallRecorder): StepFunctionsTaskCom
   return new StepFunctionsTaskCompletion(sfn);
 }
 
+/**
+ * The production hook invoker (Lambda's Invoke) on a client whose Invoke is recorded, then answered
+ * by the local hook modules (`local`) as Lambda answers a synchronous invoke.
+ */
+function recordedHooks(local: HookInvoker, recorder: AwsCallRecorder): LambdaHookInvoker {
+  const lambda = lambdaClient(clientConfig({ endpoint: 'http://127.0.0.1:9', region: TEST_REGION }));
+  recorder.attach(lambda as unknown as MiddlewareClient);
+  lambda.middlewareStack.add(
+    () => async (args) => {
+      const input = args.input as { FunctionName: string; Payload?: Uint8Array };
+      // A local hook is named like the function: `records`, or the name in `…:function:records[:qualifier]`.
+      const name = input.FunctionName.split(':function:').pop()?.split(':')[0] ?? input.FunctionName;
+      const answer = await local.invoke(name, new TextDecoder().decode(input.Payload), {
+        signal: new AbortController().signal,
+        timeoutMs: 60_000,
+      });
+      return {
+        output: {
+          $metadata: {},
+          StatusCode: 200,
+          ...(answer.functionError ? { FunctionError: answer.functionError } : {}),
+          Payload: new TextEncoder().encode(answer.payload),
+        },
+        response: {},
+      };
+    },
+    { step: 'initialize', name: 'dbforkLocalInvoke', priority: 'low' },
+  );
+  return new LambdaHookInvoker(lambda);
+}
+
 /** One delivery of the emulator's RDS events at a time, to the latest simulated rds-event function. */
 let delivery: RdsEventDelivery | undefined;
 
@@ -200,7 +236,11 @@ function apiFunctionOf(method: string, path: string): ApiFunctionName {
 export interface Simulated {
   /** Calls the API like a signed client; throws on a 5xx. */
   api(method: string, path: string, body?: unknown): Promise<APIGatewayProxyResult>;
+  /** Hands an SQS batch of command events to the command consumer, as its event source would. */
+  commands(event: SQSEvent): Promise<SQSBatchResponse>;
   reconcile(now?: Date): Promise<unknown>;
+  /** Invokes the expiry-warning function as the fork's warning schedule does, for its current expiry. */
+  warn(forkId: string): Promise<unknown>;
   idle(): Promise<void>;
 }
 
@@ -220,6 +260,8 @@ export function simulate<S>(
   tokenStores.push(steps.workflows.taskTokens);
   const tasks = recordedTaskCompletion(recorder);
   steps.rt.tasks = tasks;
+  // Post-restore hooks go through the production Invoke, recorded.
+  steps.rt.hooks = recordedHooks(steps.rt.hooks, recorder);
   const runtime = () =>
     createRuntime({
       env,
@@ -229,7 +271,9 @@ export function simulate<S>(
       now: steps.rt.now,
     });
   const api = createApi(runtime());
+  const commandsRt = runtime();
   const reconcilerRt = runtime();
+  const warningRt = runtime();
   const events = deliverRdsEventsTo(
     createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
   );
@@ -239,6 +283,10 @@ export function simulate<S>(
       const result = await runAs(apiFunctionOf(method, path), () => api(apiEvent(method, path, body)));
       if (result.statusCode >= 500) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
       return result;
+    },
+    async commands(event) {
+      await events;
+      return runAs(COMMANDS_FUNCTION, () => consumeCommands(event, commandsRt));
     },
     // Each sweep as its own function, with its own role, as the stack's rule runs them.
     reconcile: async (now) => {
@@ -254,6 +302,10 @@ export function simulate<S>(
         stuck: summaries.flatMap((s) => s.stuck),
         errors: summaries.flatMap((s) => s.errors),
       };
+    },
+    async warn(forkId) {
+      const { expiresAt } = await steps.rt.store.mustGet(forkId);
+      return runAs(EXPIRY_WARNING_FUNCTION, () => handleExpiryWarning({ forkId, expiresAt }, warningRt));
     },
     idle: () => steps.workflows.idle(),
   };

@@ -15,6 +15,8 @@ export interface StackBindings {
   readonly tableName: string;
   readonly eventBusName: string;
   readonly schedulerRoleArn: string;
+  /** The expiry-warning function's ARN as the emulator's runtime names it (the warning schedules' target). */
+  readonly expiryWarningFunctionArn?: string;
   /** The zone id the template was synthesized with, and the one the emulator gave the zone. */
   readonly hostedZone?: { readonly synthesized: string; readonly actual: string };
 }
@@ -41,8 +43,13 @@ function resolver(template: CfnTemplate, bindings: StackBindings) {
           : `arn:${partition}:iam::${account}:role/${logicalId}`;
       case 'AWS::KMS::Key':
         return `arn:${partition}:kms:${region}:${account}:key/${logicalId}`;
-      case 'AWS::Lambda::Function':
-        return `arn:${partition}:lambda:${region}:${account}:function:${logicalId}`;
+      case 'AWS::Lambda::Function': {
+        const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> })
+          ?.Variables;
+        return variables?.DBFORK_FUNCTION === 'expiry-warning' && bindings.expiryWarningFunctionArn
+          ? bindings.expiryWarningFunctionArn
+          : `arn:${partition}:lambda:${region}:${account}:function:${logicalId}`;
+      }
       default:
         // Nothing a recorded call names: such a resource can match no request.
         return `arn:unresolved:${logicalId}`;
@@ -84,4 +91,12 @@ export function functionPolicies(
     );
   }
   return out;
+}
+
+/** The statements of the role EventBridge Scheduler assumes to invoke the schedules' targets. */
+export function schedulerRolePolicy(template: CfnTemplate, bindings: StackBindings): PolicyStatement[] {
+  const resolve = resolver(template, bindings);
+  return policyStatements(template)
+    .filter((s) => s.roles.some((role) => role.includes('SchedulerRole')))
+    .map((s) => resolve(s.statement) as PolicyStatement);
 }

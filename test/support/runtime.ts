@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -39,6 +40,7 @@ export const TEST_CREATE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}
 export const TEST_DELETE_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-delete`;
 export const TEST_REFRESH_SM_ARN = `arn:aws:states:${TEST_REGION}:${TEST_ACCOUNT}:stateMachine:dbfork-refresh`;
 export const TEST_SCHEDULER_ROLE_ARN = `arn:aws:iam::${TEST_ACCOUNT}:role/dbfork-scheduler`;
+export const TEST_EXPIRY_WARNING_FN_ARN = `arn:aws:lambda:${TEST_REGION}:${TEST_ACCOUNT}:function:dbfork-expiry-warning`;
 export const TEST_SCHEDULER_GROUP = 'dbfork-test';
 export const TEST_EVENT_BUS = 'dbfork-test-bus';
 /** The clock's default start: every relative time in a test derives from it. */
@@ -64,6 +66,7 @@ export function testEnv(overrides: TestEnvOverrides = {}): RuntimeEnv {
     refreshStateMachineArn: TEST_REFRESH_SM_ARN,
     schedulerGroupName: TEST_SCHEDULER_GROUP,
     schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
+    expiryWarningFunctionArn: TEST_EXPIRY_WARNING_FN_ARN,
     auditRetentionDays: 30,
     ...rest,
     policy: forkPolicySchema.parse(policy ?? TEST_POLICY),
@@ -160,6 +163,8 @@ export interface ClientMocks {
   scheduler: AwsClientStub<SchedulerClient>;
   sfn: AwsClientStub<SFNClient>;
   events: AwsClientStub<EventBridgeClient>;
+  /** Post-restore hooks' Invoke. */
+  lambda: AwsClientStub<LambdaClient>;
   /** Undefined when the runtime keeps a real DynamoDB (`mockedRuntime({ dynamo })`). */
   dynamo: AwsClientStub<DynamoDBDocumentClient> | undefined;
 }
@@ -233,6 +238,7 @@ export function mockedRuntime(
     scheduler: strict(mockClient(aws.scheduler), 'SchedulerClient'),
     sfn: strict(mockClient(aws.sfn), 'SFNClient'),
     events: strict(mockClient(aws.events), 'EventBridgeClient'),
+    lambda: strict(mockClient(aws.lambda), 'LambdaClient'),
     dynamo: options.dynamo ? undefined : strict(mockClient(aws.dynamo), 'DynamoDBDocumentClient'),
   };
   return { ...build(aws, options), mocks };

@@ -20,12 +20,14 @@ import type { TaskCompletion } from '../../lambdas/core/task-completion.js';
 import { handleRdsEvent, type RdsEventOutcome } from '../../lambdas/events/rds-event.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
+import { type LocalHook, ModuleHookInvoker } from '../../local/hook-modules.js';
 import type { LocalTaskTokens } from '../../local/local-task-tokens.js';
 import {
   type LocalExecution,
   LocalWorkflows,
   type LocalWorkflowsOptions,
 } from '../../local/local-workflows.js';
+import { offlineHookConfig } from '../../local/offline-env.js';
 import { type RdsEventDelivery, startRdsEventDelivery } from '../../local/rds-event-delivery.js';
 import {
   type AuroraSourceOptions,
@@ -36,7 +38,7 @@ import {
   seedPlatform,
   seedRdsSource,
 } from '../../local/seed.js';
-import { type CfnTemplate, synthesizeTemplate } from '../../local/synth.js';
+import { type CfnTemplate, exampleConfig, synthesizeTemplate } from '../../local/synth.js';
 import { motoEndpoint } from './moto.js';
 import {
   createMotoForkTable,
@@ -56,10 +58,18 @@ export const OWNER = 'arn:aws:iam::123456789012:user/alice';
 export const DOMAIN = 'forks.workflow.internal';
 export const SCHEDULE_GROUP = 'dbfork';
 
-let template: CfnTemplate | undefined;
-/** Synthesized once per test file: the definitions are what `cdk deploy` would ship. */
-export function stackTemplate(): CfnTemplate {
-  template ??= synthesizeTemplate();
+const templates = new Map<string, CfnTemplate>();
+/**
+ * Synthesized once per test file (and hook configuration): the definitions are what `cdk deploy`
+ * would ship. With a post-restore hook the create workflow has its RunHook state.
+ */
+export function stackTemplate(postRestoreHook?: ReturnType<typeof offlineHookConfig>): CfnTemplate {
+  const key = JSON.stringify(postRestoreHook ?? null);
+  let template = templates.get(key);
+  if (!template) {
+    template = synthesizeTemplate(postRestoreHook ? { ...exampleConfig(), postRestoreHook } : undefined);
+    templates.set(key, template);
+  }
   return template;
 }
 
@@ -124,6 +134,11 @@ export interface HarnessOptions {
   rdsEvents?: boolean;
   /** Milliseconds of a wait's heartbeat / timeout of `seconds`. @default {@link testTaskTimerMs} */
   taskTimerMs?: LocalWorkflowsOptions['taskTimerMs'];
+  /**
+   * Post-restore hooks as the offline mode has them (local modules; the first is the default, all
+   * allowed), in the stack config, the policy and the runtime. @default none
+   */
+  postRestoreHook?: { hooks: readonly LocalHook[]; timeoutSeconds?: number };
 }
 
 /**
@@ -231,6 +246,10 @@ async function buildHarness<Source>(
     scheduleGroupName: SCHEDULE_GROUP,
   });
   const source = await seed(endpoint, clients);
+  const hookConfig = offlineHookConfig(
+    (options.postRestoreHook?.hooks ?? []).map((hook) => hook.name),
+    options.postRestoreHook?.timeoutSeconds,
+  );
   const env = testEnv({
     tableName,
     hostedZoneId,
@@ -239,8 +258,9 @@ async function buildHarness<Source>(
     schedulerGroupName: SCHEDULE_GROUP,
     schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
     awsEndpoint: endpoint,
-    policy: { allowedSources: [sourceId] },
+    policy: { allowedSources: [sourceId], ...(hookConfig ? { postRestoreHook: hookConfig } : {}) },
   });
+  const hooks = new ModuleHookInvoker(options.postRestoreHook?.hooks ?? []);
 
   // One interception point on every client (the document client shares DynamoDB's stack): a crash
   // point is armed only while its step's handler runs.
@@ -300,7 +320,7 @@ async function buildHarness<Source>(
   const rdsEventOutcomes: RdsEventOutcome[] = [];
 
   const harness = (wrap: HandlerWrap | undefined): Harness<Source> => {
-    const workflows = new LocalWorkflows(stackTemplate(), {
+    const workflows = new LocalWorkflows(stackTemplate(hookConfig), {
       ...(wrap ? { wrapHandlers: wrap } : {}),
       taskTimerMs: options.taskTimerMs ?? testTaskTimerMs,
     });
@@ -311,6 +331,7 @@ async function buildHarness<Source>(
       workflows,
       tasks: workflows.taskTokens,
       logger: options.logger ?? testLogger(),
+      hooks,
     });
     workflows.attach(rt);
     const settled = async (kind: 'create' | 'delete' | 'refresh', forkId: string) => {

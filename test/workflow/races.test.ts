@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
+import { scheduleName, warningScheduleName } from '../../lambdas/core/ids.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
 import { fireDueSchedules } from '../../local/scheduler-emulation.js';
@@ -130,7 +132,7 @@ describe('races between create, delete and expiry (moto)', () => {
     }));
     await deleteFork(racing.rt, fork.id, OWNER);
     await expectDeletedAndNothingLeft(racing, fork.id);
-    expect(fired).toEqual([{ name: expect.any(String), forkId: fork.id }]);
+    expect(fired).toEqual([{ name: expect.any(String), forkId: fork.id, target: 'delete-workflow' }]);
     const executions = racing.workflows.list(fork.id).filter((e) => e.kind === 'delete');
     expect(executions.map((e) => e.name).sort()).toEqual([`${fork.id}-api`, `${fork.id}-expiry`]);
     expect(executions.every((e) => e.status === 'SUCCEEDED')).toBe(true);
@@ -187,7 +189,14 @@ describe('every step handler run twice on the same input gives the same result (
 
   beforeAll(async () => {
     await resetMoto();
-    h = await workflowHarness();
+    // With a post-restore hook, so run-hook runs twice too (and must not run the hook twice).
+    h = await workflowHarness({
+      postRestoreHook: {
+        hooks: [
+          { name: 'records', path: fileURLToPath(new URL('../fixtures/hooks/records.mjs', import.meta.url)) },
+        ],
+      },
+    });
   });
 
   it('create + delete (fresh snapshot), then a failed create: each step twice, one of everything', async () => {
@@ -201,16 +210,25 @@ describe('every step handler run twice on the same input gives the same result (
     // One of each: no second instance, snapshot, secret, record or schedule was made.
     const made = await h.leftovers(fork.id);
     // (moto also keeps the fork's own automated backup, `rds:<fork id>-…`, which goes with the instance.)
-    expect({ ...made, snapshots: made.snapshots.filter((id) => !id.startsWith('rds:')) }).toEqual({
+    expect({
+      ...made,
+      snapshots: made.snapshots.filter((id) => !id.startsWith('rds:')),
+      schedules: made.schedules.sort(),
+    }).toEqual({
       ...NOTHING_LEFT,
       instances: [fork.id],
       snapshots: [`${fork.id}-source`],
       secrets: [`dbfork/${fork.id}`],
       dnsRecords: [`${fork.dnsName}.`],
-      schedules: [expect.stringContaining(fork.id)],
+      // The expiry and its warning.
+      schedules: [scheduleName(fork.id), warningScheduleName(fork.id)],
     });
     // The password in the secret is the one the database got (a second rotation reused it).
     expect((await h.rt.secrets.read(fork.id))?.arn).toBe(fork.secretArn);
+    // The hook ran once: the second run-hook found it succeeded.
+    expect(fork.hook?.status).toBe('succeeded');
+    const calls = (globalThis as { __dbforkHookCalls?: { event: { id: string } }[] }).__dbforkHookCalls ?? [];
+    expect(calls.filter((call) => call.event.id === fork.id)).toHaveLength(1);
 
     const deleted = await doubled.delete(fork.id);
     expect(deleted.execution?.status).toBe('SUCCEEDED');
@@ -231,12 +249,13 @@ describe('every step handler run twice on the same input gives the same result (
     expect(refreshed.execution.status).toBe('SUCCEEDED');
     expect(refreshed.fork).toMatchObject({ databaseId: `${kept.id}-r1`, refresh: { state: 'succeeded' } });
     const afterRefresh = await h.leftovers(kept.id);
-    expect({ ...afterRefresh, snapshots: [] }).toEqual({
+    expect({ ...afterRefresh, snapshots: [], schedules: [...afterRefresh.schedules].sort() }).toEqual({
       ...NOTHING_LEFT,
       instances: [`${kept.id}-r1`],
       secrets: [`dbfork/${kept.id}`],
       dnsRecords: [`${kept.dnsName}.`],
-      schedules: [expect.stringContaining(kept.id)],
+      // The expiry and its warning.
+      schedules: [`dbfork-${kept.id}`, `dbfork-warn-${kept.id}`],
     });
     const failingRefresh = h.withHandlers((handlers) =>
       runTwice(injectFaults({ 'take-over': 'before' })(handlers)),

@@ -127,7 +127,7 @@ describe('CreateFork and DeleteFork workflows for an RDS instance (moto)', () =>
     const early = await fireDueSchedules(schedulerOf(h, new Date(Date.parse(fork.expiresAt) - 60_000)));
     expect(early).toEqual([]);
     const fired = await fireDueSchedules(schedulerOf(h, new Date(Date.parse(fork.expiresAt) + 1000)));
-    expect(fired).toEqual([{ name: scheduleName(fork.id), forkId: fork.id }]);
+    expect(fired).toEqual([{ name: scheduleName(fork.id), forkId: fork.id, target: 'delete-workflow' }]);
     await h.workflows.idle();
 
     expect((await h.rt.store.mustGet(fork.id)).status).toBe('deleted');

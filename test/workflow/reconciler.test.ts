@@ -3,14 +3,14 @@ import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { CreateSecretCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotManagedResourceError } from '../../lambdas/core/errors.js';
+import { scheduleTarget } from '../../lambdas/core/expiry-arming.js';
 import type { ForkRecord } from '../../lambdas/core/fork.js';
-import { scheduleName, secretName } from '../../lambdas/core/ids.js';
+import { scheduleName, secretName, warningScheduleName } from '../../lambdas/core/ids.js';
 import { TAG } from '../../lambdas/core/tags.js';
 import { pseudoRecord } from '../../lambdas/events/orphans.js';
 import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
 import { teardownDatabase } from '../../lambdas/steps/fork-engine.js';
 import { resetMoto } from '../support/moto.js';
-import { TEST_SCHEDULER_ROLE_ARN } from '../support/runtime.js';
 import {
   DOMAIN,
   type Harness,
@@ -118,16 +118,12 @@ describe('Reconciler (moto)', () => {
     const orphan = 'fork-orphan0000a1';
     const expiresAt = new Date(Date.now() + 24 * 3_600_000).toISOString();
     await plant(h, orphan, { [TAG.managed]: 'true', [TAG.forkId]: orphan, [TAG.expiresAt]: expiresAt });
-    await h.rt.schedules.put(orphan, expiresAt, {
-      groupName: SCHEDULE_GROUP,
-      deleteStateMachineArn: h.rt.env.deleteStateMachineArn ?? '',
-      roleArn: TEST_SCHEDULER_ROLE_ARN,
-    });
-    expect(await h.leftovers(orphan)).toMatchObject({
-      instances: [orphan],
-      secrets: [secretName(orphan)],
-      schedules: [scheduleName(orphan)],
-    });
+    const target = scheduleTarget(h.rt.env);
+    await h.rt.schedules.put(orphan, expiresAt, target);
+    await h.rt.schedules.putWarning(orphan, hoursAfter(expiresAt, -1).toISOString(), expiresAt, target);
+    const planted = await h.leftovers(orphan);
+    expect(planted).toMatchObject({ instances: [orphan], secrets: [secretName(orphan)] });
+    expect(planted.schedules.sort()).toEqual([scheduleName(orphan), warningScheduleName(orphan)]);
 
     const summary = await createFullReconcile(h.rt)();
     expect(summary.errors).toEqual([]);

@@ -6,7 +6,7 @@ import { ForkStateConflictError } from '../../lambdas/core/errors.js';
 import type { LifecycleEvent } from '../../lambdas/core/events.js';
 import { atExpression } from '../../lambdas/core/expiry-schedule.js';
 import type { ForkRecord } from '../../lambdas/core/fork.js';
-import { refreshScheduleName, scheduleName } from '../../lambdas/core/ids.js';
+import { refreshScheduleName, scheduleName, warningScheduleName } from '../../lambdas/core/ids.js';
 import { statesEntered } from '../../local/state-machine-runner.js';
 import { resetMoto, startMotoRecording, stopMotoRecording } from '../support/moto.js';
 import {
@@ -159,7 +159,7 @@ describe('RefreshFork for an RDS instance (moto)', () => {
     expect(await h.leftovers(fork.id)).toEqual(NOTHING_LEFT);
   });
 
-  it('gives the fork the TTL a refresh asks for, counted from the switch, and moves the expiry schedule', async () => {
+  it('gives the fork the TTL a refresh asks for, counted from the switch, and moves the expiry and its warning', async () => {
     const h = await workflowHarness();
     const { fork } = await h.create({ source: 'orders-prod', ttlHours: 2 });
     const { fork: refreshed } = await h.refresh(fork.id, { ttlHours: 48 });
@@ -170,6 +170,26 @@ describe('RefreshFork for an RDS instance (moto)', () => {
     expect(hours).toBeGreaterThan(45);
     expect((await schedule(h.clients, scheduleName(fork.id))).ScheduleExpression).toBe(
       atExpression(refreshed.expiresAt),
+    );
+    // `Fork Expiring` moves with it (armExpiry): the lead time before the new expiry, recorded.
+    const warningAt = new Date(Date.parse(refreshed.expiresAt) - 60 * 60_000).toISOString();
+    expect(refreshed.expiryWarningAt).toBe(warningAt);
+    const warning = await schedule(h.clients, warningScheduleName(fork.id));
+    expect(warning.ScheduleExpression).toBe(atExpression(warningAt));
+    expect(JSON.parse(warning.Target?.Input ?? '{}')).toEqual({
+      forkId: fork.id,
+      expiresAt: refreshed.expiresAt,
+    });
+  });
+
+  it('keeps the expiry and its warning where they were when the refresh gives no TTL', async () => {
+    const h = await workflowHarness();
+    const { fork } = await h.create({ source: 'orders-prod', ttlHours: 2 });
+    const { fork: refreshed } = await h.refresh(fork.id);
+
+    expect(refreshed).toMatchObject({ expiresAt: fork.expiresAt, expiryWarningAt: fork.expiryWarningAt });
+    expect((await schedule(h.clients, warningScheduleName(fork.id))).ScheduleExpression).toBe(
+      atExpression(fork.expiryWarningAt ?? ''),
     );
   });
 
@@ -331,7 +351,7 @@ describe('RefreshFork for an RDS instance (moto)', () => {
     };
     expect(await fireDueSchedules({ ...options, now: new Date(at.getTime() - 30_000) })).toEqual([]);
     expect(await fireDueSchedules({ ...options, now: new Date(at.getTime() + 10_000) })).toEqual([
-      { name: refreshScheduleName(fork.id), forkId: fork.id },
+      { name: refreshScheduleName(fork.id), forkId: fork.id, target: 'refresh-workflow' },
     ]);
     // The same minute fires once.
     expect(await fireDueSchedules({ ...options, now: new Date(at.getTime() + 40_000) })).toEqual([]);

@@ -59,6 +59,7 @@ const EXAMPLE_FORK = {
   updatedAt: '2026-11-30T10:14:12.000Z',
   readyAt: '2026-11-30T10:14:12.000Z',
   expiresAt: '2026-12-01T10:00:00.000Z',
+  expiryWarningAt: '2026-12-01T09:00:00.000Z',
   endpoint: { host: 'fork-1a2b3c4d5e6f.cxyz.eu-west-1.rds.amazonaws.com', port: 5432 },
   dnsName: 'pr-1234.forks.example.internal',
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dbfork/fork-1a2b3c4d5e6f-AbCdEf',

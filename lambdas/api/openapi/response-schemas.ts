@@ -5,7 +5,14 @@
  */
 
 import { forkOverridesSchema } from '../../core/config.js';
-import { ENGINE_KINDS, FORK_STATUSES, REFRESH_STATES, restoreRequestSchema, STEPS } from '../../core/fork.js';
+import {
+  ENGINE_KINDS,
+  FORK_STATUSES,
+  HOOK_STATUSES,
+  REFRESH_STATES,
+  restoreRequestSchema,
+  STEPS,
+} from '../../core/fork.js';
 import * as z from '../../core/zod.js';
 
 const time = z.iso.datetime({ offset: true });
@@ -18,6 +25,15 @@ const resolvedRestore = z.looseObject({
 });
 const restore = z.looseObject({ requested: restoreRequestSchema, resolved: z.optional(resolvedRestore) });
 const errorInfo = z.looseObject({ code: z.string(), message: z.string() });
+
+/** A post-restore hook's run, and how it went. */
+const hookRun = z.looseObject({
+  name: z.string(),
+  status: z.enum(HOOK_STATUSES),
+  startedAt: z.optional(time),
+  finishedAt: z.optional(time),
+  durationMs: z.optional(z.int().check(z.minimum(0))),
+});
 
 /** The fork's latest refresh: in progress (running, switching, retiring) or how it ended. */
 const refreshSchema = z.looseObject({
@@ -61,6 +77,10 @@ export const forkSchema = z.looseObject({
   readyAt: z.optional(time),
   deletedAt: z.optional(time),
   expiresAt: time,
+  /** When `Fork Expiring` is published for this expiry (once it is scheduled). */
+  expiryWarningAt: z.optional(time),
+  /** When `Fork Expiring` was published for this expiry. */
+  expiryWarningSentAt: z.optional(time),
   endpoint: z.optional(endpoint),
   dnsName: z.string(),
   secretArn: z.optional(z.string()),
@@ -70,6 +90,8 @@ export const forkSchema = z.looseObject({
   tags: z.record(z.string(), z.string()),
   history: z.array(z.looseObject({ at: time, step, status: z.enum(FORK_STATUSES), message: z.string() })),
   error: z.optional(errorInfo),
+  /** The post-restore hook this fork runs (absent: none), and how it went. */
+  hook: z.optional(hookRun),
   lineage: z.looseObject({
     sourceId: z.string(),
     sourceArn: z.optional(z.string()),

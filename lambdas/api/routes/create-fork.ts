@@ -3,6 +3,7 @@ import { forkDnsName } from '../../core/dns.js';
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import { ForkStateConflictError, NameTakenError, ValidationError } from '../../core/errors.js';
 import { type CreateForkBody, createForkBodySchema, type ForkRecord, toPublicFork } from '../../core/fork.js';
+import { hookFor } from '../../core/hook-config.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
@@ -18,7 +19,7 @@ import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
-const idempotencyKeySchema = z
+export const idempotencyKeySchema = z
   .string()
   .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)'));
 
@@ -52,7 +53,7 @@ function assertInstanceClassAllowed(
  * request must never read as one about that database. (The fork's own database is named by its id.)
  */
 async function assertNameIsNoDatabase(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   name: string | undefined,
 ): Promise<void> {
   if (name === undefined) return;
@@ -67,10 +68,11 @@ async function assertNameIsNoDatabase(
 }
 
 function newRecord(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   input: CreateForkInput,
   source: SourceDatabase,
   ttl: Ttl,
+  hook: string | undefined,
 ): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
@@ -96,12 +98,13 @@ function newRecord(
     dnsName: forkDnsName(name, rt.env.hostedZoneDomain),
     tags: input.body.tags ?? {},
     ...(input.body.refreshSchedule ? { refreshSchedule: input.body.refreshSchedule } : {}),
+    ...(hook ? { hook: { name: hook, status: 'pending' as const } } : {}),
     history: [
       {
         at,
         step: 'resolving-source',
         status: 'creating',
-        message: `requested by ${input.owner}: fork of ${source.id} from ${input.body.restore.type}`,
+        message: `requested by ${input.owner}: fork of ${source.id} from ${input.body.restore.type}${hook ? `, post-restore hook ${hook}` : ''}`,
       },
     ],
   };
@@ -109,7 +112,7 @@ function newRecord(
 
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
 async function markNotStarted(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   id: string,
   cause: unknown,
 ): Promise<void> {
@@ -134,7 +137,7 @@ async function markNotStarted(
  * (idempotently), starts the create workflow and announces `Fork Requested`.
  */
 export async function createFork(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
   input: CreateForkInput,
 ): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const { policy } = rt.env;
@@ -150,6 +153,7 @@ export async function createFork(
     if (replay) return { fork: replay, replayed: true };
   }
   const ttl = requestedTtl(body, policy);
+  const hook = hookFor(policy.postRestoreHook, body.hook);
   assertInstanceClassAllowed(policy, body.overrides?.instanceClass);
 
   const { engine, source } = await rt.engines.resolve(body.source);
@@ -161,7 +165,7 @@ export async function createFork(
   await assertOverridesFit(rt.orderable, source, body.overrides, policy.defaultOverrides);
   await assertNameIsNoDatabase(rt, body.name);
 
-  const record = newRecord(rt, input, source, ttl);
+  const record = newRecord(rt, input, source, ttl, hook);
   // Live-fork quotas are taken in the transaction that writes the record (atomic under races).
   const created = await rt.store.create(
     record,
@@ -183,19 +187,14 @@ export async function createFork(
       { cause: error, details: [{ message: 'workflow not started', forkId: record.id }] },
     );
   }
-  try {
-    rt.metrics.requested(created.record);
-    await rt.events.publish('Fork Requested', created.record);
-  } catch (error) {
-    // The fork is accepted and its workflow running: a lost notification must not make the caller retry.
-    rt.logger.error('could not publish Fork Requested', { forkId: record.id, error });
-  }
+  // `Fork Requested` is announced by the workflow's first step (resolve-source): the answer here
+  // waits for one call fewer, and the event can never come after the fork's later events.
   return { fork: created.record, replayed: false };
 }
 
 export async function createForkRoute(
   request: ApiRequest,
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'events' | 'workflows' | 'metrics'>,
+  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
 ): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
   const rawKey = header(request, IDEMPOTENCY_HEADER);

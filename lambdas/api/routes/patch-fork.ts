@@ -1,5 +1,5 @@
-import { required } from '../../core/env.js';
 import { ForkStateConflictError } from '../../core/errors.js';
+import { armExpiry, scheduleTarget } from '../../core/expiry-arming.js';
 import { type ForkRecord, type PatchForkBody, patchForkBodySchema, toPublicFork } from '../../core/fork.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import { checkExpiresAt, expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
@@ -11,8 +11,9 @@ import { assertCanManage, findFork, forkRefParamsSchema, hasSchedule, isExtendab
 
 /**
  * PATCH /v1/forks/{id}: extend or shorten a live fork's TTL (`ttlHours`, `ttlMinutes` or
- * `expiresAt`), bounded by the configured minimum and maximum TTL; and/or set or remove (`null`)
- * its recurring refresh (`refreshSchedule`, lambdas/api/routes/refresh-schedule.ts).
+ * `expiresAt`), bounded by the configured minimum and maximum TTL (the deletion and the
+ * `Fork Expiring` warning move with it); and/or set or remove (`null`) its recurring refresh
+ * (`refreshSchedule`, lambdas/api/routes/refresh-schedule.ts).
  */
 
 function newExpiry(
@@ -44,28 +45,23 @@ export async function changeExpiry(
   }
   const { expiresAt, ttl } = newExpiry(rt, body);
   // Fail on missing configuration before anything is written.
-  const target = {
-    groupName: rt.env.schedulerGroupName,
-    deleteStateMachineArn: required(rt.env.deleteStateMachineArn, 'deleteStateMachineArn'),
-    roleArn: required(rt.env.schedulerRoleArn, 'schedulerRoleArn'),
-  };
+  const target = scheduleTarget(rt.env);
   const updated = await rt.store.setExpiry(
     fork.id,
     expiresAt,
     ttl,
     `expiry set to ${expiresAt} by ${caller}`,
   );
-  if (hasSchedule(updated)) {
-    try {
-      await rt.schedules.put(updated.id, expiresAt, target);
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        `fork ${updated.id} now expires at ${expiresAt} but its deletion schedule could not be moved; repeat the request`,
-        { cause: error, details: [{ message: 'schedule not updated', forkId: updated.id }] },
-      );
-    }
+  if (!hasSchedule(updated)) return updated;
+  try {
+    return await armExpiry(rt, updated, target);
+  } catch (error) {
+    if (error instanceof ForkStateConflictError) throw error;
+    throw new ServiceUnavailableError(
+      `fork ${updated.id} now expires at ${expiresAt} but its deletion and warning schedules could not be moved; repeat the request`,
+      { cause: error, details: [{ message: 'schedule not updated', forkId: updated.id }] },
+    );
   }
-  return updated;
 }
 
 /** PATCH: the TTL change, then the refresh schedule change, whichever the body gives. */

@@ -45,7 +45,7 @@ export function isExtendable(fork: ForkRecord): boolean {
 }
 
 /**
- * The expiry schedule exists from the scheduling-expiry step on; before it, that step reads the new
+ * The expiry schedules exist from the scheduling-expiry step on; before it, that step reads the new
  * expiry from the record. A fork being cleaned up or deleted must not get a schedule back.
  */
 export function hasSchedule(fork: ForkRecord): boolean {

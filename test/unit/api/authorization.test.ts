@@ -8,7 +8,7 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TEST_ACCOUNT } from '../../support/runtime.js';
 import { FORK_ID, FORK_NAME, forkRecord, OWNER, SOURCE_ID } from '../core/fixtures.js';
-import { type ApiHarness, apiHarness, expectError, givenFork } from './support.js';
+import { type ApiHarness, apiHarness, expectError, givenFork, givenUpdatesSucceed } from './support.js';
 
 const ADMIN_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/platform/dbfork-admin`;
 const ADMIN_USER = `arn:aws:iam::${TEST_ACCOUNT}:user/ops-dana`;
@@ -52,8 +52,9 @@ function setup(): ApiHarness {
   const h = apiHarness({
     env: { policy: { allowedSources: [SOURCE_ID], adminPrincipals: [ADMIN_ROLE, ADMIN_USER] } },
   });
-  givenFork(h.mocks, ready, ready, { ...ready, expiresAt: '2026-11-22T12:00:00.000Z' });
-  h.mocks.dynamo?.on(UpdateCommand).resolves({});
+  const extended = { ...ready, expiresAt: '2026-11-22T12:00:00.000Z' };
+  givenFork(h.mocks, ready, ready, extended);
+  givenUpdatesSucceed(h.mocks, extended);
   h.mocks.dynamo?.on(TransactWriteCommand).resolves({});
   h.mocks.scheduler.on(GetScheduleCommand).resolves({ Name: `dbfork-${FORK_ID}` });
   h.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });

@@ -7,7 +7,7 @@ import { EngineRegistry } from '../../../lambdas/core/engines/registry.js';
 import { createForkBodySchema, type PublicFork } from '../../../lambdas/core/fork.js';
 import { hashBody } from '../../../lambdas/core/store.js';
 import { TAG } from '../../../lambdas/core/tags.js';
-import { TEST_DOMAIN, TEST_EVENT_BUS, TEST_NOW, type TestEnvOverrides } from '../../support/runtime.js';
+import { TEST_DOMAIN, TEST_NOW, type TestEnvOverrides } from '../../support/runtime.js';
 import { forkRecord, SOURCE_ARN, SOURCE_ID, snapshot, sourceInstance } from '../core/fixtures.js';
 import {
   type ApiHarness,
@@ -116,14 +116,8 @@ describe('POST /v1/forks', () => {
       databaseId: fork.id,
       lineage: { sourceId: SOURCE_ID, sourceArn: SOURCE_ARN, refreshes: [] },
     });
-    expect(h.metrics).toEqual([
-      {
-        name: 'ForksRequested',
-        unit: 'Count',
-        value: 1,
-        dimensions: { engine: 'rds-instance', restoreType: 'latest-backup' },
-      },
-    ]);
+    // Counted (and announced) by the workflow's first step, resolve-source.
+    expect(h.metrics).toEqual([]);
     const record = {
       ...fork,
       sourceRef: SOURCE_ID,
@@ -186,18 +180,8 @@ describe('POST /v1/forks', () => {
       },
     ]);
     expect(h.workflows.started).toEqual([{ kind: 'create', forkId: fork.id }]);
-    const events = h.mocks.events
-      .commandCalls(PutEventsCommand)
-      .map((call) => call.args[0].input.Entries?.[0]);
-    expect(events).toEqual([
-      {
-        Source: 'dbfork',
-        DetailType: 'Fork Requested',
-        EventBusName: TEST_EVENT_BUS,
-        Resources: [SOURCE_ARN],
-        Detail: JSON.stringify(fork),
-      },
-    ]);
+    // `Fork Requested` is the workflow's first step's to announce (resolve-source), not the route's.
+    expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
   });
 
   it('names the fork after its id and uses the default TTL when neither is given', async () => {
@@ -620,15 +604,69 @@ describe('POST /v1/forks', () => {
     ]);
     expect(h.mocks.events.commandCalls(PutEventsCommand)).toEqual([]);
   });
+});
 
-  it('still answers 202 when the Fork Requested event cannot be published', async () => {
-    h.mocks.events
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+describe('POST /v1/forks with post-restore hooks', () => {
+  const ALLOWED = 'arn:aws:lambda:us-east-1:123456789012:function:seed-demo:live';
+  const withHooks = (postRestoreHook: Record<string, unknown>) =>
+    setup({ policy: { allowedSources: [SOURCE_ID], postRestoreHook } });
+
+  it('records the default hook, pending, when the request names none', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
 
     const result = await post({ source: SOURCE_ID });
 
     expect(result.statusCode).toBe(202);
-    expect(h.workflows.started.length).toBe(1);
+    expect(bodyOf<PublicFork>(result).hook).toEqual({ name: 'mask-pii', status: 'pending' });
+    expect(writtenRecord()?.hook).toEqual({ name: 'mask-pii', status: 'pending' });
+  });
+
+  it('records the hook the request names when the stack allows it', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
+
+    const result = await post({ source: SOURCE_ID, hook: ALLOWED });
+
+    expect(result.statusCode).toBe(202);
+    expect(bodyOf<PublicFork>(result).hook).toEqual({ name: ALLOWED, status: 'pending' });
+    // The default may be asked for by name too.
+    expect((await post({ source: SOURCE_ID, hook: 'mask-pii' })).statusCode).toBe(202);
+  });
+
+  it('runs no hook when none is configured, or only allowed ones without a default and none is asked for', async () => {
+    expect(bodyOf<PublicFork>(await post({ source: SOURCE_ID })).hook).toBeUndefined();
+    withHooks({ allowed: ['seed-demo'] });
+    expect(bodyOf<PublicFork>(await post({ source: SOURCE_ID })).hook).toBeUndefined();
+  });
+
+  it('answers 400 naming the allowed hooks for any other, and changes nothing', async () => {
+    withHooks({ default: 'mask-pii', allowed: [ALLOWED] });
+
+    const error = expectError(
+      await post({ source: SOURCE_ID, hook: 'drop-everything' }),
+      400,
+      'validation_failed',
+    );
+
+    expect(error.message).toBe(
+      `post-restore hook "drop-everything" is not allowed (allowed: mask-pii, ${ALLOWED})`,
+    );
+    expect(error.details).toEqual([
+      { path: 'hook', message: 'post-restore hook not allowed', allowed: ['mask-pii', ALLOWED] },
+    ]);
+    expectNothingStarted();
+  });
+
+  it('answers 400 for a hook when the stack has none, and for one that is not a function name or ARN', async () => {
+    const none = expectError(await post({ source: SOURCE_ID, hook: 'mask-pii' }), 400, 'validation_failed');
+    expect(none.message).toBe(
+      'post-restore hook "mask-pii" is not allowed (this dbfork has no post-restore hooks; leave out "hook")',
+    );
+    const bad = expectError(
+      await post({ source: SOURCE_ID, hook: 'not a function' }),
+      400,
+      'validation_failed',
+    );
+    expect(bad.details).toEqual([expect.objectContaining({ path: 'hook' })]);
+    expectNothingStarted();
   });
 });

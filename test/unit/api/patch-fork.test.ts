@@ -4,11 +4,11 @@ import {
   GetScheduleCommand,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ForkRecord } from '../../../lambdas/core/fork.js';
 import {
   TEST_DELETE_SM_ARN,
+  TEST_EXPIRY_WARNING_FN_ARN,
   TEST_REFRESH_SM_ARN,
   TEST_SCHEDULER_GROUP,
   TEST_SCHEDULER_ROLE_ARN,
@@ -23,6 +23,7 @@ import {
   bodyOf,
   expectError,
   givenFork,
+  givenUpdatesSucceed,
   OTHER_CALLER,
   updatesOf,
 } from './support.js';
@@ -32,10 +33,14 @@ const restoring = forkRecord({ status: 'creating', step: 'restoring', order: 30,
 
 let h: ApiHarness;
 
-function setup(fork: ForkRecord, env: TestEnvOverrides = {}) {
+const EXTENDED = '2026-11-22T12:00:00.000Z';
+
+/** The fork before the PATCH, and as the store reads it after `setExpiry` (by default: expiring at EXTENDED). */
+function setup(fork: ForkRecord, env: TestEnvOverrides = {}, after?: Partial<ForkRecord>) {
   h = apiHarness({ env: { policy: { allowedSources: [SOURCE_ID], adminPrincipals: [ADMIN_ROLE] }, ...env } });
-  givenFork(h.mocks, fork, fork, { ...fork, expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48 });
-  h.mocks.dynamo?.on(UpdateCommand).resolves({});
+  const extended = { ...fork, expiresAt: EXTENDED, ttlHours: 48, ...after };
+  givenFork(h.mocks, fork, fork, extended);
+  givenUpdatesSucceed(h.mocks, extended);
   h.mocks.scheduler.on(GetScheduleCommand).resolves({ Name: `dbfork-${fork.id}` });
   h.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
 }
@@ -46,7 +51,10 @@ const patch = (body: unknown, caller?: string, ref = FORK_ID) =>
   h.call('PATCH', `/v1/forks/${ref}`, { body, ...(caller ? { caller } : {}) });
 
 function expiryUpdates() {
-  return updatesOf(h.mocks).map((update) => {
+  const ttlChanges = updatesOf(h.mocks).filter(
+    (update) => (update.ExpressionAttributeValues as Record<string, unknown>)[':ttlHours'] !== undefined,
+  );
+  return ttlChanges.map((update) => {
     const values = update.ExpressionAttributeValues as Record<string, unknown>;
     return {
       expiresAt: values[':expiresAt'],
@@ -57,14 +65,12 @@ function expiryUpdates() {
 }
 
 describe('PATCH /v1/forks/{id}', () => {
-  it('moves the expiry to now + ttlHours and moves the schedule when the fork is ready', async () => {
+  it('moves the expiry to now + ttlHours and moves both schedules when the fork is ready', async () => {
     const result = await patch({ ttlHours: 48 });
 
     expect(result.statusCode).toBe(200);
-    expect(bodyOf(result).expiresAt).toBe('2026-11-22T12:00:00.000Z');
-    expect(expiryUpdates()).toEqual([
-      { expiresAt: '2026-11-22T12:00:00.000Z', ttlHours: 48, ttlMinutes: 2880 },
-    ]);
+    expect(bodyOf(result).expiresAt).toBe(EXTENDED);
+    expect(expiryUpdates()).toEqual([{ expiresAt: EXTENDED, ttlHours: 48, ttlMinutes: 2880 }]);
     expect(h.mocks.scheduler.commandCalls(UpdateScheduleCommand).map((call) => call.args[0].input)).toEqual([
       expect.objectContaining({
         Name: `dbfork-${FORK_ID}`,
@@ -73,7 +79,58 @@ describe('PATCH /v1/forks/{id}', () => {
         ScheduleExpressionTimezone: 'UTC',
         Target: expect.objectContaining({ Arn: TEST_DELETE_SM_ARN, RoleArn: TEST_SCHEDULER_ROLE_ARN }),
       }),
+      // Fork Expiring: the configured lead time (60 minutes) before the new expiry.
+      expect.objectContaining({
+        Name: `dbfork-warn-${FORK_ID}`,
+        GroupName: TEST_SCHEDULER_GROUP,
+        ScheduleExpression: 'at(2026-11-22T11:00:00)',
+        ActionAfterCompletion: 'DELETE',
+        Target: expect.objectContaining({
+          Arn: TEST_EXPIRY_WARNING_FN_ARN,
+          RoleArn: TEST_SCHEDULER_ROLE_ARN,
+          Input: JSON.stringify({ forkId: FORK_ID, expiresAt: EXTENDED }),
+        }),
+      }),
     ]);
+    expect(bodyOf(result).expiryWarningAt).toBe('2026-11-22T11:00:00.000Z');
+  });
+
+  it('forgets the old warning in the same write as the new expiry, and records the new one only for that expiry', async () => {
+    await patch({ ttlHours: 48 });
+
+    const [change, warning] = updatesOf(h.mocks);
+    expect(change?.UpdateExpression).toMatch(/ REMOVE #warningAt, #warningSentAt$/);
+    expect(change?.ExpressionAttributeNames).toMatchObject({
+      '#warningAt': 'expiryWarningAt',
+      '#warningSentAt': 'expiryWarningSentAt',
+    });
+    expect(warning?.ConditionExpression).toContain('#expiresAt = :expiresAt');
+    expect(warning?.ExpressionAttributeValues).toMatchObject({
+      ':expiresAt': EXTENDED,
+      ':warningAt': '2026-11-22T11:00:00.000Z',
+    });
+  });
+
+  it('warns halfway through what is left when that is less than the lead time', async () => {
+    setup(ready, {}, { expiresAt: '2026-11-20T12:45:00.000Z', ttlHours: 1, ttlMinutes: 45 });
+
+    const result = await patch({ expiresAt: '2026-11-20T12:45:00Z' });
+
+    expect(result.statusCode).toBe(200);
+    const warning = h.mocks.scheduler
+      .commandCalls(UpdateScheduleCommand)
+      .find((call) => call.args[0].input.Name === `dbfork-warn-${FORK_ID}`);
+    // 45 minutes left, less than the 60-minute lead time: warned 22.5 minutes before.
+    expect(warning?.args[0].input.ScheduleExpression).toBe('at(2026-11-20T12:22:30)');
+    expect(bodyOf(result).expiryWarningAt).toBe('2026-11-20T12:22:30.000Z');
+  });
+
+  it('uses the configured expiryWarningMinutes', async () => {
+    setup(ready, { policy: { allowedSources: [SOURCE_ID], expiryWarningMinutes: 15 } });
+
+    const result = await patch({ ttlHours: 48 });
+
+    expect(bodyOf(result).expiryWarningAt).toBe('2026-11-22T11:45:00.000Z');
   });
 
   it('accepts an explicit expiresAt, normalised to UTC, and addresses the fork by name', async () => {
@@ -98,6 +155,8 @@ describe('PATCH /v1/forks/{id}', () => {
   });
 
   it('moves the expiry to now + ttlMinutes, keeping both units, and moves the schedule', async () => {
+    setup(ready, {}, { expiresAt: '2026-11-20T13:30:00.000Z', ttlHours: 2, ttlMinutes: 90 });
+
     const result = await patch({ ttlMinutes: 90 });
 
     expect(result.statusCode).toBe(200);
@@ -270,8 +329,9 @@ describe('PATCH /v1/forks/{id} refreshSchedule', () => {
     h.mocks.scheduler.on(DeleteScheduleCommand).resolves({});
 
     expect((await patch({ ttlHours: 48, refreshSchedule: null })).statusCode).toBe(200);
-    const [expiry, schedule] = updatesOf(h.mocks);
+    const [expiry, warning, schedule] = updatesOf(h.mocks);
     expect(expiry?.ExpressionAttributeValues).toMatchObject({ ':ttlHours': 48 });
+    expect(warning?.UpdateExpression).toContain('#warningAt');
     expect(schedule?.UpdateExpression).toContain('REMOVE #schedule');
     expect(scheduleCalls().filter((c) => c.command === 'DeleteScheduleCommand')).toEqual([
       {

@@ -294,6 +294,21 @@ export function givenFork(mocks: ClientMocks, ...versions: ForkRecord[]): void {
     .resolves({ Item: { forkId: first.id } });
 }
 
+/**
+ * Fork record updates succeed; the one that records an expiry's warning (ReturnValues ALL_NEW)
+ * answers with `after`, the record as it stands then, plus the warning time it wrote.
+ */
+export function givenUpdatesSucceed(mocks: ClientMocks, after: ForkRecord): void {
+  mocks.dynamo
+    ?.on(UpdateCommand)
+    .callsFake((input: { ExpressionAttributeValues?: Record<string, unknown> }) => {
+      const warningAt = input.ExpressionAttributeValues?.[':warningAt'];
+      return typeof warningAt === 'string'
+        ? { Attributes: { ...forkKey(after.id), ...after, expiryWarningAt: warningAt } }
+        : {};
+    });
+}
+
 export function givenNoFork(mocks: ClientMocks): void {
   mocks.dynamo?.on(GetCommand).resolves({});
 }

@@ -43,6 +43,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       maxBytesVsNaive: 0.5,
       maxImportVsNaive: 0.5,
       naiveImports: ['@aws-sdk/client-rds'],
+      powertoolsLayerBytes: 150 * 1024,
       perHandler: { 'steps/restore': { bytes: 512 * 1024, importMs: 100 } },
     },
     detectionLagMs: controlPlane.detectionLagMs,

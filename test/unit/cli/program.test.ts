@@ -194,6 +194,35 @@ describe('dbfork create', () => {
     ]);
   });
 
+  it('sends --hook as the post-restore hook to run, and shows which hook ran and how', async () => {
+    const h = harness(accepted);
+    await h.run('create', 'orders-postgres', '--hook', 'seed-demo-data');
+    expect(h.sent.map((s) => s.body)).toEqual([
+      { source: 'orders-postgres', restore: { type: 'latest-backup' }, hook: 'seed-demo-data' },
+    ]);
+
+    const shown = harness(() => ({
+      status: 200,
+      body: fork({
+        status: 'failed',
+        step: 'failed',
+        hook: {
+          name: 'seed-demo-data',
+          status: 'failed',
+          startedAt: '2026-11-20T11:58:00.000Z',
+          finishedAt: '2026-11-20T11:58:12.500Z',
+          durationMs: 12_500,
+        },
+        error: { code: 'PostRestoreHookError', message: 'post-restore hook seed-demo-data failed: boom' },
+      }),
+    }));
+    await shown.run('show', 'pr-1');
+    expect(shown.stdout()).toContain('  hook     seed-demo-data: failed in 13s (2026-11-20 11:58:00Z)\n');
+    expect(shown.stdout()).toContain(
+      '  error    PostRestoreHookError: post-restore hook seed-demo-data failed: boom',
+    );
+  });
+
   it('prints only the fork as JSON with --json', async () => {
     const h = harness(accepted);
 

@@ -1,3 +1,4 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 /**
  * The first half of CreateFork: resolve-source, select-backup, check-snapshot, restore,
  * create-instances, check-database. The store runs on moto; RDS is mocked.
@@ -85,6 +86,41 @@ describe('resolve-source', () => {
     const fork = await test.rt.store.mustGet(FORK_ID);
     expect(fork).toMatchObject({ status: 'creating', step: 'resolving-source', source: RESOLVED_SOURCE });
     expect(fork.history.at(-1)?.message).toBe('source orders-prod is an available postgres rds-instance');
+  });
+
+  it('announces Fork Requested and counts the fork on its first run only', async () => {
+    // As the API writes it: with the source it resolved.
+    const test = await stepTest(forkRecord({ source: RESOLVED_SOURCE }));
+    givenSource(test);
+
+    await runTwice(resolveSource, input, test);
+
+    const puts = inputsOf(test.mocks.events.commandCalls(PutEventsCommand));
+    expect(puts.map((put) => put.Entries?.[0]?.DetailType)).toEqual(['Fork Requested']);
+    expect(JSON.parse(puts[0]?.Entries?.[0]?.Detail ?? '{}')).toMatchObject({
+      id: FORK_ID,
+      status: 'creating',
+    });
+    expect(test.metrics).toEqual([
+      {
+        name: 'ForksRequested',
+        unit: 'Count',
+        value: 1,
+        dimensions: { engine: 'rds-instance', restoreType: 'latest-backup' },
+      },
+    ]);
+  });
+
+  it('still resolves the source when Fork Requested cannot be published (the fork is not failed for a lost notification)', async () => {
+    const test = await stepTest();
+    givenSource(test);
+    test.mocks.events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+
+    await resolveSource.run(input, test.rt);
+
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({ source: RESOLVED_SOURCE });
   });
 
   it('resolves a source given by its ARN', async () => {

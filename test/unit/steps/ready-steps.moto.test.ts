@@ -9,6 +9,7 @@ import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import {
   ConflictException,
   CreateScheduleCommand,
+  DeleteScheduleCommand,
   GetScheduleCommand,
   ResourceNotFoundException as ScheduleNotFound,
   UpdateScheduleCommand,
@@ -37,6 +38,7 @@ import { step as scheduleExpiry } from '../../../lambdas/steps/schedule-expiry.j
 import {
   TEST_DELETE_SM_ARN,
   TEST_EVENT_BUS,
+  TEST_EXPIRY_WARNING_FN_ARN,
   TEST_HOSTED_ZONE_ID,
   TEST_NOW,
   TEST_SCHEDULER_GROUP,
@@ -328,63 +330,164 @@ describe('schedule-expiry', () => {
       RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
     },
   };
+  /** Fork Expiring: the default lead time (60 minutes) before the fixture's expiry. */
+  const WARNING = {
+    Name: `dbfork-warn-${FORK_ID}`,
+    GroupName: TEST_SCHEDULER_GROUP,
+    Description: `Announces that dbfork fork ${FORK_ID} expires at 2026-11-21T12:00:00.000Z`,
+    ScheduleExpression: 'at(2026-11-21T11:00:00)',
+    ScheduleExpressionTimezone: 'UTC',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: 'DELETE',
+    Target: {
+      Arn: TEST_EXPIRY_WARNING_FN_ARN,
+      RoleArn: TEST_SCHEDULER_ROLE_ARN,
+      Input: JSON.stringify({ forkId: FORK_ID, expiresAt: '2026-11-21T12:00:00.000Z' }),
+      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+    },
+  };
   const notFound = () =>
     new ScheduleNotFound({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
+  const conflict = () => new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} });
 
-  it('creates a one-time UTC schedule at expiresAt that starts the delete workflow with {forkId}, then deletes itself', async () => {
+  /**
+   * A Scheduler that keeps the schedules it is given, by name; `onWrite` runs before each create or
+   * update is kept (to interleave a concurrent change).
+   */
+  function fakeScheduler(test: StepTest, onWrite?: (input: { Name?: string }) => Promise<void>) {
+    const schedules = new Map<string, { ScheduleExpression?: string }>();
+    test.mocks.scheduler.on(GetScheduleCommand).callsFake(async (i: { Name: string }) => {
+      const found = schedules.get(i.Name);
+      if (!found) throw notFound();
+      return { Name: i.Name, ...found };
+    });
+    const write = (mustExist: boolean) => async (i: { Name: string; ScheduleExpression?: string }) => {
+      await onWrite?.(i);
+      if (schedules.has(i.Name) !== mustExist) throw mustExist ? notFound() : conflict();
+      schedules.set(i.Name, { ScheduleExpression: i.ScheduleExpression });
+      return { ScheduleArn: `arn:schedule/${i.Name}` };
+    };
+    test.mocks.scheduler.on(CreateScheduleCommand).callsFake(write(false));
+    test.mocks.scheduler.on(UpdateScheduleCommand).callsFake(write(true));
+    test.mocks.scheduler.on(DeleteScheduleCommand).callsFake(async (i: { Name: string }) => {
+      if (!schedules.delete(i.Name)) throw notFound();
+      return {};
+    });
+    return schedules;
+  }
+
+  it('creates one-time UTC schedules that start the delete workflow at expiresAt and announce it an hour before, each deleting itself', async () => {
     const test = await stepTest(forkAt('registering-dns'));
-    test.mocks.scheduler.on(GetScheduleCommand).rejects(notFound());
-    test.mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    fakeScheduler(test);
 
     const state = await scheduleExpiry.run(input, test.rt);
 
     expect(state).toEqual(input);
     expect(inputsOf(test.mocks.scheduler.commandCalls(GetScheduleCommand))).toEqual([
       { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
+      { Name: `dbfork-warn-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
     ]);
-    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE, WARNING]);
     await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
       step: 'scheduling-expiry',
       progress: 95,
+      expiryWarningAt: '2026-11-21T11:00:00.000Z',
     });
   });
 
-  it('updates the existing schedule on a retry instead of failing', async () => {
+  it('updates the existing schedules on a retry instead of failing', async () => {
     const test = await stepTest(forkAt('registering-dns'));
-    test.mocks.scheduler
-      .on(GetScheduleCommand)
-      .rejectsOnce(notFound())
-      .resolves({ Name: `dbfork-${FORK_ID}` });
-    test.mocks.scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
-    test.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    fakeScheduler(test);
 
     const [first, second] = await runTwice(scheduleExpiry, input, test);
 
     expect(second).toEqual(first);
-    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE]);
-    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(CreateScheduleCommand))).toEqual([SCHEDULE, WARNING]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE, WARNING]);
   });
 
   it('updates when a concurrent attempt created the schedule first (ConflictException)', async () => {
     const test = await stepTest(forkAt('registering-dns'));
     test.mocks.scheduler.on(GetScheduleCommand).rejects(notFound());
-    test.mocks.scheduler
-      .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    test.mocks.scheduler.on(CreateScheduleCommand).rejects(conflict());
     test.mocks.scheduler.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
 
     await scheduleExpiry.run(input, test.rt);
 
-    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE]);
+    expect(inputsOf(test.mocks.scheduler.commandCalls(UpdateScheduleCommand))).toEqual([SCHEDULE, WARNING]);
   });
 
-  it('fails with ConfigurationError naming the variable when the delete state machine is not configured', async () => {
-    const test = await stepTest(forkAt('registering-dns'), { env: { deleteStateMachineArn: undefined } });
+  it('warns halfway when the fork has less than twice the lead time left', async () => {
+    const test = await stepTest(forkAt('registering-dns', { expiresAt: '2026-11-20T12:50:00.000Z' }));
+    const schedules = fakeScheduler(test);
 
-    await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(ConfigurationError);
-    await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(/DBFORK_DELETE_STATE_MACHINE_ARN/);
-    expect(test.mocks.scheduler.calls()).toEqual([]);
+    await scheduleExpiry.run(input, test.rt);
+
+    expect(schedules.get(`dbfork-warn-${FORK_ID}`)).toEqual({
+      ScheduleExpression: 'at(2026-11-20T12:25:00)',
+    });
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      expiryWarningAt: '2026-11-20T12:25:00.000Z',
+    });
   });
+
+  it('schedules no warning for a fork whose expiry passed while it was created (the delete is due at once)', async () => {
+    const test = await stepTest(forkAt('registering-dns', { expiresAt: '2026-11-20T11:00:00.000Z' }));
+    const schedules = fakeScheduler(test);
+
+    await scheduleExpiry.run(input, test.rt);
+
+    expect([...schedules.keys()]).toEqual([`dbfork-${FORK_ID}`]);
+    expect((await test.rt.store.mustGet(FORK_ID)).expiryWarningAt).toBeUndefined();
+  });
+
+  it('schedules the newer expiry when a PATCH moved it while the schedules were being written', async () => {
+    const test = await stepTest(forkAt('registering-dns'));
+    let patched = false;
+    const schedules = fakeScheduler(test, async (i) => {
+      if (patched || i.Name !== `dbfork-warn-${FORK_ID}`) return;
+      patched = true;
+      await test.rt.store.setExpiry(FORK_ID, '2026-11-22T12:00:00.000Z', 48, 'extended meanwhile');
+    });
+
+    await scheduleExpiry.run(input, test.rt);
+
+    expect(Object.fromEntries(schedules)).toEqual({
+      [`dbfork-${FORK_ID}`]: { ScheduleExpression: 'at(2026-11-22T12:00:00)' },
+      [`dbfork-warn-${FORK_ID}`]: { ScheduleExpression: 'at(2026-11-22T11:00:00)' },
+    });
+    await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({
+      expiresAt: '2026-11-22T12:00:00.000Z',
+      expiryWarningAt: '2026-11-22T11:00:00.000Z',
+    });
+  });
+
+  it('removes what it scheduled when the fork started deleting meanwhile', async () => {
+    const test = await stepTest(forkAt('registering-dns'));
+    const schedules = fakeScheduler(test, async (i) => {
+      if (i.Name === `dbfork-warn-${FORK_ID}` && (await test.rt.store.mustGet(FORK_ID)).status === 'creating')
+        await test.rt.store.transition(FORK_ID, { step: 'removing-dns', message: 'deleted by its owner' });
+    });
+
+    await scheduleExpiry.run(input, test.rt);
+
+    expect(schedules.size).toBe(0);
+    expect((await test.rt.store.mustGet(FORK_ID)).expiryWarningAt).toBeUndefined();
+  });
+
+  it.each([
+    ['deleteStateMachineArn', /DBFORK_DELETE_STATE_MACHINE_ARN/],
+    ['expiryWarningFunctionArn', /DBFORK_EXPIRY_WARNING_FUNCTION_ARN/],
+  ] as const)(
+    'fails with ConfigurationError naming the variable when %s is not configured',
+    async (key, name) => {
+      const test = await stepTest(forkAt('registering-dns'), { env: { [key]: undefined } });
+
+      await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(ConfigurationError);
+      await expect(scheduleExpiry.run(input, test.rt)).rejects.toThrow(name);
+      expect(test.mocks.scheduler.calls()).toEqual([]);
+    },
+  );
 });
 
 describe('mark-ready', () => {

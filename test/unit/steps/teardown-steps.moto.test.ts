@@ -435,7 +435,7 @@ describe('delete-secret', () => {
 });
 
 describe('delete-schedule', () => {
-  it('deletes the fork schedules (expiry and refresh); a missing one (it fired and deleted itself) is fine', async () => {
+  it('deletes the expiry, warning and refresh schedules; missing ones (they fired and deleted themselves) are fine', async () => {
     const test = await stepTest(forkAt('deleting-secret'));
     test.mocks.scheduler
       .on(DeleteScheduleCommand)
@@ -446,11 +446,16 @@ describe('delete-schedule', () => {
 
     expect(first).toEqual(del);
     expect(second).toEqual(first);
+    const expiry = { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP };
+    const warning = { Name: `dbfork-warn-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP };
+    const refresh = { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP };
     expect(inputsOf(test.mocks.scheduler.commandCalls(DeleteScheduleCommand))).toEqual([
-      { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
-      { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP },
-      { Name: `dbfork-${FORK_ID}`, GroupName: TEST_SCHEDULER_GROUP },
-      { Name: `dbfork-${FORK_ID}-refresh`, GroupName: TEST_SCHEDULER_GROUP },
+      expiry,
+      warning,
+      refresh,
+      expiry,
+      warning,
+      refresh,
     ]);
     await expect(test.rt.store.mustGet(FORK_ID)).resolves.toMatchObject({ step: 'deleting-schedule' });
   });

@@ -1,0 +1,30 @@
+import type { ForkRecord } from './fork.js';
+import { FORK_TABLE_TTL_ATTRIBUTE } from './table-schema.js';
+
+/** The fork record's item in the fork table (lambdas/core/store.ts describes every item). */
+export const forkKey = (id: string) => ({ pk: `FORK#${id}`, sk: 'FORK' });
+
+/** The quota slots a fork holds: the keys of its counter items (internal, never returned). */
+export const QUOTA_SLOTS_ATTRIBUTE = 'quotaSlots';
+
+/** Attributes of a fork item that are bookkeeping of the table, not part of the record. */
+const INDEX_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'sourceId',
+  'createdKey',
+  'liveKey',
+  FORK_TABLE_TTL_ATTRIBUTE,
+  QUOTA_SLOTS_ATTRIBUTE,
+] as const;
+
+/** The record a fork item holds. */
+export function stripIndex(item: Record<string, unknown>): ForkRecord {
+  const copy = { ...item };
+  for (const attribute of INDEX_ATTRIBUTES) delete copy[attribute];
+  return copy as unknown as ForkRecord;
+}
+
+export function isConditionalFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

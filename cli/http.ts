@@ -62,6 +62,8 @@ export interface Fork {
     databaseId: string;
     previousDatabaseId: string;
     restore: Fork['restore'];
+    /** The post-restore hook's run on the new database. */
+    hook?: ForkHookRun;
     error?: { code: string; message: string };
   };
   refreshSchedule?: string;

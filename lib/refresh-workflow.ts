@@ -27,14 +27,15 @@ export const DRAIN_SECONDS = 2 * DNS_TTL_SECONDS;
  * one it replaced is deleted. The fork stays `ready` throughout.
  *
  *   Abandoned? → BeginRefresh → NothingToDo? → SelectBackup → … → Restore → … → CreateInstances → …
- *   → StageCredentials → CredentialsReady? → [before the switch] → SwitchSecret → SwitchDns
+ *   → StageCredentials → CredentialsReady? → (RunHook) → SwitchSecret → SwitchDns
  *   → TakeOver → AnnounceRefresh → DrainOldDatabase → DeleteOldDatabase … → MarkRefreshed
  *
  * Any error after BeginRefresh up to and including TakeOver: UndoRefresh (the secret and the DNS name back on the
  * serving database) → RemoveNewDatabase … → MarkRefreshFailed → RefreshFailed (Fail). After
  * TakeOver the new database serves the fork and nothing is undone. Started in `abandon` mode (the
  * reconciler, for a refresh whose workflow is gone: `{forkId, refresh, mode, error}`), the machine
- * goes straight to UndoRefresh.
+ * goes straight to UndoRefresh. RunHook (the post-restore hook on the new database) exists only
+ * when its step function does (config `postRestoreHook`).
  */
 export function buildRefreshDefinition(scope: Construct, steps: StepFunctions): sfn.IChainable {
   // The failure path: put back what moved, remove the new database, record the failure.
@@ -80,6 +81,10 @@ export function buildRefreshDefinition(scope: Construct, steps: StepFunctions): 
   const instancesReady = new sfn.Choice(scope, 'InstancesReady?');
   const stageCredentials = task('StageCredentials', 'stage-credentials');
   const credentialsReady = new sfn.Choice(scope, 'CredentialsReady?');
+  // The post-restore hook, only in a stack that has one: retried like every build step, which is
+  // safe because a refresh starts its hook at most once (lambdas/steps/refresh-hook.ts); what the
+  // hook answers is never retried, its failure is undone like any other.
+  const runHook = steps['run-hook'] ? task('RunHook', 'run-hook') : undefined;
   const switchSecret = task('SwitchSecret', 'switch-secret');
   const switchDns = task('SwitchDns', 'switch-dns');
   const takeOver = task('TakeOver', 'take-over');
@@ -165,11 +170,10 @@ export function buildRefreshDefinition(scope: Construct, steps: StepFunctions): 
   stageCredentials.next(credentialsReady);
 
   // ─── The new database is available with its own password, and nothing points at it yet. ───
-  // Steps that must run on it before it takes over (the post-restore hook) go HERE, chained
-  // between `credentialsReady` and `switchSecret`, built with `task(...)` so that they get the
+  // What must run on it before it takes over (the post-restore hook) runs here, with the
   // refresh's retries and its Catch into UndoRefresh.
-  const beforeSwitch: sfn.IChainable = switchSecret;
-  credentialsReady.when(isTrue('ready'), beforeSwitch).otherwise(credentialsPoll.loop);
+  credentialsReady.when(isTrue('ready'), runHook ?? switchSecret).otherwise(credentialsPoll.loop);
+  runHook?.next(switchSecret);
 
   switchSecret.next(switchDns).next(takeOver).next(announce).next(drain).next(removeOld.start);
 

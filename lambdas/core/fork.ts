@@ -232,7 +232,8 @@ export type HookStatus = (typeof HOOK_STATUSES)[number];
 /**
  * The post-restore hook a fork runs, and how it went: `pending` until the create reaches it,
  * `running` from the moment it is invoked (a hook is never started twice), then `succeeded` or
- * `failed` (the fork's `error` says why).
+ * `failed` (the fork's `error` says why). A refresh records its own run the same way, on
+ * `refresh.hook`.
  */
 export interface ForkHook {
   /** The function name or ARN, as configured. */
@@ -277,6 +278,11 @@ export interface ForkRefresh {
   previousDatabaseId: string;
   /** The new database's endpoint, recorded before the DNS name points at it. */
   endpoint?: { host: string; port: number };
+  /**
+   * The post-restore hook this refresh runs on its new database before the switch (absent: none),
+   * and how it went: started at most once per refresh, as the create's at most once per fork.
+   */
+  hook?: ForkHook;
   error?: ForkErrorInfo;
 }
 

@@ -75,3 +75,16 @@ export function hookFor(config: PostRestoreHookConfig | undefined, requested: st
     details: [{ path: 'hook', message: 'post-restore hook not allowed', allowed }],
   });
 }
+
+/**
+ * The hook a refresh runs on its new database before it takes over: the one the fork was created
+ * with while the stack still allows it, else the default (none when there is none). A fork keeps
+ * what it asked for, and a stack's masking default covers every database a fork is given.
+ */
+export function refreshHookFor(
+  config: PostRestoreHookConfig | undefined,
+  forkHook: string | undefined,
+): string | undefined {
+  if (forkHook !== undefined && hooksAllowed(config).includes(forkHook)) return forkHook;
+  return config?.default;
+}

@@ -28,20 +28,22 @@ export interface PostRestoreHookEvent {
   port: number;
   engine: string;
   secretArn: string;
-  /** The name the fork gets once the hook succeeds. */
+  /** The name the fork gets once the hook succeeds (a refresh: the name that moves to this database). */
   dnsName: string;
+  /** What this database was restored from (a refresh: the refresh's backup, not the fork's first). */
   restore: { requested: RestoreRequest; resolved?: ResolvedRestore };
   owner: string;
   tags: Record<string, string>;
   expiresAt: string;
 }
 
-/** The event of `hook` for a fork whose database answers at `endpoint`. */
+/** The event of `hook` for a fork whose database (restored from `restore`) answers at `endpoint`. */
 export function hookEvent(
   fork: ForkRecord,
   hook: string,
   endpoint: { host: string; port: number },
   trigger: HookTrigger,
+  restore: ForkRecord['restore'] = fork.restore,
 ): PostRestoreHookEvent {
   if (!fork.source || !fork.secretArn) {
     throw new PostRestoreHookError(
@@ -59,7 +61,7 @@ export function hookEvent(
     engine: fork.source.engine,
     secretArn: fork.secretArn,
     dnsName: fork.dnsName,
-    restore: fork.restore,
+    restore,
     owner: fork.owner,
     tags: fork.tags,
     expiresAt: fork.expiresAt,

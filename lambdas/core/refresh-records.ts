@@ -1,8 +1,10 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ForkNotFoundError, ForkStateConflictError } from './errors.js';
 import {
+  type ForkHook,
   type ForkRecord,
   type ForkRefresh,
+  type HookStatus,
   MAX_REFRESH_LINEAGE,
   type RefreshLineageEntry,
   type RefreshState,
@@ -25,6 +27,8 @@ export interface RefreshClaim {
   requestedBy: string;
   restore: ForkRefresh['restore'];
   ttl?: Ttl;
+  /** The post-restore hook the refresh runs on its new database (lambdas/core/hook-config.ts). */
+  hook?: string;
 }
 
 export interface RefreshAdvance {
@@ -35,6 +39,10 @@ export interface RefreshAdvance {
   resolved?: ResolvedRestore;
   endpoint?: { host: string; port: number };
   error?: { code: string; message: string };
+  /** The refresh's post-restore hook run, as it is now. */
+  hook?: ForkHook;
+  /** Also refuse unless the refresh's hook is in one of these states (started at most once). */
+  hookFrom?: readonly HookStatus[];
   finished?: boolean;
   /** Also refuse unless the fork is `ready` (every step before the switch). */
   onlyWhileReady?: boolean;
@@ -78,6 +86,7 @@ export class RefreshRecords {
       requestedBy: claim.requestedBy,
       restore: claim.restore,
       ...(claim.ttl ? { ttl: claim.ttl } : {}),
+      ...(claim.hook ? { hook: { name: claim.hook, status: 'pending' } } : {}),
       databaseId: claim.databaseId,
       previousDatabaseId: claim.previousDatabaseId,
     };
@@ -136,6 +145,7 @@ export class RefreshRecords {
     if (change.resolved) set(['restore', 'resolved'], change.resolved);
     if (change.endpoint) set(['endpoint'], change.endpoint);
     if (change.error) set(['error'], change.error);
+    if (change.hook) set(['hook'], change.hook);
     if (change.finished) set(['finishedAt'], at);
     const current = change.message ? await this.store.mustGet(id) : undefined;
     if (change.message && current) {
@@ -148,6 +158,15 @@ export class RefreshRecords {
       return `:from${i}`;
     });
     let condition = `#refresh.#attempt = :attempt AND #refresh.#state IN (${from.join(', ')})`;
+    if (change.hookFrom) {
+      names['#hook'] = 'hook';
+      names['#hookStatus'] = 'status';
+      const states = change.hookFrom.map((state, i) => {
+        values[`:hookFrom${i}`] = state;
+        return `:hookFrom${i}`;
+      });
+      condition += ` AND #refresh.#hook.#hookStatus IN (${states.join(', ')})`;
+    }
     if (change.onlyWhileReady) {
       names['#status'] = 'status';
       values[':ready'] = 'ready';

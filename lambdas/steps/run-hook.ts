@@ -9,13 +9,16 @@ import { DEFAULT_HOOK_TIMEOUT_SECONDS } from '../core/hook-config.js';
 import { hookEvent, invokePostRestoreHook } from '../core/post-restore-hook.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
+import { runRefreshHook } from './refresh-hook.js';
 import { assertStillCreating, defineStep } from './step.js';
 
 type HookRuntime = RuntimeWith<'store' | 'hooks'>;
 
 /**
  * Runs the fork's post-restore hook on its database (the workflow state's `endpoint`, which
- * check-credentials saw ready) before it gets its DNS name: fail closed, and never twice.
+ * check-credentials saw ready) before it gets its DNS name: fail closed, and never twice. In
+ * RefreshFork (the state carries `refresh`) it runs the refresh's hook on the new database before
+ * the switch instead, kept on the refresh's record (lambdas/steps/refresh-hook.ts).
  *
  * A hook need not be idempotent (a masking job), so it is started at most once: the record moves it
  * from `pending` to `running` with a conditional write before the invoke. A retried step that finds
@@ -24,6 +27,7 @@ type HookRuntime = RuntimeWith<'store' | 'hooks'>;
  * before the function starts, puts it back to `pending` for the workflow to retry.
  */
 export const step = defineStep('run-hook', [parts.store, parts.hooks], async (state, rt) => {
+  if (state.refresh) return runRefreshHook(state, rt);
   const fork = await rt.store.mustGet(state.forkId);
   const hook = fork.hook;
   if (!hook || hook.status === 'succeeded') return {};

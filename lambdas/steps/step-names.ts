@@ -32,8 +32,9 @@ export const TEARDOWN_STEP_NAMES = [
 
 /**
  * The refresh workflow's own steps. It also runs the create's restore steps and checks on the new
- * database (select-backup … check-credentials) and the teardown's delete-database / check-gone on
- * the database it removes (lambdas/steps/database-target.ts).
+ * database (select-backup … check-credentials), the post-restore hook when the stack has one, and
+ * the teardown's delete-database / check-gone on the database it removes
+ * (lambdas/steps/database-target.ts).
  */
 export const REFRESH_STEP_NAMES = [
   'begin-refresh',
@@ -48,8 +49,8 @@ export const REFRESH_STEP_NAMES = [
 ] as const;
 
 /**
- * Create steps only a stack with a post-restore hook has (`postRestoreHook`): without one, neither
- * their state nor their function exists.
+ * Steps only a stack with a post-restore hook has (`postRestoreHook`): without one, neither their
+ * state nor their function exists. run-hook runs in CreateFork and in RefreshFork.
  */
 export const OPTIONAL_STEP_NAMES = ['run-hook'] as const;
 export type OptionalStepName = (typeof OPTIONAL_STEP_NAMES)[number];

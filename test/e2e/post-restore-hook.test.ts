@@ -120,6 +120,29 @@ describe('post-restore hooks offline (DBFORK_POST_RESTORE_HOOK), driven through 
     expect(JSON.stringify(event)).not.toContain(password);
   });
 
+  it('runs the fork’s hook again when it is refreshed, on the new database, before it takes over', async () => {
+    const result = await cli('refresh', 'recorded', '--wait', '--json');
+
+    expect(result.code, result.stderr).toBe(0);
+    const fork = json<Fork>(result);
+    expect(fork.refresh).toMatchObject({
+      state: 'succeeded',
+      hook: { name: 'records', status: 'succeeded' },
+    });
+    const events = recordedEvents().filter((e) => e.id === fork.id);
+    expect(events.map((e) => e.trigger)).toEqual(['create', 'refresh']);
+    expect(events[1]).toMatchObject({
+      hook: 'records',
+      name: 'recorded',
+      endpoint: fork.endpoint?.host,
+      dnsName: fork.dnsName,
+      secretArn: fork.secretArn,
+    });
+    expect(fork.databaseId).toBe(`${fork.id}-r1`);
+    const { password } = await secretIn(app.emulator, fork.secretArn ?? '');
+    expect(JSON.stringify(events[1])).not.toContain(password);
+  }, 120_000);
+
   it('fails the fork when its hook throws, names the hook, and leaves nothing behind', async () => {
     const result = await cli('create', 'orders-postgres', '--name', 'unmasked', '--hook', 'throws', '--wait');
 

@@ -1,6 +1,7 @@
 /**
  * The post-restore hook in the synthesized stack: a RunHook state between the credentials and the
- * DNS name, a run-hook function that outlives the hook's timeout and may invoke exactly the
+ * DNS name (CreateFork) and between the new database's credentials and the switch (RefreshFork), a
+ * run-hook function that outlives the hook's timeout and may invoke exactly the
  * configured functions — and none of it without a hook configured.
  */
 import aslValidator from 'asl-validator';
@@ -28,6 +29,8 @@ type State = {
 };
 const createOf = (t: typeof template) =>
   renderDefinitions(t).create as { States: Record<string, State>; StartAt: string };
+const refreshOf = (t: typeof template) =>
+  renderDefinitions(t).refresh as { States: Record<string, State>; StartAt: string };
 
 /** The statements on the dbfork functions' roles (the state machines' roles invoke the steps). */
 function functionStatements(t: typeof template) {
@@ -137,6 +140,31 @@ describe('CreateFork with a post-restore hook', () => {
   });
 });
 
+describe('RefreshFork with a post-restore hook', () => {
+  const refresh = refreshOf(template);
+  const create = createOf(template);
+
+  it('runs the hook on the new database once it accepts its password, before the secret and the DNS name move', () => {
+    expect(refresh.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual(['RunHook']);
+    expect(refresh.States.RunHook?.Next).toBe('SwitchSecret');
+    expect(aslValidator(refresh).isValid).toBe(true);
+  });
+
+  it('invokes the same run-hook function as CreateFork, retried like every build step, and undoes the refresh on any failure', () => {
+    expect(JSON.stringify(refresh.States.RunHook)).toContain('run-hook');
+    expect((refresh.States.RunHook as { Resource?: string }).Resource).toBe(
+      (create.States.RunHook as { Resource?: string }).Resource,
+    );
+    const retried = refresh.States.RunHook?.Retry?.flatMap((r) => r.ErrorEquals) ?? [];
+    expect(retried).toContain('TransientAwsError');
+    expect(retried).not.toContain('PostRestoreHookError');
+    expect(retried).not.toContain('States.ALL');
+    expect(refresh.States.RunHook?.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'UndoRefresh' }),
+    ]);
+  });
+});
+
 describe('CreateFork without a post-restore hook', () => {
   it('has no RunHook state, no run-hook function and no function that may invoke a Lambda', () => {
     const create = createOf(plain);
@@ -147,5 +175,11 @@ describe('CreateFork without a post-restore hook', () => {
       .flatMap((s) => actionsOf(s.statement))
       .filter((a) => a.startsWith('lambda:'));
     expect(lambdaActions).toEqual([]);
+  });
+
+  it('has no RunHook state in RefreshFork either: the new database goes straight to the switch', () => {
+    const refresh = refreshOf(plain);
+    expect(refresh.States.RunHook).toBeUndefined();
+    expect(refresh.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual(['SwitchSecret']);
   });
 });

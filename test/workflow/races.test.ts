@@ -227,7 +227,9 @@ describe('every step handler run twice on the same input gives the same result (
     expect((await h.rt.secrets.read(fork.id))?.arn).toBe(fork.secretArn);
     // The hook ran once: the second run-hook found it succeeded.
     expect(fork.hook?.status).toBe('succeeded');
-    const calls = (globalThis as { __dbforkHookCalls?: { event: { id: string } }[] }).__dbforkHookCalls ?? [];
+    const calls =
+      (globalThis as { __dbforkHookCalls?: { event: { id: string; trigger: string } }[] })
+        .__dbforkHookCalls ?? [];
     expect(calls.filter((call) => call.event.id === fork.id)).toHaveLength(1);
 
     const deleted = await doubled.delete(fork.id);
@@ -266,6 +268,9 @@ describe('every step handler run twice on the same input gives the same result (
       refresh: { state: 'failed', attempt: 2 },
     });
     expect((await h.leftovers(kept.id)).instances).toEqual([`${kept.id}-r1`]);
+    // run-hook ran twice in each refresh, the hook once per refresh (the failed one's before take-over).
+    const keptCalls = calls.filter((call) => call.event.id === kept.id);
+    expect(keptCalls.map((call) => call.event.trigger)).toEqual(['create', 'refresh', 'refresh']);
     await h.delete(kept.id);
     expect(await h.leftovers(kept.id)).toEqual(NOTHING_LEFT);
 

@@ -26,7 +26,7 @@ const resolvedRestore = z.looseObject({
 const restore = z.looseObject({ requested: restoreRequestSchema, resolved: z.optional(resolvedRestore) });
 const errorInfo = z.looseObject({ code: z.string(), message: z.string() });
 
-/** A post-restore hook's run, and how it went. */
+/** A post-restore hook's run (the create's, or a refresh's on its new database), and how it went. */
 const hookRun = z.looseObject({
   name: z.string(),
   status: z.enum(HOOK_STATUSES),
@@ -48,6 +48,8 @@ const refreshSchema = z.looseObject({
   databaseId: z.string(),
   previousDatabaseId: z.string(),
   endpoint: z.optional(endpoint),
+  /** The post-restore hook's run on the new database (absent: the stack has no hook). */
+  hook: z.optional(hookRun),
   error: z.optional(errorInfo),
 });
 

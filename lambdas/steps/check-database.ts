@@ -1,11 +1,12 @@
 import type { EngineStrategy, ForkDatabase } from '../core/engines/engine.js';
 import { assertDatabaseNotFailed } from '../core/engines/failure-states.js';
+import { forkSource } from '../core/fork-source.js';
 import { writerInstanceId } from '../core/ids.js';
 import { buildRestorePlan } from '../core/restore-plan.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
 import { assertWanted, type DatabaseTarget, databaseTarget } from './database-target.js';
-import { forkEngines, forkSource } from './fork-engine.js';
+import { forkEngines } from './fork-engine.js';
 import { checked, defineAwaitedStep, nextPoll } from './step.js';
 
 /**

@@ -1,22 +1,9 @@
-import type { EngineStrategy, SourceDatabase } from '../core/engines/engine.js';
-import { SourceNotFoundError } from '../core/errors.js';
+import type { EngineStrategy } from '../core/engines/engine.js';
 import type { ForkRecord } from '../core/fork.js';
 import { databasesOf, freshSnapshotOf } from '../core/fork-databases.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
 import { refreshTeardownTarget } from './database-target.js';
 import type { WorkflowState } from './step.js';
-
-/** The engine and (freshly described) source of a fork whose source was resolved. */
-export async function forkSource(
-  fork: ForkRecord,
-  rt: RuntimeWith<'engines'>,
-): Promise<{ engine: EngineStrategy; source: SourceDatabase }> {
-  if (!fork.source) throw new SourceNotFoundError(`fork ${fork.id} has no resolved source yet`);
-  const engine = rt.engines.get(fork.source.kind);
-  const source = await engine.describeSource(fork.source.id);
-  if (!source) throw new SourceNotFoundError(`source ${fork.source.id} no longer exists`);
-  return { engine, source };
-}
 
 /**
  * Deletes the fork's databases (the serving one and any a refresh made: lambdas/core/fork-databases.ts)

@@ -1,7 +1,7 @@
+import { forkSource } from '../core/fork-source.js';
 import { buildRestorePlan } from '../core/restore-plan.js';
 import * as parts from '../core/runtime-parts.js';
 import { databaseTarget, recordProgress } from './database-target.js';
-import { forkSource } from './fork-engine.js';
 import { defineStep, waitStarts } from './step.js';
 
 /**

@@ -1,9 +1,9 @@
 import { RestoreFailedError } from '../core/errors.js';
+import { forkSource } from '../core/fork-source.js';
 import { generatePassword } from '../core/password.js';
 import * as parts from '../core/runtime-parts.js';
 import { databaseSecret } from '../core/secret-value.js';
 import { forkTags } from '../core/tags.js';
-import { forkSource } from './fork-engine.js';
 import { defineStep } from './step.js';
 
 /**

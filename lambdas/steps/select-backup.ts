@@ -1,42 +1,14 @@
 import type { Backup, EngineStrategy, SourceDatabase } from '../core/engines/engine.js';
-import { BackupNotFoundError, RestoreWindowError } from '../core/errors.js';
+import { BackupNotFoundError } from '../core/errors.js';
 import type { ResolvedRestore } from '../core/fork.js';
+import { forkSource } from '../core/fork-source.js';
 import { freshSnapshotId } from '../core/ids.js';
+import { checkRestoreWindow, snapshotIdOf } from '../core/restore-window.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
 import { forkTags, TAG } from '../core/tags.js';
 import { type DatabaseTarget, databaseTarget, recordProgress } from './database-target.js';
-import { forkSource } from './fork-engine.js';
 import { defineStep, waitStarts } from './step.js';
-
-/** Snapshot ARNs become identifiers: restoring by an automated snapshot's ARN is not portable. */
-export function snapshotIdOf(ref: string): string {
-  const match = /:(?:cluster-)?snapshot:(.+)$/.exec(ref);
-  return match?.[1] ?? ref;
-}
-
-/** Checks a requested time against the source's restorable window ourselves, answering with the window. */
-export function checkRestoreWindow(source: SourceDatabase, time: string): void {
-  const { earliest, latest } = source.restorableWindow;
-  const at = new Date(time).getTime();
-  const window = { earliestRestorableTime: earliest ?? null, latestRestorableTime: latest ?? null };
-  if (!earliest || !latest) {
-    throw new RestoreWindowError(
-      `${source.id} has no point-in-time window (are automated backups enabled?)`,
-      {
-        details: [{ path: 'restore.time', message: 'no restorable window', ...window }],
-      },
-    );
-  }
-  if (at < new Date(earliest).getTime() || at > new Date(latest).getTime()) {
-    throw new RestoreWindowError(
-      `${time} is outside ${source.id}'s restorable window [${earliest}, ${latest}]`,
-      {
-        details: [{ path: 'restore.time', message: 'outside the restorable window', ...window }],
-      },
-    );
-  }
-}
 
 /** The newest usable backup of the source itself, never a snapshot another fork took (it goes with that fork). */
 function newestAvailable(backups: Backup[]): Backup | undefined {

@@ -1,10 +1,10 @@
 import { RestoreFailedError } from '../core/errors.js';
+import { forkSource } from '../core/fork-source.js';
 import { generatePassword } from '../core/password.js';
 import * as parts from '../core/runtime-parts.js';
 import { databaseSecret } from '../core/secret-value.js';
 import { databaseOfSecret, PENDING } from '../core/secret-versions.js';
 import { assertWanted, databaseTarget, recordProgress } from './database-target.js';
-import { forkSource } from './fork-engine.js';
 import { defineStep } from './step.js';
 
 /**

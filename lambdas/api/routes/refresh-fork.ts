@@ -5,11 +5,11 @@ import {
   refreshForkBodySchema,
   toPublicFork,
 } from '../../core/fork.js';
+import { forkSource } from '../../core/fork-source.js';
 import { claimRefresh } from '../../core/refresh-claim.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { requestedTtl } from '../../core/ttl.js';
-import { forkSource } from '../../steps/fork-engine.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { type ApiRequest, parseOptionalBody, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';

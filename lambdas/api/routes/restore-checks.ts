@@ -1,8 +1,8 @@
 import type { EngineStrategy, SourceDatabase } from '../../core/engines/engine.js';
 import { BackupNotFoundError, UnsupportedRestoreError } from '../../core/errors.js';
 import type { EngineKind, RestoreRequest } from '../../core/fork.js';
+import { checkRestoreWindow, snapshotIdOf } from '../../core/restore-window.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
-import { checkRestoreWindow, snapshotIdOf } from '../../steps/select-backup.js';
 
 /** The checks of a restore request against its source, shared by POST /v1/forks and …/refresh. */
 

@@ -1,9 +1,9 @@
 /** The pure helpers of the steps: snapshot ids, restore windows, failure causes, the state schema, wait loops. */
 import { describe, expect, it } from 'vitest';
 import { RestoreWindowError, WaitTimeoutError } from '../../../lambdas/core/errors.js';
+import { checkRestoreWindow, snapshotIdOf } from '../../../lambdas/core/restore-window.js';
 import { failureOf } from '../../../lambdas/steps/mark-deleting.js';
 import { STEPS as STEP_MODULES } from '../../../lambdas/steps/registry.js';
-import { checkRestoreWindow, snapshotIdOf } from '../../../lambdas/steps/select-backup.js';
 import {
   checked,
   FIRST_HEARTBEAT_SECONDS,

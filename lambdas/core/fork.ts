@@ -284,6 +284,11 @@ export interface ForkRefresh {
    */
   hook?: ForkHook;
   error?: ForkErrorInfo;
+  /**
+   * The `Idempotency-Key` of the request that started it (a command's event id or key): the same
+   * key again answers this refresh instead of starting another. Internal: not in the fork object.
+   */
+  requestKey?: string;
 }
 
 /** One refresh in the fork's lineage: when the new database took over, and what it was restored from. */
@@ -359,6 +364,11 @@ export type PublicFork = Omit<
 };
 
 /** The fork object of the API and the events: everything but internal bookkeeping. */
+function publicRefresh(refresh: ForkRefresh): ForkRefresh {
+  const { requestKey: _key, ...rest } = refresh;
+  return rest;
+}
+
 export function toPublicFork(record: ForkRecord): PublicFork {
   const {
     order: _order,
@@ -371,8 +381,10 @@ export function toPublicFork(record: ForkRecord): PublicFork {
   } = record;
   // The lineage describes the data the fork serves now: the latest refresh's backup, else the create's.
   const origin = refreshes?.at(-1)?.restore.resolved ?? record.restore.resolved;
+  const { refresh } = rest;
   return {
     ...rest,
+    ...(refresh ? { refresh: publicRefresh(refresh) } : {}),
     databaseId: databaseId ?? record.id,
     lineage: {
       sourceId: record.source?.id ?? sourceRef,

@@ -12,6 +12,8 @@ export interface RefreshRequest {
   restore: RestoreRequest;
   /** A new TTL, applied from when the new database takes over. */
   ttl?: Ttl;
+  /** The request's Idempotency-Key (lambdas/api/idempotency.ts). */
+  requestKey?: string;
 }
 
 export const SCHEDULED_REFRESH = 'schedule';
@@ -41,6 +43,7 @@ export async function claimRefresh(
       restore: { requested: request.restore },
       ...(request.ttl ? { ttl: request.ttl } : {}),
       ...(hook ? { hook } : {}),
+      ...(request.requestKey ? { requestKey: request.requestKey } : {}),
     },
     `refresh ${attempt} requested by ${request.requestedBy}: a new database ${databaseId} from ${request.restore.type} replaces ${previousDatabaseId} once ready${hook ? `, post-restore hook ${hook} first` : ''}`,
   );

@@ -29,6 +29,8 @@ export interface RefreshClaim {
   ttl?: Ttl;
   /** The post-restore hook the refresh runs on its new database (lambdas/core/hook-config.ts). */
   hook?: string;
+  /** The request's Idempotency-Key. */
+  requestKey?: string;
 }
 
 export interface RefreshAdvance {
@@ -87,6 +89,7 @@ export class RefreshRecords {
       restore: claim.restore,
       ...(claim.ttl ? { ttl: claim.ttl } : {}),
       ...(claim.hook ? { hook: { name: claim.hook, status: 'pending' } } : {}),
+      ...(claim.requestKey ? { requestKey: claim.requestKey } : {}),
       databaseId: claim.databaseId,
       previousDatabaseId: claim.previousDatabaseId,
     };

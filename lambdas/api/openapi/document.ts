@@ -11,7 +11,7 @@ import {
   sourceRefSchema,
 } from '../../core/fork.js';
 import * as z from '../../core/zod.js';
-import { IDEMPOTENCY_HEADER } from '../routes/create-fork.js';
+import { IDEMPOTENCY_HEADER } from '../idempotency.js';
 import { listForksQuerySchema } from '../routes/list-forks.js';
 import { forkRefParamsSchema } from '../routes/shared.js';
 import {

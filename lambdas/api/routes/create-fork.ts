@@ -9,19 +9,13 @@ import { assertOverridesFit } from '../../core/override-rules.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
 import { expiryAfterMinutes, requestedTtl, type Ttl } from '../../core/ttl.js';
-import * as z from '../../core/zod.js';
 import { ServiceUnavailableError } from '../errors.js';
-import { type ApiRequest, header, parseBody } from '../request.js';
+import { idempotencyKeyOf } from '../idempotency.js';
+import { type ApiRequest, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js';
 
 /** POST /v1/forks: everything a caller can get wrong is refused here, before anything is written. */
-
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-
-export const idempotencyKeySchema = z
-  .string()
-  .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters (a UUID is a good choice)'));
 
 export interface CreateForkInput {
   owner: string;
@@ -197,20 +191,7 @@ export async function createForkRoute(
   rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
 ): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
-  const rawKey = header(request, IDEMPOTENCY_HEADER);
-  let idempotencyKey: string | undefined;
-  if (rawKey !== undefined) {
-    const parsed = idempotencyKeySchema.safeParse(rawKey);
-    if (!parsed.success) {
-      throw new ValidationError(
-        `the ${IDEMPOTENCY_HEADER} header ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
-        {
-          details: [{ path: IDEMPOTENCY_HEADER, message: parsed.error.issues[0]?.message ?? 'invalid' }],
-        },
-      );
-    }
-    idempotencyKey = parsed.data;
-  }
+  const idempotencyKey = idempotencyKeyOf(request);
   const { fork, replayed } = await createFork(rt, {
     owner: request.caller,
     body,

@@ -1,4 +1,4 @@
-import { ForkStateConflictError } from '../../core/errors.js';
+import { ForkStateConflictError, IdempotencyConflictError } from '../../core/errors.js';
 import {
   type ForkRecord,
   type RefreshForkBody,
@@ -9,8 +9,9 @@ import { forkSource } from '../../core/fork-source.js';
 import { claimRefresh } from '../../core/refresh-claim.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import { assertForkable } from '../../core/source-policy.js';
-import { requestedTtl } from '../../core/ttl.js';
+import { requestedTtl, type Ttl } from '../../core/ttl.js';
 import { ServiceUnavailableError } from '../errors.js';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../idempotency.js';
 import { type ApiRequest, parseOptionalBody, parseParams } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js';
@@ -21,7 +22,9 @@ import { assertCanManage, findFork, forkRefParamsSchema } from './shared.js';
  * over the fork once it is ready — same name, DNS name, secret ARN and expiry (or the TTL given,
  * counted from the switch) — and the old one is deleted. Everything a caller can get wrong is
  * refused before anything is written; a fork that is not ready, or has a refresh in progress, is a
- * 409. Answers 202 with the fork, its `refresh` running.
+ * 409. Answers 202 with the fork, its `refresh` running. With an `Idempotency-Key` (commands always
+ * send one), the same key from the same caller answers the refresh it started, whatever its state,
+ * instead of starting another (another body with that key: 409).
  */
 
 export type RefreshRuntime = RuntimeWith<'store' | 'engines' | 'workflows'>;
@@ -62,19 +65,46 @@ async function markNotStarted(rt: RefreshRuntime, fork: ForkRecord, attempt: num
   }
 }
 
+/** The refresh the same caller started with this key: a replay, or (another body) a 409. */
+function replayOf(
+  fork: ForkRecord,
+  caller: string,
+  body: RefreshForkBody,
+  ttl: Ttl | undefined,
+  key: string | undefined,
+): ForkRecord | undefined {
+  const refresh = fork.refresh;
+  if (key === undefined || refresh?.requestKey !== key || refresh.requestedBy !== caller) return undefined;
+  const same =
+    JSON.stringify(refresh.restore.requested) === JSON.stringify(body.restore) &&
+    JSON.stringify(refresh.ttl) === JSON.stringify(ttl);
+  if (same) return fork;
+  throw new IdempotencyConflictError(
+    `${IDEMPOTENCY_HEADER} ${key} started refresh ${refresh.attempt} of fork ${fork.id} with another body; use a new key for another refresh`,
+    {
+      details: [
+        { path: IDEMPOTENCY_HEADER, message: 'key reused with another body', attempt: refresh.attempt },
+      ],
+    },
+  );
+}
+
 export async function refreshFork(
   rt: RefreshRuntime,
   ref: string,
   caller: string,
   body: RefreshForkBody,
-): Promise<ForkRecord> {
+  idempotencyKey?: string,
+): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const fork = await findFork(rt, ref);
   assertCanManage(fork, caller, rt.env.policy, 'refresh');
-  assertRefreshable(fork);
   const ttl =
     body.ttlHours === undefined && body.ttlMinutes === undefined
       ? undefined
       : requestedTtl(body, rt.env.policy);
+  const replay = replayOf(fork, caller, body, ttl, idempotencyKey);
+  if (replay) return { fork: replay, replayed: true };
+  assertRefreshable(fork);
   const { engine, source } = await forkSource(fork, rt);
   assertForkable(source, rt.env.policy, body.restore.type);
   assertRestoreSupported(rt, engine, source, body.restore.type);
@@ -84,6 +114,7 @@ export async function refreshFork(
     requestedBy: caller,
     restore: body.restore,
     ...(ttl ? { ttl } : {}),
+    ...(idempotencyKey ? { requestKey: idempotencyKey } : {}),
   });
   const { attempt } = claimed.refresh;
   try {
@@ -96,12 +127,16 @@ export async function refreshFork(
       { cause: error, details: [{ message: 'workflow not started', forkId: fork.id }] },
     );
   }
-  return claimed;
+  return { fork: claimed, replayed: false };
 }
 
 export async function refreshForkRoute(request: ApiRequest, rt: RefreshRuntime): Promise<ApiResponse> {
   const { id } = parseParams(request, forkRefParamsSchema);
   const body = parseOptionalBody(request, refreshForkBodySchema);
-  const fork = await refreshFork(rt, id, request.caller, body);
-  return { statusCode: 202, headers: { location: `/v1/forks/${fork.id}` }, body: toPublicFork(fork) };
+  const { fork, replayed } = await refreshFork(rt, id, request.caller, body, idempotencyKeyOf(request));
+  return {
+    statusCode: 202,
+    headers: { location: `/v1/forks/${fork.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) },
+    body: toPublicFork(fork),
+  };
 }

@@ -62,10 +62,11 @@ function setup(...versions: ForkRecord[]) {
   h.mocks.dynamo?.on(UpdateCommand).resolves({});
 }
 
-const refresh = (body?: unknown, options: { caller?: string; ref?: string } = {}) =>
+const refresh = (body?: unknown, options: { caller?: string; ref?: string; key?: string } = {}) =>
   h.call('POST', `/v1/forks/${options.ref ?? FORK_ID}/refresh`, {
     ...(body === undefined ? {} : { body }),
     ...(options.caller ? { caller: options.caller } : {}),
+    ...(options.key ? { headers: { 'Idempotency-Key': options.key } } : {}),
   });
 
 /** The claim the route wrote: its condition and the refresh it set. */
@@ -106,6 +107,38 @@ describe('POST /v1/forks/{id}/refresh', () => {
       },
     ]);
     expect(h.workflows.started).toEqual([{ kind: 'refresh', forkId: FORK_ID, attempt: 1 }]);
+  });
+
+  it('keeps the Idempotency-Key on the refresh it claims, and out of the fork object', async () => {
+    const result = await refresh(undefined, { key: 'nightly-2026-11-20' });
+
+    expect(result.statusCode).toBe(202);
+    expect(claims()[0]?.refresh).toMatchObject({ requestKey: 'nightly-2026-11-20' });
+    expect(bodyOf(result).refresh).not.toHaveProperty('requestKey');
+  });
+
+  it('answers the refresh a key started when the same caller sends it again, starting nothing', async () => {
+    const started = { ...refreshOf(1, 'switching'), requestKey: 'evt-1' };
+    setup({ ...ready, refresh: started });
+
+    const result = await refresh({}, { key: 'evt-1' });
+
+    expect(result.statusCode).toBe(202);
+    expect(result.headers?.['idempotent-replayed']).toBe('true');
+    expect(bodyOf(result)).toMatchObject({ refresh: { state: 'switching', attempt: 1 } });
+    expect(bodyOf(result).refresh).not.toHaveProperty('requestKey');
+    expect(claims()).toEqual([]);
+    expect(h.workflows.started).toEqual([]);
+  });
+
+  it('refuses the key of a refresh with another body (409), and replays nothing for a caller who may not refresh the fork', async () => {
+    const started = { ...refreshOf(1, 'running'), requestKey: 'evt-1' };
+    setup({ ...ready, refresh: started });
+
+    expectError(await refresh({ ttlHours: 2 }, { key: 'evt-1' }), 409, 'idempotency_key_reused');
+    const admin = await refresh({}, { key: 'evt-1', caller: OTHER_CALLER });
+    expect(admin.statusCode).toBe(403);
+    expect(claims()).toEqual([]);
   });
 
   it('refreshes by name, from the given snapshot, with a TTL applied at the switch', async () => {

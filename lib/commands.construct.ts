@@ -36,6 +36,8 @@ export interface ForkCommandsProps {
   readonly createStateMachineArn: string;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
+  /** ARN of the RefreshFork state machine (Refresh Fork starts it; Extend Fork may set its schedule). */
+  readonly refreshStateMachineArn: string;
   /** The function the warning schedules invoke (Extend Fork moves the warning with the expiry). */
   readonly expiryWarningFunctionArn: string;
   readonly targets: PermissionTargets;
@@ -73,7 +75,7 @@ export class ForkCommands extends Construct {
 
     this.function = new DbForkFunction(this, 'Function', {
       entry: 'lambdas/commands/fork-commands.ts',
-      description: 'dbfork: carries out Create/Delete/Extend Fork commands from the dbfork bus',
+      description: 'dbfork: carries out Create/Delete/Extend/Refresh Fork commands from the dbfork bus',
       timeout: COMMAND_DELIVERY.functionTimeout,
       logRetention: props.logRetention,
       environment: {
@@ -81,6 +83,7 @@ export class ForkCommands extends Construct {
         [FUNCTION_ENV_VAR]: COMMANDS_FUNCTION,
         [ENV.createStateMachineArn]: props.createStateMachineArn,
         [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
+        [ENV.refreshStateMachineArn]: props.refreshStateMachineArn,
         [ENV.schedulerRoleArn]: props.targets.schedulerRole.roleArn,
         [ENV.expiryWarningFunctionArn]: props.expiryWarningFunctionArn,
         [ENV.commandMaxReceives]: String(COMMAND_DELIVERY.maxReceiveCount),

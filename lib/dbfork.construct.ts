@@ -162,6 +162,7 @@ export class DbFork extends Construct {
           eventBus: this.eventBus,
           createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
           deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
+          refreshStateMachineArn: stateMachineArn(this, NAMES.refreshStateMachine),
           expiryWarningFunctionArn: expiryWarning.function.functionArn,
           targets,
           logRetention,

@@ -171,6 +171,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'rds:orderable',
     'workflows:start-create',
     'workflows:start-delete',
+    'workflows:start-refresh',
     'schedules:write',
     'schedules:delete',
     'events:put',

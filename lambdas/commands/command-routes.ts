@@ -1,8 +1,10 @@
+import { IDEMPOTENCY_HEADER, idempotencyKeySchema } from '../api/idempotency.js';
 import type { ApiRequest } from '../api/request.js';
 import { matchPattern, type RouteHandler } from '../api/router.js';
-import { createForkRoute, IDEMPOTENCY_HEADER, idempotencyKeySchema } from '../api/routes/create-fork.js';
+import { createForkRoute } from '../api/routes/create-fork.js';
 import { deleteForkRoute } from '../api/routes/delete-fork.js';
 import { patchForkRoute } from '../api/routes/patch-fork.js';
+import { refreshForkRoute } from '../api/routes/refresh-fork.js';
 import { ValidationError } from '../core/errors.js';
 import * as parts from '../core/runtime-parts.js';
 import type { RuntimeWith } from '../core/runtime-types.js';
@@ -36,14 +38,14 @@ export interface CommandRoute {
 }
 
 /**
- * The commands dbfork carries out. `Refresh Fork` arrives too and, until its route exists, is
- * refused as `unsupported_command`; taking it is one entry here:
- *   'Refresh Fork': { method: 'POST', pattern: '/v1/forks/{id}/refresh', handle: refreshForkRoute, body: false },
+ * The commands dbfork carries out, each by its route. A detail-type without an entry here reaches
+ * the consumer all the same and is refused as `unsupported_command`.
  */
 export const COMMAND_ROUTES: Readonly<Partial<Record<CommandDetailType, CommandRoute>>> = {
   'Create Fork': { method: 'POST', pattern: '/v1/forks', handle: createForkRoute, body: true },
   'Extend Fork': { method: 'PATCH', pattern: '/v1/forks/{id}', handle: patchForkRoute, body: true },
   'Delete Fork': { method: 'DELETE', pattern: '/v1/forks/{id}', handle: deleteForkRoute, body: false },
+  'Refresh Fork': { method: 'POST', pattern: '/v1/forks/{id}/refresh', handle: refreshForkRoute, body: true },
 };
 
 export function commandRoute(detailType: string): CommandRoute {

@@ -169,7 +169,7 @@ describe('commands in over EventBridge, offline (npm run local)', () => {
     expect(listed.filter((f) => f.name === 'cmd-once').map((f) => f.id)).toEqual([fork.id]);
   });
 
-  it('refuses a bad source, a command over the quota, a fork it does not own, Refresh Fork and a dbfork source, each with Fork Command Rejected', async () => {
+  it('refuses a bad source, a command over the quota, forks it does not own and a dbfork source, each with Fork Command Rejected', async () => {
     const badSource = await put('Create Fork', { source: 'no-such-db', name: 'cmd-bad' });
     expect((await rejectionOf(badSource)).error).toMatchObject({ code: 'source_not_found', status: 404 });
 
@@ -193,8 +193,8 @@ describe('commands in over EventBridge, offline (npm run local)', () => {
     const notOwned = await put('Delete Fork', { fork: 'not-automations' });
     expect((await rejectionOf(notOwned)).error).toMatchObject({ code: 'forbidden', status: 403 });
 
-    const refresh = await put('Refresh Fork', { fork: 'cmd-once' });
-    expect((await rejectionOf(refresh)).error).toMatchObject({ code: 'unsupported_command', status: 400 });
+    const notOwnedRefresh = await put('Refresh Fork', { fork: 'not-automations' });
+    expect((await rejectionOf(notOwnedRefresh)).error).toMatchObject({ code: 'forbidden', status: 403 });
 
     const spoofed = await put('Delete Fork', { fork: 'cmd-once' }, 'dbfork');
     expect((await rejectionOf(spoofed)).error).toMatchObject({ code: 'command_source_refused', status: 403 });
@@ -203,6 +203,36 @@ describe('commands in over EventBridge, offline (npm run local)', () => {
     expect(await show('not-automations')).toMatchObject({ owner: LOCAL_USER });
     expect(await show('cmd-once')).toMatchObject({ owner: AUTOMATION });
     expect((await show('cmd-once'))?.status).not.toMatch(/deleting|deleted/);
+  }, 120_000);
+
+  it('refreshes an automation fork with Refresh Fork: a new database takes over its name, secret and DNS name', async () => {
+    const ready = await eventually('cmd-once ready', async () => {
+      const fork = await show('cmd-once');
+      return fork?.status === 'ready' ? fork : undefined;
+    });
+
+    await put('Refresh Fork', { fork: 'cmd-once', ttlHours: 3 });
+
+    const refreshed = await eventually('cmd-once refreshed', async () => {
+      const fork = await show('cmd-once');
+      return fork?.refresh?.state === 'succeeded' ? fork : undefined;
+    });
+    expect(refreshed).toMatchObject({
+      id: ready.id,
+      name: 'cmd-once',
+      status: 'ready',
+      owner: AUTOMATION,
+      dnsName: ready.dnsName,
+      secretArn: ready.secretArn,
+      databaseId: `${ready.id}-r1`,
+      refresh: { attempt: 1, requestedBy: AUTOMATION, restore: { requested: { type: 'latest-backup' } } },
+    });
+    // The TTL it asked for counts from the switch (a moment ago); the warning moved with the expiry.
+    const left = Date.parse(refreshed.expiresAt) - Date.now();
+    expect(left).toBeGreaterThan(3 * 3_600_000 - 120_000);
+    expect(left).toBeLessThanOrEqual(3 * 3_600_000);
+    expect(refreshed.expiryWarningAt).not.toBe(ready.expiryWarningAt);
+    expect(Date.parse(refreshed.expiresAt) - Date.parse(refreshed.expiryWarningAt ?? '')).toBe(3_600_000);
   }, 120_000);
 
   it('cleans up what the commands made', async () => {

@@ -183,7 +183,8 @@ async function refreshKept(sim: Simulated, h: Harness<unknown>, recorder: AwsCal
 
 /**
  * Commands in, as the command consumer runs them: a create, an extend of the ready fork (its expiry
- * schedule moves), a refused command (its rejection is published) and a delete.
+ * schedule moves), a refresh of it with a new TTL (RefreshFork started; the refresh route's reads),
+ * a refused command (its rejection is published) and a delete.
  */
 async function commandEveryWay(sim: Simulated, source: string): Promise<void> {
   const name = `cmd-${source.slice(0, 8)}`.replace(/-+$/, '');
@@ -195,6 +196,12 @@ async function commandEveryWay(sim: Simulated, source: string): Promise<void> {
   expect(
     await batch(
       { detailType: 'Extend Fork', detail: { fork: name, ttlHours: 3 } },
+      { detailType: 'Refresh Fork', detail: { fork: name, ttlHours: 4 } },
+    ),
+  ).toEqual({ batchItemFailures: [] });
+  await sim.idle();
+  expect(
+    await batch(
       { detailType: 'Create Fork', detail: { source: 'no-such-db' } },
       { detailType: 'Delete Fork', detail: { fork: name } },
     ),

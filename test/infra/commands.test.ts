@@ -115,7 +115,12 @@ describe('ForkCommands', () => {
       const route = ROUTES.find((r) => r.method === command?.method && r.pattern === command.pattern);
       expect(route?.handle, detailType).toBe(command?.handle);
     }
-    expect(Object.keys(COMMAND_ROUTES).sort()).toEqual(['Create Fork', 'Delete Fork', 'Extend Fork']);
+    expect(Object.keys(COMMAND_ROUTES).sort()).toEqual([
+      'Create Fork',
+      'Delete Fork',
+      'Extend Fork',
+      'Refresh Fork',
+    ]);
   });
 
   it('builds none of it with automation.enabled false', () => {

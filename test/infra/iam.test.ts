@@ -457,7 +457,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     ]);
   });
 
-  it('lets only the API (and the command consumer running its routes) start workflows (the create route CreateFork, the fork routes DeleteFork and RefreshFork; the consumer CreateFork and DeleteFork) and the reconciler the delete and refresh', () => {
+  it('lets only the API (and the command consumer running its routes) start workflows (the create route CreateFork, the fork routes DeleteFork and RefreshFork) and the reconciler the delete and refresh', () => {
     const starters = statementsWith('states:StartExecution').filter(
       (s) => !s.roles.some((r) => r.includes('SchedulerRole')),
     );
@@ -478,8 +478,12 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     expect(machinesOf(createRole)).toEqual([machine('dbfork-create')]);
     expect(machinesOf(forksRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
     expect(machinesOf(reconcilerRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
-    // The command consumer runs the create route and the fork routes it takes commands for.
-    expect(machinesOf(commandsRole)).toEqual([machine('dbfork-create'), machine('dbfork-delete')]);
+    // The command consumer runs the create route and the fork routes: what both start.
+    expect(machinesOf(commandsRole)).toEqual([
+      machine('dbfork-create'),
+      machine('dbfork-delete'),
+      machine('dbfork-refresh'),
+    ]);
   });
 
   it('gives each reconciler sweep only what it does: the fork sweep starts DeleteFork, the orphan sweeps make the tag-conditioned deletes of the delete steps', () => {

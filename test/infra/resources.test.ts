@@ -237,10 +237,12 @@ describe('ForkFunctions', () => {
       'reconciler',
       'schedule-expiry',
     ]);
-    // The refresh machine: started by the fork routes and the reconciler, scheduled at create.
+    // The refresh machine: started by the fork routes, the command consumer (their Refresh Fork) and
+    // the reconciler, scheduled at create.
     expect(holders('DBFORK_REFRESH_STATE_MACHINE_ARN')).toEqual([
       'announce-refresh',
       API_FUNCTIONS.forks,
+      COMMANDS_FUNCTION,
       'reconciler',
       'schedule-expiry',
     ]);

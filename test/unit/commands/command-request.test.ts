@@ -54,6 +54,22 @@ describe('commandRequest', () => {
     });
   });
 
+  it('makes Refresh Fork the POST /v1/forks/{fork}/refresh, its optional body from the rest of the detail', () => {
+    expect(requestFor('Refresh Fork', { fork: 'staging' })).toMatchObject({
+      method: 'POST',
+      path: '/v1/forks/staging/refresh',
+      params: { id: 'staging' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'evt-1' },
+      body: '{}',
+    });
+    expect(
+      requestFor('Refresh Fork', { fork: 'staging', restore: { type: 'latest-backup' }, ttlHours: 48 }),
+    ).toMatchObject({
+      path: '/v1/forks/staging/refresh',
+      body: JSON.stringify({ restore: { type: 'latest-backup' }, ttlHours: 48 }),
+    });
+  });
+
   it('keeps a fork reference in one path segment, for the route to refuse', () => {
     expect(requestFor('Delete Fork', { fork: '../sources' })).toMatchObject({
       path: '/v1/forks/..%2Fsources',
@@ -80,9 +96,14 @@ describe('commandRequest', () => {
 });
 
 describe('commandRoute', () => {
-  it('maps the three commands dbfork carries out, and refuses Refresh Fork and anything else', () => {
-    expect(Object.keys(COMMAND_ROUTES).sort()).toEqual(['Create Fork', 'Delete Fork', 'Extend Fork']);
-    expect(() => commandRoute('Refresh Fork')).toThrow(
+  it('maps the four commands dbfork carries out, and refuses anything else', () => {
+    expect(Object.keys(COMMAND_ROUTES).sort()).toEqual([
+      'Create Fork',
+      'Delete Fork',
+      'Extend Fork',
+      'Refresh Fork',
+    ]);
+    expect(() => commandRoute('Fork Ready')).toThrow(
       expect.objectContaining({ code: 'unsupported_command', statusCode: 400 }),
     );
     expect(() => commandRoute('Fork Ready')).toThrow(/cannot carry out "Fork Ready" commands/);

@@ -19,7 +19,7 @@ import {
   TEST_NOW,
 } from '../../support/runtime.js';
 import { givenRds, OTHER_CALLER } from '../api/support.js';
-import { SOURCE_ID, sourceInstance } from '../core/fixtures.js';
+import { SOURCE_ARN, SOURCE_ID, sourceInstance } from '../core/fixtures.js';
 import { type CommandInput, commandEvent, commands, rejections, sqsEvent, sqsRecord } from './support.js';
 
 let h: MockedRuntime;
@@ -227,14 +227,101 @@ describe('Delete Fork and Extend Fork', () => {
   });
 });
 
-describe('commands dbfork does not take', () => {
-  it('refuses Refresh Fork as unsupported, loudly, until its route exists', async () => {
+describe('Refresh Fork', () => {
+  /** An automation fork its create workflow made ready (resolve-source recorded its source). */
+  async function readyAutomationFork(name: string): Promise<PublicFork> {
+    await consume(commands(create({ name })));
+    const fork = (await forks()).find((f) => f.name === name);
+    if (!fork) throw new Error(`no fork ${name}`);
+    await h.rt.store.transition(fork.id, {
+      step: 'ready',
+      message: 'ready',
+      patch: {
+        source: { id: SOURCE_ID, arn: SOURCE_ARN, engine: 'postgres', kind: 'rds-instance' },
+        readyAt: TEST_NOW,
+      },
+    });
+    return fork;
+  }
+
+  it('refreshes an automation fork by name from the latest backup: the refresh is claimed and RefreshFork started', async () => {
+    const fork = await readyAutomationFork('nightly');
+
     const result = await consume(commands({ detailType: 'Refresh Fork', detail: { fork: 'nightly' } }));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(rejections(h.mocks)).toEqual([]);
+    expect((await forks())[0]?.refresh).toMatchObject({
+      state: 'running',
+      attempt: 1,
+      requestedBy: DEFAULT_AUTOMATION_PRINCIPAL,
+      restore: { requested: { type: 'latest-backup' } },
+      databaseId: `${fork.id}-r1`,
+    });
+    expect(h.workflows.started).toEqual([
+      { kind: 'create', forkId: fork.id },
+      { kind: 'refresh', forkId: fork.id, attempt: 1 },
+    ]);
+  });
+
+  it('starts one refresh of an event delivered twice: the event id is the idempotency key', async () => {
+    await readyAutomationFork('nightly');
+    const body = JSON.stringify(commandEvent({ detailType: 'Refresh Fork', detail: { fork: 'nightly' } }));
+
+    await consume(sqsEvent(sqsRecord(body)));
+    const again = await consume(sqsEvent(sqsRecord(body, 2)));
+
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(rejections(h.mocks)).toEqual([]);
+    expect(h.workflows.started.filter((w) => w.kind === 'refresh')).toHaveLength(1);
+    expect((await forks())[0]?.refresh?.attempt).toBe(1);
+  });
+
+  it('takes the refresh body besides the fork: a new TTL', async () => {
+    await readyAutomationFork('nightly');
+
+    await consume(commands({ detailType: 'Refresh Fork', detail: { fork: 'nightly', ttlHours: 12 } }));
+
+    expect(rejections(h.mocks)).toEqual([]);
+    expect((await forks())[0]?.refresh?.ttl).toEqual({ hours: 12, minutes: 720 });
+  });
+
+  it("refuses a refresh of a fork that is not ready, one in progress, another's fork and a bad body, with the route's codes", async () => {
+    await consume(commands(create({ name: 'young' })));
+    await readyAutomationFork('busy');
+    const theirs = await createFork(h.rt, {
+      owner: OTHER_CALLER,
+      body: { source: SOURCE_ID, name: 'alices', restore: { type: 'latest-backup' } },
+    });
+
+    await consume(
+      commands(
+        { detailType: 'Refresh Fork', detail: { fork: 'young' } },
+        { detailType: 'Refresh Fork', detail: { fork: 'busy' } },
+        { detailType: 'Refresh Fork', detail: { fork: 'busy' } },
+        { detailType: 'Refresh Fork', detail: { fork: theirs.fork.id } },
+        { detailType: 'Refresh Fork', detail: { fork: 'busy', ttlHours: 0 } },
+      ),
+    );
+
+    expect(rejections(h.mocks).map((r) => [r.error.code, r.error.status])).toEqual([
+      ['invalid_state', 409],
+      ['invalid_state', 409],
+      ['forbidden', 403],
+      ['validation_failed', 400],
+    ]);
+    expect(h.workflows.started.filter((w) => w.kind === 'refresh')).toHaveLength(1);
+  });
+});
+
+describe('commands dbfork does not take', () => {
+  it('refuses a detail-type it has no route for as unsupported, loudly', async () => {
+    const result = await consume(commands({ detailType: 'Clone Fork', detail: { fork: 'nightly' } }));
 
     expect(result).toEqual({ batchItemFailures: [] });
     const [rejection] = rejections(h.mocks);
     expect(rejection?.error).toMatchObject({ code: 'unsupported_command', status: 400 });
-    expect(rejection?.command).toMatchObject({ detailType: 'Refresh Fork', detail: { fork: 'nightly' } });
+    expect(rejection?.command).toMatchObject({ detailType: 'Clone Fork', detail: { fork: 'nightly' } });
   });
 
   it('refuses commands put with the source dbfork or an aws.* source', async () => {

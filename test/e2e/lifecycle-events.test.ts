@@ -8,8 +8,8 @@ import { type DeliveredEvent, type Subscription, subscribe } from './subscriptio
  * dbfork's lifecycle events as a user observes them: `npm run local` as a child process, a rule on
  * its `dbfork` bus with an SQS queue target (test/e2e/subscription.ts), forks driven through the
  * built CLI, and the queue read for every event of each fork's life, in order, none carrying a
- * secret. Every lifecycle is one row of what it must announce: a refresh adds its own row
- * (`Fork Refreshed` between `Fork Ready` and the end) with the same helpers.
+ * secret. Every lifecycle is one row of what it must announce: a refreshed fork announces
+ * `Fork Refreshed` between `Fork Ready` and its end.
  *
  * The expiry is real: a one-minute fork (offline allows TTLs from one minute) whose warning fires
  * halfway through what was left when its expiry was scheduled, and whose schedule then deletes it,
@@ -19,6 +19,7 @@ import { type DeliveredEvent, type Subscription, subscribe } from './subscriptio
 const LIFECYCLES = {
   'create, then delete': ['Fork Requested', 'Fork Ready', 'Fork Deleted'],
   'create, then expire': ['Fork Requested', 'Fork Ready', 'Fork Expiring', 'Fork Deleted'],
+  'create, refresh, then delete': ['Fork Requested', 'Fork Ready', 'Fork Refreshed', 'Fork Deleted'],
 } as const;
 
 let app: OfflineProcess;
@@ -94,6 +95,30 @@ describe('lifecycle events, subscribed to with a rule and an SQS queue (npm run 
     expect(await leftovers(app.emulator, fork)).toEqual(NOTHING_LEFT);
   });
 
+  it('announces a fork that is refreshed, then deleted: Requested, Ready, Refreshed, Deleted', async () => {
+    const fork = await createReady('refreshed', '3h');
+    const refreshed = await cli('refresh', 'refreshed', '--wait', '--json');
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(json<Fork>(refreshed).refresh?.state).toBe('succeeded');
+    // The new database's password, now in the fork's secret: no event may carry it either.
+    passwords.push((await secretIn(app.emulator, fork.secretArn ?? '')).password);
+    const deleted = await cli('delete', 'refreshed', '--yes', '--wait', '--json');
+    expect(deleted.code, deleted.stderr).toBe(0);
+
+    const delivered = of(await events.readUntil(ended(fork.id), 30_000), fork.id);
+    expect(delivered.map((e) => e['detail-type'])).toEqual(LIFECYCLES['create, refresh, then delete']);
+    expect(delivered.map((e) => e.detail.status)).toEqual(['creating', 'ready', 'ready', 'deleted']);
+    // Fork Refreshed: the fork as the new database serves it, under the same name and secret ARN.
+    expect(delivered[2]?.detail).toMatchObject({
+      name: 'refreshed',
+      dnsName: fork.dnsName,
+      secretArn: fork.secretArn,
+      databaseId: `${fork.id}-r1`,
+      refresh: { attempt: 1, databaseId: `${fork.id}-r1`, previousDatabaseId: fork.id },
+    });
+    expect(await leftovers(app.emulator, json<Fork>(deleted))).toEqual(NOTHING_LEFT);
+  }, 120_000);
+
   it('announces a fork that expires on its own: Requested, Ready, Expiring before its expiry, Deleted', async () => {
     const deadline = Date.parse(blink.expiresAt) + 60_000 - Date.now();
     const delivered = of(await events.readUntil(ended(blink.id), Math.max(deadline, 5_000)), blink.id);
@@ -123,8 +148,8 @@ describe('lifecycle events, subscribed to with a rule and an SQS queue (npm run 
   it('puts no secret in any event', async () => {
     const delivered = await events.read();
 
-    expect(delivered.length).toBeGreaterThanOrEqual(7);
-    expect(passwords).toHaveLength(2);
+    expect(delivered.length).toBeGreaterThanOrEqual(11);
+    expect(passwords).toHaveLength(4);
     for (const event of delivered) {
       for (const password of passwords) expect(event.raw).not.toContain(password);
       expect(event.raw).not.toMatch(/"password"/i);

@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sdkPackagesUsed } from '../../bench/bundles.js';
+import { handlerEntries, sdkPackagesUsed } from '../../bench/bundles.js';
 import { API_FUNCTIONS } from '../../lambdas/api/routes.js';
 import { COMMAND_PARTS } from '../../lambdas/commands/command-routes.js';
 import type { ServiceName } from '../../lambdas/core/runtime-types.js';
@@ -33,7 +33,6 @@ import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
-import { STEP_NAMES } from '../../lambdas/steps/step-names.js';
 import {
   DBFORK_BUNDLE_ALIASES,
   DBFORK_BUNDLING,
@@ -48,13 +47,8 @@ import {
 const outdir = mkdtempSync(join(tmpdir(), 'dbfork-bundle-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-const ENTRIES = [
-  ...STEP_NAMES.map((step) => `lambdas/steps/${step}.ts`),
-  ...Object.keys(API_FUNCTIONS).map((name) => `lambdas/api/functions/${name}.ts`),
-  'lambdas/events/rds-event.ts',
-  'lambdas/events/reconciler.ts',
-  'lambdas/commands/fork-commands.ts',
-];
+/** Every handler the stack deploys (the steps, the API functions, the EventBridge consumers). */
+const ENTRIES = handlerEntries();
 
 describe('DbForkFunction bundling', () => {
   it('bundles a handler through NodejsFunction into an ESM .mjs with a source map that Node can load', () => {
@@ -240,6 +234,18 @@ describe('DbForkFunction bundling', () => {
     // And the runtime really is narrow: the step that only marks a fork ready has two clients.
     expect(bundled['lambdas/steps/mark-ready']).toEqual(['client-dynamodb', 'client-eventbridge']);
     expect(bundled['lambdas/events/expiry-warning']).toEqual(['client-dynamodb', 'client-eventbridge']);
+    // The refresh's own steps: each only what it touches (the secret's labels, the CNAME, the record).
+    expect(bundled['lambdas/steps/switch-secret']).toEqual(['client-dynamodb', 'client-secrets-manager']);
+    expect(bundled['lambdas/steps/undo-refresh']).toEqual([
+      'client-dynamodb',
+      'client-route-53',
+      'client-secrets-manager',
+    ]);
+    expect(bundled['lambdas/steps/take-over']).toEqual(['client-dynamodb']);
+    // run-hook, in CreateFork and RefreshFork alike: the record and the Lambda client of the hook.
+    expect(bundled['lambdas/steps/run-hook']).toEqual(['client-dynamodb', 'client-lambda']);
+    // Every handler the stack deploys has its parts declared above.
+    expect(Object.keys(declared).sort()).toEqual(ENTRIES.map((entry) => entry.replace(/\.ts$/, '')).sort());
   }, 60_000);
 
   it('bundles event-stream support out only while no call dbfork makes streams', () => {

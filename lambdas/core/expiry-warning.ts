@@ -4,9 +4,9 @@ import * as z from './zod.js';
 
 /**
  * `Fork Expiring` (DESIGN.md §5): published a lead time before a fork expires — the configured
- * `expiryWarningMinutes`, or half the time left when the fork has less than twice that when its
- * expiry is scheduled. A one-time schedule per fork (`dbfork-warn-<fork id>`) invokes the
- * expiry-warning function with {@link ExpiryWarningInput}.
+ * `expiryWarningMinutes`, or half the time left when the fork has less than that when its expiry
+ * is scheduled. A one-time schedule per fork (`dbfork-warn-<fork id>`) invokes the expiry-warning
+ * function with {@link ExpiryWarningInput}.
  */
 
 /** When the warning of a fork expiring at `expiresAt` fires, seen from `now`; undefined when it already expired. */
@@ -14,7 +14,8 @@ export function expiryWarningTime(now: Date, expiresAt: string, leadMinutes: num
   const expiry = Date.parse(expiresAt);
   const left = expiry - now.getTime();
   if (!(left > 0)) return undefined;
-  return new Date(expiry - Math.min(leadMinutes * MINUTE_MS, Math.floor(left / 2))).toISOString();
+  const lead = leadMinutes * MINUTE_MS;
+  return new Date(expiry - (left >= lead ? lead : Math.floor(left / 2))).toISOString();
 }
 
 /** What the warning schedule hands the function: the fork, and the expiry it warns of. */

@@ -12,14 +12,16 @@ const NOW = new Date('2026-11-20T12:00:00.000Z');
 const inMinutes = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
 
 describe('expiryWarningTime', () => {
-  it('fires the configured lead time before the expiry when the fork has more than twice that left', () => {
+  it('fires the configured lead time before the expiry when the fork has at least that left', () => {
     expect(expiryWarningTime(NOW, inMinutes(24 * 60), 60)).toBe(inMinutes(23 * 60));
     expect(expiryWarningTime(NOW, inMinutes(120), 60)).toBe(inMinutes(60));
+    expect(expiryWarningTime(NOW, inMinutes(90), 60)).toBe(inMinutes(30));
+    expect(expiryWarningTime(NOW, inMinutes(60), 60)).toBe(inMinutes(0));
     expect(expiryWarningTime(NOW, inMinutes(24 * 60), 15)).toBe(inMinutes(24 * 60 - 15));
   });
 
-  it('fires halfway through the time left when that is less than twice the lead time', () => {
-    expect(expiryWarningTime(NOW, inMinutes(90), 60)).toBe(inMinutes(45));
+  it('fires halfway through the time left when that is less than the lead time', () => {
+    expect(expiryWarningTime(NOW, inMinutes(59), 60)).toBe(inMinutes(29.5));
     expect(expiryWarningTime(NOW, inMinutes(45), 60)).toBe(inMinutes(22.5));
     expect(expiryWarningTime(NOW, inMinutes(1), 60)).toBe(inMinutes(0.5));
   });

@@ -1,15 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ForkNotFoundError, ForkStateConflictError } from './errors.js';
-import {
-  type ForkHook,
-  type ForkRecord,
-  type ForkRefresh,
-  type HookStatus,
-  MAX_REFRESH_LINEAGE,
-  type RefreshLineageEntry,
-  type RefreshState,
-  type ResolvedRestore,
-} from './fork.js';
+import type { ForkHook, ForkRecord, ForkRefresh, HookStatus, RefreshState, ResolvedRestore } from './fork.js';
 import { forkKey, isConditionalFailure } from './store-items.js';
 import type { Ttl } from './ttl.js';
 
@@ -52,15 +43,6 @@ export interface RefreshAdvance {
   message?: string;
 }
 
-export interface TakeOver {
-  databaseId: string;
-  endpoint: { host: string; port: number };
-  entry: RefreshLineageEntry;
-  /** A new expiry (the refresh's TTL, counted from now). */
-  expiry?: { expiresAt: string; ttl: Ttl };
-  message: string;
-}
-
 interface Store {
   mustGet(id: string): Promise<ForkRecord>;
   trimHistory(record: ForkRecord): Promise<ForkRecord>;
@@ -97,7 +79,7 @@ export class RefreshRecords {
       claim.attempt === 1
         ? 'attribute_not_exists(#refresh)'
         : '(#refresh.#attempt = :previous AND #refresh.#state IN (:succeeded, :failed))';
-    await this.update(
+    await this.write(
       id,
       {
         UpdateExpression:
@@ -175,7 +157,7 @@ export class RefreshRecords {
       values[':ready'] = 'ready';
       condition += ' AND #status = :ready';
     }
-    await this.update(
+    await this.write(
       id,
       {
         UpdateExpression: `SET ${sets.join(', ')}`,
@@ -189,76 +171,6 @@ export class RefreshRecords {
   }
 
   /**
-   * The switch's last write: the fork now names the new database (its id and endpoint), its lineage
-   * lists the refresh, and the refresh moves on to deleting the database it replaced. Idempotent:
-   * a retry after the write finds the refresh `retiring` and changes nothing.
-   */
-  async takeOver(id: string, attempt: number, takeOver: TakeOver): Promise<ForkRecord> {
-    const current = await this.store.mustGet(id);
-    if (current.refresh?.attempt === attempt && current.refresh.state === 'retiring') return current;
-    const at = this.now().toISOString();
-    const names: Record<string, string> = {
-      '#refresh': 'refresh',
-      '#attempt': 'attempt',
-      '#state': 'state',
-      '#step': 'step',
-      '#fstatus': 'status',
-      '#databaseId': 'databaseId',
-      '#endpoint': 'endpoint',
-      '#refreshes': 'refreshes',
-      '#updatedAt': 'updatedAt',
-      '#history': 'history',
-    };
-    const values: Record<string, unknown> = {
-      ':attempt': attempt,
-      ':switching': 'switching',
-      ':retiring': 'retiring',
-      ':step': 'deleting the old database',
-      ':deleted': 'deleted',
-      ':databaseId': takeOver.databaseId,
-      ':endpoint': takeOver.endpoint,
-      ':entry': [takeOver.entry],
-      ':none': [],
-      ':at': at,
-      ':history': [{ at, step: current.step, status: current.status, message: takeOver.message }],
-    };
-    const sets = [
-      '#databaseId = :databaseId',
-      '#endpoint = :endpoint',
-      '#refreshes = list_append(if_not_exists(#refreshes, :none), :entry)',
-      '#refresh.#state = :retiring',
-      '#refresh.#step = :step',
-      '#updatedAt = :at',
-      '#history = list_append(#history, :history)',
-    ];
-    if (takeOver.expiry) {
-      Object.assign(names, {
-        '#expiresAt': 'expiresAt',
-        '#ttlHours': 'ttlHours',
-        '#ttlMinutes': 'ttlMinutes',
-      });
-      Object.assign(values, {
-        ':expiresAt': takeOver.expiry.expiresAt,
-        ':ttlHours': takeOver.expiry.ttl.hours,
-        ':ttlMinutes': takeOver.expiry.ttl.minutes,
-      });
-      sets.push('#expiresAt = :expiresAt', '#ttlHours = :ttlHours', '#ttlMinutes = :ttlMinutes');
-    }
-    await this.update(
-      id,
-      {
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression:
-          'attribute_exists(pk) AND #fstatus <> :deleted AND #refresh.#attempt = :attempt AND #refresh.#state = :switching',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-      (fork) => refusal(fork, `switch the fork to ${takeOver.databaseId}`),
-    );
-    return this.trimLineage(await this.store.trimHistory(await this.store.mustGet(id)));
-  }
-
-  /**
    * Sets (or, with `null`, removes) the fork's recurring refresh schedule on a live fork (creating,
    * or ready), not one being cleaned up.
    */
@@ -266,7 +178,7 @@ export class RefreshRecords {
     const current = await this.store.mustGet(id);
     const at = this.now().toISOString();
     const change = cron === null ? ' REMOVE #schedule' : ', #schedule = :cron';
-    await this.update(
+    await this.write(
       id,
       {
         UpdateExpression: `SET #updatedAt = :at, #history = list_append(#history, :entry)${change}`,
@@ -297,23 +209,11 @@ export class RefreshRecords {
     return this.store.trimHistory(await this.store.mustGet(id));
   }
 
-  private async trimLineage(record: ForkRecord): Promise<ForkRecord> {
-    const all = record.refreshes ?? [];
-    if (all.length <= MAX_REFRESH_LINEAGE) return record;
-    const refreshes = all.slice(-MAX_REFRESH_LINEAGE);
-    await this.dynamo.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: forkKey(record.id),
-        UpdateExpression: 'SET #refreshes = :refreshes',
-        ExpressionAttributeNames: { '#refreshes': 'refreshes' },
-        ExpressionAttributeValues: { ':refreshes': refreshes },
-      }),
-    );
-    return { ...record, refreshes };
-  }
-
-  private async update(
+  /**
+   * One write on the fork record (lambdas/core/refresh-takeover.ts makes the take-over's through
+   * here): a failed condition is a ForkStateConflictError saying why, from the fork as it is now.
+   */
+  async write(
     id: string,
     update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
     refused: (fork: ForkRecord) => ForkStateConflictError,
@@ -332,7 +232,7 @@ export class RefreshRecords {
 }
 
 /** Why a refresh change was refused, from the fork as it is now. */
-function refusal(fork: ForkRecord, action: string): ForkStateConflictError {
+export function refusal(fork: ForkRecord, action: string): ForkStateConflictError {
   const refresh = fork.refresh;
   const why =
     fork.status !== 'ready'

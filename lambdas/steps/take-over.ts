@@ -1,5 +1,6 @@
 import { ForkStateConflictError } from '../core/errors.js';
 import { describeRestore } from '../core/fork.js';
+import { takeOverRefresh } from '../core/refresh-takeover.js';
 import * as parts from '../core/runtime-parts.js';
 import { expiryAfterMinutes } from '../core/ttl.js';
 import { refreshOf } from './database-target.js';
@@ -15,7 +16,7 @@ export const step = defineStep('take-over', [parts.store], async (state, rt) => 
   const refresh = refreshOf(fork, state);
   if (!refresh.endpoint) throw new ForkStateConflictError(`refresh ${refresh.attempt} has no endpoint`);
   const now = rt.now();
-  await rt.store.refreshes.takeOver(fork.id, refresh.attempt, {
+  await takeOverRefresh(rt.store, now, fork.id, refresh.attempt, {
     databaseId: refresh.databaseId,
     endpoint: refresh.endpoint,
     entry: {

@@ -5,7 +5,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { NotManagedResourceError } from '../../lambdas/core/errors.js';
 import { scheduleTarget } from '../../lambdas/core/expiry-arming.js';
 import type { ForkRecord } from '../../lambdas/core/fork.js';
-import { scheduleName, secretName, warningScheduleName } from '../../lambdas/core/ids.js';
+import {
+  refreshScheduleName,
+  scheduleName,
+  secretName,
+  warningScheduleName,
+} from '../../lambdas/core/ids.js';
 import { TAG } from '../../lambdas/core/tags.js';
 import { pseudoRecord } from '../../lambdas/events/orphans.js';
 import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
@@ -113,7 +118,7 @@ describe('Reconciler (moto)', () => {
     expect(again).toEqual({ expired: [], orphans: [], stuck: [], errors: [] });
   });
 
-  it('removes an orphaned instance, secret and schedule tagged managed whose fork has no record', async () => {
+  it('removes an orphaned instance, secret and schedules (expiry, warning, refresh) tagged managed whose fork has no record', async () => {
     const h = await workflowHarness();
     const orphan = 'fork-orphan0000a1';
     const expiresAt = new Date(Date.now() + 24 * 3_600_000).toISOString();
@@ -121,9 +126,16 @@ describe('Reconciler (moto)', () => {
     const target = scheduleTarget(h.rt.env);
     await h.rt.schedules.put(orphan, expiresAt, target);
     await h.rt.schedules.putWarning(orphan, hoursAfter(expiresAt, -1).toISOString(), expiresAt, target);
+    await h.rt.schedules.putRefresh(orphan, 'cron(0 3 * * ? *)', {
+      groupName: target.groupName,
+      refreshStateMachineArn: h.rt.env.refreshStateMachineArn ?? '',
+      roleArn: target.roleArn,
+    });
     const planted = await h.leftovers(orphan);
     expect(planted).toMatchObject({ instances: [orphan], secrets: [secretName(orphan)] });
-    expect(planted.schedules.sort()).toEqual([scheduleName(orphan), warningScheduleName(orphan)]);
+    expect(planted.schedules.sort()).toEqual(
+      [scheduleName(orphan), refreshScheduleName(orphan), warningScheduleName(orphan)].sort(),
+    );
 
     const summary = await createFullReconcile(h.rt)();
     expect(summary.errors).toEqual([]);

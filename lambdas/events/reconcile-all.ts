@@ -1,7 +1,7 @@
 import type { Runtime } from '../core/runtime-types.js';
 import { createDatabaseSweep } from './orphan-databases.js';
 import { createLeftoverSweep } from './orphan-leftovers.js';
-import type { ReconcileSummary } from './reconcile-sweep.js';
+import { mergeSummaries, type ReconcileSummary } from './reconcile-sweep.js';
 import { createReconciler, type ReconcilerOptions } from './reconciler.js';
 
 /**
@@ -13,12 +13,6 @@ export function createFullReconcile(rt: Runtime, options: ReconcilerOptions = {}
   const now = options.now ? { now: options.now } : {};
   const sweeps = [createReconciler(rt, options), createDatabaseSweep(rt, now), createLeftoverSweep(rt, now)];
   return async function reconcileAll(): Promise<ReconcileSummary> {
-    const summaries = await Promise.all(sweeps.map((sweep) => sweep()));
-    return {
-      expired: summaries.flatMap((s) => s.expired),
-      orphans: summaries.flatMap((s) => s.orphans),
-      stuck: summaries.flatMap((s) => s.stuck),
-      errors: summaries.flatMap((s) => s.errors),
-    };
+    return mergeSummaries(await Promise.all(sweeps.map((sweep) => sweep())));
   };
 }

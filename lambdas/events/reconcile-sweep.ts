@@ -21,6 +21,16 @@ export interface ReconcileSummary {
 
 export const minutes = (n: number) => n * 60_000;
 
+/** Several sweeps' summaries as one (what the stack's rule runs side by side, seen together). */
+export function mergeSummaries(summaries: readonly ReconcileSummary[]): ReconcileSummary {
+  return {
+    expired: summaries.flatMap((s) => s.expired),
+    orphans: summaries.flatMap((s) => s.orphans),
+    stuck: summaries.flatMap((s) => s.stuck),
+    errors: summaries.flatMap((s) => s.errors),
+  };
+}
+
 /** A sweep's run: `attempt` records each action's outcome; `finish` reports and returns the summary. */
 export function startSweep(rt: RuntimeWith<'metrics'>, sweep: string) {
   const logger = rt.logger.createChild({ persistentKeys: { component: 'reconciler', sweep } });

@@ -22,6 +22,7 @@ import { handleExpiryWarning } from '../../lambdas/events/expiry-warning.js';
 import { createDatabaseSweep } from '../../lambdas/events/orphan-databases.js';
 import { createLeftoverSweep } from '../../lambdas/events/orphan-leftovers.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
+import { mergeSummaries } from '../../lambdas/events/reconcile-sweep.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
@@ -291,17 +292,11 @@ export function simulate<S>(
     // Each sweep as its own function, with its own role, as the stack's rule runs them.
     reconcile: async (now) => {
       const clock = now ? { now: () => now } : {};
-      const summaries = [
+      return mergeSummaries([
         await runAs(RECONCILER_FUNCTION, () => createReconciler(reconcilerRt, clock)()),
         await runAs(ORPHAN_DATABASES_FUNCTION, () => createDatabaseSweep(reconcilerRt, clock)()),
         await runAs(ORPHAN_LEFTOVERS_FUNCTION, () => createLeftoverSweep(reconcilerRt, clock)()),
-      ];
-      return {
-        expired: summaries.flatMap((s) => s.expired),
-        orphans: summaries.flatMap((s) => s.orphans),
-        stuck: summaries.flatMap((s) => s.stuck),
-        errors: summaries.flatMap((s) => s.errors),
-      };
+      ]);
     },
     async warn(forkId) {
       const { expiresAt } = await steps.rt.store.mustGet(forkId);

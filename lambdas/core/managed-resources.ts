@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { ListSchedulesCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { allPages, markerOf } from './engines/guarded.js';
+import { allPages, markerOf, unlessGone } from './engines/guarded.js';
 import { FORK_ID_PATTERN, forkIdOfScheduleName } from './ids.js';
 import { TAG, tagMap } from './tags.js';
 
@@ -44,11 +44,15 @@ export interface ScanClients {
 
 type Tagged = { TagList?: Tag[] };
 
-/** A described resource's tags: its TagList, or asked for by ARN when the describe gave none. */
+/**
+ * A described resource's tags: its TagList, or asked for by ARN when the describe gave none. One
+ * deleted since it was listed has none to give (NotFound): the scan passes over it.
+ */
 async function tagsOf(rds: RDSClient, resource: Tagged, arn: string | undefined) {
   if (resource.TagList && resource.TagList.length > 0) return tagMap(resource.TagList);
   if (!arn) return {};
-  return tagMap((await rds.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList);
+  const listed = await unlessGone(() => rds.send(new ListTagsForResourceCommand({ ResourceName: arn })));
+  return tagMap(listed?.TagList);
 }
 
 /** Only resources tagged `dbfork:managed=true` with a well-formed `dbfork:fork-id`. */

@@ -1,6 +1,6 @@
 import { assertManagedBy } from '../tags.js';
 import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
-import { deleteIfDeletable, needsDelete } from './guarded.js';
+import { deleteIfDeletable, needsDelete, unlessGone } from './guarded.js';
 
 /** What deleting a fork cluster reads, bound to the engine that owns it. */
 export interface ClusterTeardown {
@@ -17,14 +17,18 @@ export interface ClusterTeardown {
  */
 export async function deleteForkCluster(t: ClusterTeardown, targetId: string, forkId: string): Promise<void> {
   const cluster = await t.describeCluster(targetId);
-  const state = cluster && { status: cluster.Status ?? 'unknown', tags: await t.clusterTags(cluster) };
+  const tags = cluster && (await unlessGone(() => t.clusterTags(cluster)));
+  const state = cluster && tags && { status: cluster.Status ?? 'unknown', tags };
   if (!needsDelete(state, forkId, `DB cluster ${targetId}`)) return;
   const instances = await t.instancesOf(targetId);
+  const present: ClusterInstanceDescription[] = [];
   for (const instance of instances) {
-    const tags = await t.api.tagsOf(instance, instance.DBInstanceArn);
-    assertManagedBy(tags, forkId, `DB instance ${instance.DBInstanceIdentifier}`);
+    const instanceTags = await unlessGone(() => t.api.tagsOf(instance, instance.DBInstanceArn));
+    if (!instanceTags) continue; // deleted since it was listed
+    assertManagedBy(instanceTags, forkId, `DB instance ${instance.DBInstanceIdentifier}`);
+    present.push(instance);
   }
-  for (const instance of instances) {
+  for (const instance of present) {
     if (instance.DBInstanceStatus === 'deleting') continue;
     const id = instance.DBInstanceIdentifier ?? '';
     await deleteIfDeletable(

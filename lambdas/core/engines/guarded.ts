@@ -126,6 +126,23 @@ const ACCESS_DENIED = ['AccessDenied', 'AccessDeniedException'];
 const GONE = ['DBClusterNotFoundFault', 'DBInstanceNotFoundFault'];
 
 /**
+ * Runs a read of a database or snapshot just described (its tags, by ARN): undefined when it went
+ * away in between, as ListTagsForResource answers DBClusterNotFoundFault / DBInstanceNotFound /
+ * DBSnapshotNotFound for an ARN that names nothing (RDS API Reference). Gone is not "untagged":
+ * no guard may see it so.
+ */
+const READ_GONE = [...GONE, 'DBSnapshotNotFoundFault', 'DBClusterSnapshotNotFoundFault'];
+
+export async function unlessGone<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (READ_GONE.includes(errorName(error) ?? '')) return undefined;
+    throw error;
+  }
+}
+
+/**
  * Runs a teardown delete. A database already gone (NotFound, or an AccessDenied on one gone by
  * now), or not deletable in its current state yet (InvalidDBInstanceState /
  * InvalidDBClusterStateFault while it is `creating`, `modifying`, `resetting-master-credentials`…),

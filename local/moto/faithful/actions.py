@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import checks, config, defaults, events, orderable, states
+from . import checks, config, defaults, errors, events, orderable, states
 
 # ModifyDB* settings after which AWS shows `modifying` (RDS User Guide, "Modifying an Amazon RDS
 # DB instance" / "Settings for Amazon RDS": class, storage, engine version, identifier and network
@@ -300,6 +300,29 @@ def describe_orderable_db_instance_options(response: Any, run: Callable[[], Any]
     return PaginatedResult({"OrderableDBInstanceOptions": options})
 
 
+# --- tags -------------------------------------------------------------------------------------
+
+# ListTagsForResource / AddTagsToResource / RemoveTagsFromResource on an ARN that names no resource
+# (e.g. a database deleted meanwhile): AWS answers 404 DBInstanceNotFound, DBClusterNotFoundFault or
+# DBSnapshotNotFound (RDS API Reference, each action's "Errors"); moto lists no tags and ignores
+# the write, which would let a tag-guarded caller read "untagged" for "gone".
+NOT_FOUND_BY_TYPE: dict[str, Callable[[str], Any]] = {
+    "db": errors.db_instance_not_found,
+    "cluster": errors.db_cluster_not_found,
+    "snapshot": errors.db_snapshot_not_found,
+}
+
+
+def tagged_resource_must_exist(response: Any, run: Callable[[], Any]) -> Any:
+    arn = str(response.params.get("ResourceName") or "")
+    parts = arn.split(":")
+    # arn:aws:rds:<region>:<account>:<type>:<name>; automated snapshots' names hold a colon ("rds:…").
+    not_found = NOT_FOUND_BY_TYPE.get(parts[5]) if len(parts) >= 7 else None
+    if not_found is not None and response.backend._get_resource_for_tagging(arn) is None:
+        raise not_found(":".join(parts[6:]))
+    return run()
+
+
 WRAPPERS: dict[str, Callable[[Any, Callable[[], Any]], Any]] = {
     "create_db_instance": create_db_instance,
     "restore_db_instance_from_db_snapshot": restore_db_instance_from_db_snapshot,
@@ -319,6 +342,9 @@ WRAPPERS: dict[str, Callable[[Any, Callable[[], Any]], Any]] = {
     "describe_db_parameter_groups": describe_groups,
     "describe_db_cluster_parameter_groups": describe_groups,
     "describe_orderable_db_instance_options": describe_orderable_db_instance_options,
+    "list_tags_for_resource": tagged_resource_must_exist,
+    "add_tags_to_resource": tagged_resource_must_exist,
+    "remove_tags_from_resource": tagged_resource_must_exist,
 }
 
 

@@ -38,3 +38,11 @@ def db_snapshot_not_found(identifier: str) -> RDSClientError:
 
 def db_cluster_snapshot_not_found(identifier: str) -> RDSClientError:
     return RDSClientError("DBClusterSnapshotNotFoundFault", f"DBClusterSnapshot not found: {identifier}")
+
+
+def db_instance_not_found(identifier: str) -> RDSClientError:
+    return RDSClientError("DBInstanceNotFoundFault", f"DBInstance {identifier} not found.")
+
+
+def db_cluster_not_found(identifier: str) -> RDSClientError:
+    return RDSClientError("DBClusterNotFoundFault", f"DBCluster {identifier} not found.")

@@ -6,6 +6,7 @@ import { clusterEngineContract } from './cluster-contract.js';
 import {
   AURORA_ID,
   auroraCluster,
+  clusterNotFound,
   clusterPlan,
   DOCDB_ID,
   docdbCluster,
@@ -164,6 +165,32 @@ describe('DocDbClusterEngine', () => {
 
     expect(source?.tags).toEqual({ [TAG.allowFork]: 'true' });
     expect(plane.inputsOf('ListTagsForResource')).toEqual([{ ResourceName: docdbCluster().DBClusterArn }]);
+  });
+
+  describe('deleteFork racing another teardown (ListTagsForResource answers NotFound)', () => {
+    it('takes a cluster deleted between its describe and its tags as gone, sending no delete', async () => {
+      const { engine, plane } = create();
+      plane.clusters = [docdbFork()];
+      plane.on('ListTagsForResource', () => {
+        throw clusterNotFound();
+      });
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+      expect(plane.writes()).toEqual([]);
+    });
+
+    it('passes over an instance deleted since it was listed and deletes the others', async () => {
+      const { engine, plane } = create();
+      const second = docdbForkWriter({ DBInstanceIdentifier: `${FORK_ID}-2` });
+      plane.clusters = [docdbFork()];
+      // Listed with the cluster, but the writer is gone by the time its tags are asked for.
+      plane.instances = [second];
+      const listed = [docdbForkWriter(), second].map(({ TagList: _tags, ...rest }) => rest);
+      plane.on('DescribeDBInstances', () => ({ DBInstances: listed }));
+
+      await expect(engine.deleteFork(FORK_ID, FORK_ID)).resolves.toBeUndefined();
+      expect(plane.inputsOf('DeleteDBInstance')).toEqual([{ DBInstanceIdentifier: `${FORK_ID}-2` }]);
+    });
   });
 
   it('leaves Aurora clusters to the Aurora engine', async () => {

@@ -145,7 +145,11 @@ export class FakeControlPlane {
           ...this.instances.map((i) => [i.DBInstanceArn, i.TagList] as const),
           ...this.snapshots.map((s) => [s.DBClusterSnapshotArn, s.TagList] as const),
         ];
-        return { TagList: all.find(([arn]) => arn === input.ResourceName)?.[1] ?? [] };
+        const found = all.find(([arn]) => arn === input.ResourceName);
+        if (found) return { TagList: found[1] ?? [] };
+        // As AWS: an ARN that names nothing is a NotFound of its type (RDS API Reference).
+        const arn = String(input.ResourceName);
+        throw arn.includes(':cluster:') ? clusterNotFound(arn) : instanceNotFound(arn);
       }
       default:
         if (/^(Describe|List)/.test(name)) throw new Error(`the fake control plane does not answer ${name}`);

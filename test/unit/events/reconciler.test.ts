@@ -1,4 +1,5 @@
 import {
+  DBClusterNotFoundFault,
   type DBInstance,
   DeleteDBInstanceCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -265,5 +266,26 @@ describe('scanManagedResources', () => {
       GroupName: 'dbfork-test',
       NamePrefix: 'dbfork-',
     });
+  });
+
+  it('passes over a database deleted between its listing and its tags (ListTagsForResource NotFound)', async () => {
+    const test = mockedRuntime();
+    given(test, {});
+    test.mocks.rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: 'fork-docdb0000001', DBClusterArn: arn('cluster', 'fork-docdb0000001') },
+        { DBClusterIdentifier: 'fork-docdb0000002', DBClusterArn: arn('cluster', 'fork-docdb0000002') },
+      ],
+    });
+    test.mocks.rds
+      .on(ListTagsForResourceCommand, { ResourceName: arn('cluster', 'fork-docdb0000001') })
+      .rejects(
+        new DBClusterNotFoundFault({ message: 'DBCluster fork-docdb0000001 not found.', $metadata: {} }),
+      )
+      .on(ListTagsForResourceCommand, { ResourceName: arn('cluster', 'fork-docdb0000002') })
+      .resolves({ TagList: managedTags('fork-docdb0000002') });
+
+    const found = await scanManagedResources(test.rt.aws, 'dbfork-test');
+    expect(found.filter((r) => r.type === 'db-cluster').map((r) => r.id)).toEqual(['fork-docdb0000002']);
   });
 });

@@ -1,4 +1,5 @@
 import { postRestoreHookSchema } from './hook-config.js';
+import { poolsSchema } from './pool-config.js';
 import * as z from './zod.js';
 
 /**
@@ -152,6 +153,8 @@ export const forkPolicySchema = z.strictObject({
    * function may be invoked.
    */
   postRestoreHook: z.optional(postRestoreHookSchema),
+  /** Warm pools per source (lambdas/core/pool-config.ts). @default none */
+  pools: z._default(poolsSchema, []),
 });
 export type ForkPolicy = z.infer<typeof forkPolicySchema>;
 
@@ -201,5 +204,6 @@ export function policyOf(config: StackConfig): ForkPolicy {
     automation: config.automation,
     forkNetwork: config.forkNetwork,
     postRestoreHook: config.postRestoreHook,
+    pools: config.pools,
   });
 }

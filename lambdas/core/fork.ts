@@ -23,6 +23,10 @@ export const STEPS = {
   'snapshotting-source': { status: 'creating', order: 25, progress: 15 },
   restoring: { status: 'creating', order: 30, progress: 25 },
   'creating-instances': { status: 'creating', order: 40, progress: 60 },
+  // A warm-pool member: its password set to one nobody keeps, then parked until a create claims it.
+  'scrambling-credentials': { status: 'creating', order: 44, progress: 65 },
+  pooled: { status: 'creating', order: 45, progress: 70 },
+  claimed: { status: 'creating', order: 46, progress: 70 },
   'rotating-credentials': { status: 'creating', order: 50, progress: 75 },
   'running-hook': { status: 'creating', order: 55, progress: 80 },
   'registering-dns': { status: 'creating', order: 60, progress: 85 },
@@ -300,13 +304,38 @@ export interface RefreshLineageEntry {
   replaced: string;
 }
 
+/**
+ * A warm-pool member (lambdas/core/pool-records.ts): a record of its own, restored like a fork but
+ * with no name guard, no secret, no DNS name and no quota slot, owned by {@link POOL_OWNER}, and
+ * left out of every fork listing. Absent once a create claimed it (the fork's `restore.pool` says so).
+ */
+export interface PoolMembership {
+  /** The source id of the pool. */
+  source: string;
+  /** When the member became ready to be claimed. */
+  readyAt?: string;
+  /** The task token its parked create workflow waits on (internal: completed by a claim, failed by a recycle). */
+  claimToken?: string;
+}
+
+/** Where a fork that took a pool member came from. */
+export interface PoolOrigin {
+  source: string;
+  /** When the member was ready (its data is that of the backup in `restore.resolved`). */
+  memberReadyAt?: string;
+  claimedAt: string;
+}
+
+/** The owner of pool members: no caller's principal, so no caller sees or counts them. */
+export const POOL_OWNER = 'dbfork:pool';
+
 /** The stored record. Never holds a credential (safety invariant 4). */
 export interface ForkRecord {
   id: string;
   name: string;
   sourceRef: string;
   source?: SourceSummary;
-  restore: { requested: RestoreRequest; resolved?: ResolvedRestore };
+  restore: { requested: RestoreRequest; resolved?: ResolvedRestore; pool?: PoolOrigin };
   overrides: z.infer<typeof forkOverridesSchema>;
   status: ForkStatus;
   step: ForkStep;
@@ -342,6 +371,8 @@ export interface ForkRecord {
   refreshSchedule?: string;
   /** Absent when no post-restore hook runs for this fork. */
   hook?: ForkHook;
+  /** Set while the record is an unclaimed warm-pool member. */
+  pool?: PoolMembership;
 }
 
 /** How many refreshes a fork's lineage keeps (the record stays far below DynamoDB's 400 KB). */
@@ -349,7 +380,7 @@ export const MAX_REFRESH_LINEAGE = 50;
 
 export type PublicFork = Omit<
   ForkRecord,
-  'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides' | 'refreshes' | 'databaseId'
+  'order' | 'sourceRef' | 'ttlHours' | 'ttlMinutes' | 'overrides' | 'refreshes' | 'databaseId' | 'pool'
 > & {
   overrides: ForkRecord['overrides'];
   /** The database the fork's secret and DNS name point at. */
@@ -377,6 +408,7 @@ export function toPublicFork(record: ForkRecord): PublicFork {
     ttlMinutes: _ttlMinutes,
     refreshes,
     databaseId,
+    pool: _pool,
     ...rest
   } = record;
   // The lineage describes the data the fork serves now: the latest refresh's backup, else the create's.

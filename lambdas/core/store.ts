@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -13,8 +10,6 @@ import {
   ForkNotFoundError,
   ForkStateConflictError,
   IdempotencyConflictError,
-  NameTakenError,
-  QuotaExceededError,
   ValidationError,
 } from './errors.js';
 import { ExpiryWarningRecords } from './expiry-warning-records.js';
@@ -28,8 +23,17 @@ import {
   isLive,
   STEPS,
 } from './fork.js';
+import {
+  admission,
+  hashBody,
+  type Idempotency,
+  idempotencyKey,
+  nameKey,
+  type QuotaLimits,
+} from './fork-admission.js';
 import { RefreshRecords } from './refresh-records.js';
 import { forkKey, isConditionalFailure, QUOTA_SLOTS_ATTRIBUTE, stripIndex } from './store-items.js';
+import { cancellationCodes, isRefusal, type TransactItems, transactWrite } from './store-transactions.js';
 import { FORK_TABLE_INDEXES, type ForkTableIndex } from './table-schema.js';
 import type { Ttl } from './ttl.js';
 
@@ -47,38 +51,9 @@ import type { Ttl } from './ttl.js';
  *   deleted) does not take one again.
  */
 
-const nameKey = (name: string) => ({ pk: `NAME#${name}`, sk: 'NAME' });
-const idempotencyKey = (owner: string, key: string) => ({
-  pk: `IDEMPOTENCY#${owner}#${key}`,
-  sk: 'IDEMPOTENCY',
-});
-
-type QuotaName = 'maxLiveForksPerOwner' | 'maxLiveForksPerSource';
-
-/** A key stays far below DynamoDB's 2048-byte partition key limit, whatever the principal's length. */
-function keyPart(value: string): string {
-  return value.length <= 512 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`;
-}
-
-const quotaKey = (kind: 'OWNER' | 'SOURCE', subject: string) => ({
-  pk: `QUOTA#${kind}#${keyPart(subject)}`,
-  sk: 'QUOTA',
-});
-
-const TRANSACTION_ATTEMPTS = 5;
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_HISTORY = 100;
 
-/** Live-fork quotas checked atomically with the create (lambdas/core/config.ts `quotas`). */
-export interface QuotaLimits {
-  maxLiveForksPerOwner: number;
-  maxLiveForksPerSource: number;
-}
-
-export interface Idempotency {
-  key: string;
-  body: unknown;
-}
+export { hashBody, type Idempotency, type QuotaLimits } from './fork-admission.js';
 
 export interface TransitionRequest {
   step: ForkStep;
@@ -112,59 +87,6 @@ export interface StoreOptions {
   auditRetentionDays: number;
   now?: () => Date;
 }
-
-function quotaExceeded(name: QuotaName, limit: number, subject: string, cause: unknown): QuotaExceededError {
-  const whose = name === 'maxLiveForksPerOwner' ? `${subject} already owns` : `source ${subject} already has`;
-  return new QuotaExceededError(
-    `quota ${name} exceeded: ${whose} ${limit} live fork${limit === 1 ? '' : 's'}, the limit; delete one (or let it expire) and retry`,
-    {
-      cause,
-      details: [
-        {
-          path: `quotas.${name}`,
-          message: 'quota exceeded',
-          quota: name,
-          limit,
-          ...(name === 'maxLiveForksPerOwner' ? { owner: subject } : { sourceId: subject }),
-        },
-      ],
-    },
-  );
-}
-
-export function hashBody(body: unknown): string {
-  return createHash('sha256').update(stableStringify(body)).digest('hex');
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function cancellationCodes(error: unknown): (string | undefined)[] {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return [];
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  if (reasons.length > 0) return reasons.map((r) => r.Code);
-  // Some emulators only put the reasons in the message: "... [ConditionalCheckFailed, None]".
-  const match = /\[([^\]]*)\]/.exec(error.message);
-  return match?.[1]?.split(',').map((s) => s.trim()) ?? [];
-}
-
-/** Another transaction touched one of the items at the same time (real DynamoDB; retryable). */
-function isTransactionConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TransactionConflictException') return true;
-  const codes = cancellationCodes(error);
-  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
@@ -239,114 +161,36 @@ export class ForkStore {
     idempotency?: Idempotency,
     quotas?: QuotaLimits,
   ): Promise<{ record: ForkRecord; replayed: boolean }> {
-    const bodyHash = idempotency ? hashBody(idempotency.body) : undefined;
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const admitted = admission(this.table, record, nowSeconds, idempotency, quotas);
     if (idempotency) {
-      const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
+      const replay = await this.findIdempotent(record.owner, idempotency.key, admitted.bodyHash as string);
       if (replay) return { record: replay, replayed: true };
     }
-    const sourceId = record.source?.id ?? record.sourceRef;
-    const slots: { name: QuotaName; limit: number; subject: string; key: { pk: string; sk: string } }[] =
-      quotas
-        ? [
-            {
-              name: 'maxLiveForksPerOwner',
-              limit: quotas.maxLiveForksPerOwner,
-              subject: record.owner,
-              key: quotaKey('OWNER', record.owner),
-            },
-            {
-              name: 'maxLiveForksPerSource',
-              limit: quotas.maxLiveForksPerSource,
-              subject: sourceId,
-              key: quotaKey('SOURCE', sourceId),
-            },
-          ]
-        : [];
-    const items = [
-      {
-        Put: {
-          TableName: this.table,
-          Item: {
-            ...forkKey(record.id),
-            ...record,
-            ...this.indexAttributes(record),
-            ...(slots.length ? { [QUOTA_SLOTS_ATTRIBUTE]: slots.map((slot) => slot.key.pk) } : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    const put = {
+      Put: {
+        TableName: this.table,
+        Item: {
+          ...forkKey(record.id),
+          ...record,
+          ...this.indexAttributes(record),
+          ...(admitted.slotKeys.length ? { [QUOTA_SLOTS_ATTRIBUTE]: admitted.slotKeys } : {}),
         },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      {
-        Put: {
-          TableName: this.table,
-          Item: { ...nameKey(record.name), forkId: record.id },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      ...(idempotency
-        ? [
-            {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...idempotencyKey(record.owner, idempotency.key),
-                  forkId: record.id,
-                  bodyHash,
-                  ttl: Math.floor(this.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ]
-        : []),
-      ...slots.map((slot) => ({
-        Update: {
-          TableName: this.table,
-          Key: slot.key,
-          UpdateExpression: 'ADD #live :one',
-          ConditionExpression: 'attribute_not_exists(#live) OR #live < :max',
-          ExpressionAttributeNames: { '#live': 'live' },
-          ExpressionAttributeValues: { ':one': 1, ':max': slot.limit },
-        },
-      })),
-    ];
-    const firstSlot = idempotency ? 3 : 2;
+    };
     try {
-      await this.transact(items);
+      await transactWrite(this.dynamo, [put, ...admitted.items]);
       return { record, replayed: false };
     } catch (error) {
-      const codes = cancellationCodes(error);
-      // Checked before the name: a racing retry of the same request also collides on the name its
-      // twin just took, and must get the twin's answer, not name_taken.
-      if (idempotency && codes[2] === 'ConditionalCheckFailed') {
+      const refusal = admitted.refusal(cancellationCodes(error), 1, error);
+      if (refusal?.kind === 'replay' && idempotency) {
         // Lost a race with the same key: answer as the winner did.
-        const replay = await this.findIdempotent(record.owner, idempotency.key, bodyHash as string);
+        const replay = await this.findIdempotent(record.owner, idempotency.key, admitted.bodyHash as string);
         if (replay) return { record: replay, replayed: true };
       }
-      if (codes[1] === 'ConditionalCheckFailed') {
-        throw new NameTakenError(`a live fork named "${record.name}" already exists; pick another name`, {
-          cause: error,
-          details: [{ path: 'name', message: 'name already in use by a live fork' }],
-        });
-      }
-      const full = slots.find((_, i) => codes[firstSlot + i] === 'ConditionalCheckFailed');
-      if (full) throw quotaExceeded(full.name, full.limit, full.subject, error);
+      if (refusal?.kind === 'refused') throw refusal.error;
       throw error;
-    }
-  }
-
-  /**
-   * One transaction, retried a few times when it only collided with a concurrent one (DynamoDB
-   * cancels both sides' items with TransactionConflict; the quota counters are such hot items).
-   */
-  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
-        await pause(Math.random() * 25 * 2 ** attempt);
-      }
     }
   }
 
@@ -479,7 +323,7 @@ export class ForkStore {
         await this.leaveLive(id, update);
       }
     } catch (error) {
-      if (isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed')) {
+      if (isRefusal(error)) {
         const current = await this.get(id);
         if (!current) throw new ForkNotFoundError(`no fork with id "${id}"`, { cause: error });
         throw new ForkStateConflictError(
@@ -526,9 +370,7 @@ export class ForkStore {
             },
           }
         : update;
-      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-        { Update: forkUpdate as NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update'] },
-      ];
+      const items: TransactItems = [{ Update: forkUpdate as TransactItems[number]['Update'] }];
       if (guard?.forkId === id) {
         items.push({
           Delete: {
@@ -552,11 +394,10 @@ export class ForkStore {
       }
       try {
         if (items.length === 1) await this.dynamo.send(new UpdateCommand(forkUpdate));
-        else await this.transact(items);
+        else await transactWrite(this.dynamo, items);
         return;
       } catch (error) {
-        const refused =
-          isConditionalFailure(error) || cancellationCodes(error).includes('ConditionalCheckFailed');
+        const refused = isRefusal(error);
         if (!refused || slots.length === 0 || attempt >= 3) throw error;
         // Refused: maybe only because a concurrent move gave the slots back first. Re-read and retry.
       }

@@ -107,8 +107,11 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'waits:succeed',
   ],
   'create-instances': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
-  'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write'],
+  // Announces `Fork Requested` for a fork that claimed a warm-pool member (the API publishes nothing).
+  'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write', 'events:put'],
   'check-credentials': ['rds:read'],
+  // Stores a pool member's claim token on its record (the table only).
+  'park-member': [],
   'register-dns': ['dns:write'],
   // Puts the expiry and warning schedules; removes them again when the fork stopped being live
   // meanwhile, and the warning when no time is left to warn.
@@ -143,7 +146,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   'mark-refresh-failed': ['events:put'],
   // HTTP API. POST /v1/forks: finds the source, checks overrides against what AWS orders, starts
   // CreateFork.
-  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create'],
+  // A create a warm-pool member satisfies completes the member's parked task token (waits:succeed).
+  'api-create': ['rds:read', 'rds:orderable', 'workflows:start-create', 'waits:succeed'],
   // The records: PATCH moves the expiry and warning schedules (as schedule-expiry does) and sets or
   // removes the refresh schedule, DELETE starts DeleteFork, POST …/refresh checks the requested
   // backup against the source (reads only) and starts RefreshFork.
@@ -170,6 +174,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'rds:read',
     'rds:orderable',
     'workflows:start-create',
+    'waits:succeed',
     'workflows:start-delete',
     'workflows:start-refresh',
     'schedules:write',

@@ -158,6 +158,24 @@ export function eventWait(
   return { await: wait, check };
 }
 
+/**
+ * ParkMember: the warm-pool member waits on its task token (lambdas/steps/park-member.ts) until a
+ * claim completes it with `{forkId}` (the state from then on) or its retirement fails it; its
+ * timeout is the member's deadline (`$.pool.timeoutSeconds`), after which the Catch removes it.
+ */
+export function memberParking(scope: Construct, fn: lambda.IFunction): tasks.LambdaInvoke {
+  return new tasks.LambdaInvoke(scope, 'ParkMember', {
+    lambdaFunction: fn,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      state: sfn.JsonPath.entirePayload,
+      taskToken: sfn.JsonPath.taskToken,
+    }),
+    taskTimeout: sfn.Timeout.at('$.pool.timeoutSeconds'),
+    retryOnServiceExceptions: false,
+  });
+}
+
 export interface DatabaseRemoval {
   /** The first state (the delete). */
   readonly start: tasks.LambdaInvoke;

@@ -11,6 +11,7 @@ import {
   databaseRemoval,
   eventWait,
   isTrue,
+  memberParking,
   pollLoop,
   type StepFunctions,
   stepTask,
@@ -125,6 +126,8 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   const scheduleExpiry = task('ScheduleExpiry', 'schedule-expiry');
   const markReady = task('MarkReady', 'mark-ready');
   const ready = new sfn.Succeed(scope, 'Ready');
+  const parkMember = memberParking(scope, steps['park-member']);
+  createTasks.push(parkMember);
 
   const snapshotWait = eventWait(
     scope,
@@ -169,7 +172,13 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   createInstances.next(instancesReady);
   instancesReady.when(isTrue('ready'), rotateCredentials).otherwise(instancesWait.await);
   rotateCredentials.next(credentialsReady);
-  credentialsReady.when(isTrue('ready'), runHook ?? registerDns).otherwise(credentialsPoll.loop);
+  // A warm-pool member parks once its database is ready; the claim's output has no `pool`, so the
+  // claimed fork comes back through RotateCredentials and this Choice to the rest of the create.
+  credentialsReady
+    .when(sfn.Condition.and(isTrue('ready'), sfn.Condition.isPresent('$.pool')), parkMember)
+    .when(isTrue('ready'), runHook ?? registerDns)
+    .otherwise(credentialsPoll.loop);
+  parkMember.next(rotateCredentials);
   runHook?.next(registerDns);
   registerDns.next(scheduleExpiry).next(markReady).next(ready);
 

@@ -2,6 +2,7 @@ import type { Runtime } from '../lambdas/core/runtime.js';
 import {
   type CleanupCause,
   deleteExecutionName,
+  type MemberInput,
   refreshExecutionName,
   type WorkflowStarter,
 } from '../lambdas/core/workflows.js';
@@ -81,8 +82,8 @@ export class LocalWorkflows implements WorkflowStarter {
     return this;
   }
 
-  async startCreate(forkId: string): Promise<void> {
-    this.start('create', forkId, forkId);
+  async startCreate(forkId: string, member?: MemberInput): Promise<void> {
+    this.start('create', forkId, forkId, member ? { pool: member } : {});
   }
 
   async startDelete(forkId: string, reason: string): Promise<void> {

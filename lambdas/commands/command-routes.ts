@@ -22,6 +22,7 @@ export const COMMAND_PARTS = [
   parts.orderable,
   parts.events,
   parts.workflows,
+  parts.tasks,
   parts.metrics,
   parts.schedules,
 ] as const;

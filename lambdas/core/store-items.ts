@@ -1,4 +1,4 @@
-import type { ForkRecord } from './fork.js';
+import { type ForkRecord, isLive } from './fork.js';
 import { FORK_TABLE_TTL_ATTRIBUTE } from './table-schema.js';
 
 /** The fork record's item in the fork table (lambdas/core/store.ts describes every item). */
@@ -27,4 +27,13 @@ export function stripIndex(item: Record<string, unknown>): ForkRecord {
 
 export function isConditionalFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** The index attributes of a fork item (lambdas/core/table-schema.ts): by source, by creation, live. */
+export function indexAttributes(record: ForkRecord): Record<string, unknown> {
+  return {
+    sourceId: record.source?.id ?? record.sourceRef,
+    createdKey: `${record.createdAt}#${record.id}`,
+    ...(isLive(record.status) ? { liveKey: 'LIVE' } : {}),
+  };
 }

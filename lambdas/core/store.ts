@@ -31,8 +31,15 @@ import {
   nameKey,
   type QuotaLimits,
 } from './fork-admission.js';
+import { PoolRecords } from './pool-records.js';
 import { RefreshRecords } from './refresh-records.js';
-import { forkKey, isConditionalFailure, QUOTA_SLOTS_ATTRIBUTE, stripIndex } from './store-items.js';
+import {
+  forkKey,
+  indexAttributes,
+  isConditionalFailure,
+  QUOTA_SLOTS_ATTRIBUTE,
+  stripIndex,
+} from './store-items.js';
 import { cancellationCodes, isRefusal, type TransactItems, transactWrite } from './store-transactions.js';
 import { FORK_TABLE_INDEXES, type ForkTableIndex } from './table-schema.js';
 import type { Ttl } from './ttl.js';
@@ -69,6 +76,8 @@ export interface TransitionRequest {
 }
 
 export interface ListQuery {
+  /** Also list unclaimed warm-pool members (lambdas/core/pool-records.ts), which are no one's forks. @default false */
+  poolMembers?: boolean;
   source?: string;
   owner?: string;
   status?: ForkStatus;
@@ -129,6 +138,8 @@ export class ForkStore {
   readonly refreshes: RefreshRecords;
   /** When each fork's `Fork Expiring` fires, and the one right to publish it. */
   readonly expiryWarnings: ExpiryWarningRecords;
+  /** Warm-pool members: their records, claims and retirements. */
+  readonly pools: PoolRecords;
 
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -137,18 +148,11 @@ export class ForkStore {
     this.now = options.now ?? (() => new Date());
     this.refreshes = new RefreshRecords(dynamo, options.tableName, this.now, this);
     this.expiryWarnings = new ExpiryWarningRecords(dynamo, options.tableName, this.now);
+    this.pools = new PoolRecords(dynamo, options.tableName, this.now);
   }
 
   private get table(): string {
     return this.options.tableName;
-  }
-
-  private indexAttributes(record: ForkRecord): Record<string, unknown> {
-    return {
-      sourceId: record.source?.id ?? record.sourceRef,
-      createdKey: `${record.createdAt}#${record.id}`,
-      ...(isLive(record.status) ? { liveKey: 'LIVE' } : {}),
-    };
   }
 
   /**
@@ -173,7 +177,7 @@ export class ForkStore {
         Item: {
           ...forkKey(record.id),
           ...record,
-          ...this.indexAttributes(record),
+          ...indexAttributes(record),
           ...(admitted.slotKeys.length ? { [QUOTA_SLOTS_ATTRIBUTE]: admitted.slotKeys } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -515,6 +519,10 @@ export class ForkStore {
       filters.push(`#${attribute} = :${attribute}`);
       names[`#${attribute}`] = attribute;
       values[`:${attribute}`] = value;
+    }
+    if (!query.poolMembers) {
+      filters.push('attribute_not_exists(#pool)');
+      names['#pool'] = 'pool';
     }
     if (query.tag) {
       filters.push('#tags.#tagKey = :tagValue');

@@ -29,8 +29,15 @@ export type RefreshInput =
 /** What DeleteFork is started with: a delete, or the cleanup of a create that cannot finish. */
 export type DeleteInput = { forkId: string } | { forkId: string; mode: 'cleanup'; error: CleanupCause };
 
+/** What a warm-pool member's CreateFork carries: its pool, and how long it may wait parked (ParkMember). */
+export interface MemberInput {
+  source: string;
+  timeoutSeconds: number;
+}
+
 export interface WorkflowStarter {
-  startCreate(forkId: string): Promise<void>;
+  /** CreateFork of a fork, or of a warm-pool member when `member` is given. */
+  startCreate(forkId: string, member?: MemberInput): Promise<void>;
   /** `reason` keeps delete executions apart in names (api / expiry / reconcile). */
   startDelete(forkId: string, reason: string): Promise<void>;
   /**
@@ -57,8 +64,8 @@ export class StepFunctionsStarter implements WorkflowStarter {
     },
   ) {}
 
-  async startCreate(forkId: string): Promise<void> {
-    await this.start(this.createArn(), forkId, { forkId });
+  async startCreate(forkId: string, member?: MemberInput): Promise<void> {
+    await this.start(this.createArn(), forkId, { forkId, ...(member ? { pool: member } : {}) });
   }
 
   async startDelete(forkId: string, reason: string): Promise<void> {

@@ -34,6 +34,9 @@ export const STUCK_AFTER_MINUTES: Partial<Record<ForkStep, number>> & { default:
   restoring: 240,
   'creating-instances': 240,
   'rotating-credentials': 240,
+  'scrambling-credentials': 240,
+  // A parked pool member waits for a claim for hours by design; the pool keeper retires it.
+  pooled: Number.POSITIVE_INFINITY,
   'cleaning-up': 180,
   // A delete waits up to 90 min for the database to go.
   'deleting-database': 150,
@@ -69,7 +72,12 @@ async function forksIn(
   const out: ForkRecord[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await rt.store.list({ status, limit: 100, ...(nextToken ? { nextToken } : {}) });
+    const page = await rt.store.list({
+      status,
+      limit: 100,
+      poolMembers: true,
+      ...(nextToken ? { nextToken } : {}),
+    });
     out.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken);

@@ -17,6 +17,8 @@ export const step = defineStep(
         patch: { error: current.error ?? failureOf(state.error) },
         onlyFrom: ['creating'],
       });
+      // A pool member that failed or was retired is nobody's fork: no event, no failed create.
+      if (fork.pool) return {};
       rt.metrics.failed(fork);
       await rt.events.publish('Fork Failed', fork);
     } catch (error) {

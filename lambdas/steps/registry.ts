@@ -15,6 +15,7 @@ import { step as markFailed } from './mark-failed.js';
 import { step as markReady } from './mark-ready.js';
 import { step as markRefreshFailed } from './mark-refresh-failed.js';
 import { step as markRefreshed } from './mark-refreshed.js';
+import { step as parkMember } from './park-member.js';
 import { step as registerDns } from './register-dns.js';
 import { step as removeDns } from './remove-dns.js';
 import { step as resolveSource } from './resolve-source.js';
@@ -41,6 +42,7 @@ export const STEPS: Record<StepName, Step> = {
   'create-instances': createInstances,
   'rotate-credentials': rotateCredentials,
   'check-credentials': checkCredentials,
+  'park-member': parkMember,
   'run-hook': runHook,
   'register-dns': registerDns,
   'schedule-expiry': scheduleExpiry,

@@ -23,7 +23,8 @@ export const step = defineStep(
       message: `${LOOKING_UP}${fork.sourceRef}`,
       onlyFrom: ['creating'],
     });
-    if (first) {
+    // A pool member is nobody's fork: it is announced when a create claims it (rotate-credentials).
+    if (first && !fork.pool) {
       rt.metrics.requested(started);
       try {
         await rt.events.publish('Fork Requested', started);

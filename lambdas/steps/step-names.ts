@@ -13,6 +13,8 @@ export const CREATE_STEP_NAMES = [
   'create-instances',
   'rotate-credentials',
   'check-credentials',
+  // Warm-pool members only: parks the member's create until a claim (or its retirement).
+  'park-member',
   'register-dns',
   'schedule-expiry',
   'mark-ready',

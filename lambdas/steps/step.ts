@@ -46,6 +46,12 @@ export const workflowStateSchema = z.looseObject({
       teardown: z.optional(z.enum(['new', 'previous'])),
     }),
   ),
+  /**
+   * CreateFork of a warm-pool member (lambdas/core/pool-records.ts): the pool's source, and how long
+   * the member may wait parked for a claim. A claim's output replaces the state without it, so the
+   * rest of the create runs as any fork's.
+   */
+  pool: z.optional(z.object({ source: z.string(), timeoutSeconds: z.int().check(z.positive()) })),
   /** RefreshFork started by the recurring schedule: the workflow claims the refresh itself. */
   scheduled: z.optional(z.boolean()),
   /** RefreshFork had nothing to do (the fork was not ready, or another refresh was running). */

@@ -28,7 +28,7 @@ import { forkPolicySchema } from '../../lambdas/core/config.js';
 import type { RuntimeEnv } from '../../lambdas/core/env.js';
 import { ForkMetrics } from '../../lambdas/core/metrics.js';
 import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
-import type { CleanupCause, WorkflowStarter } from '../../lambdas/core/workflows.js';
+import type { CleanupCause, MemberInput, WorkflowStarter } from '../../lambdas/core/workflows.js';
 import { queueEmulatorDynamoRequests } from '../../local/emulator-dynamo-queue.js';
 import { createForkTable } from '../../local/table.js';
 
@@ -98,7 +98,7 @@ export class TestClock {
 }
 
 export type StartedWorkflow =
-  | { kind: 'create'; forkId: string }
+  | { kind: 'create'; forkId: string; member?: MemberInput }
   | { kind: 'delete'; forkId: string; reason: string }
   | { kind: 'cleanup'; forkId: string; reason: string; error: CleanupCause }
   | { kind: 'refresh'; forkId: string; attempt: number }
@@ -120,9 +120,9 @@ export class RecordingWorkflowStarter implements WorkflowStarter {
     if (failure) throw failure;
   }
 
-  async startCreate(forkId: string): Promise<void> {
+  async startCreate(forkId: string, member?: MemberInput): Promise<void> {
     this.take();
-    this.started.push({ kind: 'create', forkId });
+    this.started.push({ kind: 'create', forkId, ...(member ? { member } : {}) });
   }
 
   async startDelete(forkId: string, reason: string): Promise<void> {

@@ -7,7 +7,13 @@ import { createForkRoute } from '../routes/create-fork.js';
  * The function behind POST /v1/forks: validates against the source, its engine and what AWS orders,
  * writes the record and starts the CreateFork workflow (whose first step announces `Fork Requested`).
  */
-export const CREATE_PARTS = [parts.store, parts.engines, parts.orderable, parts.workflows] as const;
+export const CREATE_PARTS = [
+  parts.store,
+  parts.engines,
+  parts.orderable,
+  parts.workflows,
+  parts.tasks,
+] as const;
 type Services = (typeof CREATE_PARTS)[number]['service'];
 
 export const CREATE_ROUTES: readonly Route<Services>[] = [

@@ -2,7 +2,13 @@ import type { ForkPolicy } from '../../core/config.js';
 import { forkDnsName } from '../../core/dns.js';
 import type { SourceDatabase } from '../../core/engines/engine.js';
 import { ForkStateConflictError, NameTakenError, ValidationError } from '../../core/errors.js';
-import { type CreateForkBody, createForkBodySchema, type ForkRecord, toPublicFork } from '../../core/fork.js';
+import {
+  type CreateForkBody,
+  createForkBodySchema,
+  type ForkRecord,
+  STEPS,
+  toPublicFork,
+} from '../../core/fork.js';
 import { hookFor } from '../../core/hook-config.js';
 import { FORK_ID_PATTERN, newForkId } from '../../core/ids.js';
 import { assertOverridesFit } from '../../core/override-rules.js';
@@ -13,9 +19,12 @@ import { ServiceUnavailableError } from '../errors.js';
 import { idempotencyKeyOf } from '../idempotency.js';
 import { type ApiRequest, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
+import { claimMember, poolFor } from './pool-claim.js';
 import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js';
 
 /** POST /v1/forks: everything a caller can get wrong is refused here, before anything is written. */
+
+type CreateRuntime = RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows' | 'tasks'>;
 
 export interface CreateForkInput {
   owner: string;
@@ -46,10 +55,7 @@ function assertInstanceClassAllowed(
  * addressed by name (`DELETE /v1/forks/orders-prod`, `dbfork delete orders-prod`), and such a
  * request must never read as one about that database. (The fork's own database is named by its id.)
  */
-async function assertNameIsNoDatabase(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
-  name: string | undefined,
-): Promise<void> {
+async function assertNameIsNoDatabase(rt: CreateRuntime, name: string | undefined): Promise<void> {
   if (name === undefined) return;
   for (const engine of rt.engines.all()) {
     const database = await engine.describeSource(name);
@@ -62,15 +68,15 @@ async function assertNameIsNoDatabase(
 }
 
 function newRecord(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
+  rt: CreateRuntime,
   input: CreateForkInput,
   source: SourceDatabase,
   ttl: Ttl,
   hook: string | undefined,
+  id: string = newForkId(),
 ): ForkRecord {
   const now = rt.now();
   const at = now.toISOString();
-  const id = newForkId();
   const name = input.body.name ?? id;
   return {
     id,
@@ -104,12 +110,54 @@ function newRecord(
   };
 }
 
+/**
+ * The fork a claim turns `member` into: the record a create would write, under the member's id,
+ * at step `claimed`, with the member's backup and history and where it came from.
+ */
+function claimedRecord(
+  rt: CreateRuntime,
+  input: CreateForkInput,
+  source: SourceDatabase,
+  ttl: Ttl,
+  hook: string | undefined,
+  member: ForkRecord,
+): ForkRecord {
+  const fork = newRecord(rt, input, source, ttl, hook, member.id);
+  const claimed = STEPS.claimed;
+  const [requested] = fork.history;
+  return {
+    ...fork,
+    // What the member was restored with (the pool's class, if it names one).
+    overrides: member.overrides,
+    restore: {
+      requested: fork.restore.requested,
+      ...(member.restore.resolved ? { resolved: member.restore.resolved } : {}),
+      pool: {
+        source: source.id,
+        ...(member.pool?.readyAt ? { memberReadyAt: member.pool.readyAt } : {}),
+        claimedAt: fork.createdAt,
+      },
+    },
+    step: 'claimed',
+    order: claimed.order,
+    progress: claimed.progress,
+    history: [
+      ...member.history,
+      ...(requested
+        ? [
+            {
+              ...requested,
+              step: 'claimed' as const,
+              message: `${requested.message}; took a ready member of its warm pool`,
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
-async function markNotStarted(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
-  id: string,
-  cause: unknown,
-): Promise<void> {
+async function markNotStarted(rt: CreateRuntime, id: string, cause: unknown): Promise<void> {
   const message = 'the create workflow could not be started';
   try {
     await rt.store.transition(id, {
@@ -131,7 +179,7 @@ async function markNotStarted(
  * (idempotently), starts the create workflow and announces `Fork Requested`.
  */
 export async function createFork(
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
+  rt: CreateRuntime,
   input: CreateForkInput,
 ): Promise<{ fork: ForkRecord; replayed: boolean }> {
   const { policy } = rt.env;
@@ -159,16 +207,31 @@ export async function createFork(
   await assertOverridesFit(rt.orderable, source, body.overrides, policy.defaultOverrides);
   await assertNameIsNoDatabase(rt, body.name);
 
+  const idempotency = input.idempotencyKey ? { key: input.idempotencyKey, body } : undefined;
+  const quotas = {
+    maxLiveForksPerOwner: policy.quotas.maxLiveForksPerOwner,
+    maxLiveForksPerSource: policy.quotas.maxLiveForksPerSource,
+  };
+  const pool = poolFor(policy, source.id, body);
+  if (pool) {
+    const build = (member: ForkRecord) => claimedRecord(rt, input, source, ttl, hook, member);
+    const claim = await claimMember(rt, { pool, build, quotas, ...(idempotency ? { idempotency } : {}) });
+    if (claim.kind === 'claimed') return { fork: claim.fork, replayed: false };
+    if (claim.kind === 'replayed' && input.idempotencyKey) {
+      const replay = await rt.store.findReplay(input.owner, input.idempotencyKey, body);
+      if (replay) return { fork: replay, replayed: true };
+    }
+    if (claim.kind === 'stale') {
+      throw new ServiceUnavailableError(
+        `fork ${claim.forkId} could not go on from its pool member, so nothing was created; retry the request${input.idempotencyKey ? ' with a new Idempotency-Key' : ''}`,
+        { details: [{ message: 'pool member workflow gone', forkId: claim.forkId }] },
+      );
+    }
+  }
+
   const record = newRecord(rt, input, source, ttl, hook);
   // Live-fork quotas are taken in the transaction that writes the record (atomic under races).
-  const created = await rt.store.create(
-    record,
-    input.idempotencyKey ? { key: input.idempotencyKey, body } : undefined,
-    {
-      maxLiveForksPerOwner: policy.quotas.maxLiveForksPerOwner,
-      maxLiveForksPerSource: policy.quotas.maxLiveForksPerSource,
-    },
-  );
+  const created = await rt.store.create(record, idempotency, quotas);
   if (created.replayed) return { fork: created.record, replayed: true };
 
   try {
@@ -186,10 +249,7 @@ export async function createFork(
   return { fork: created.record, replayed: false };
 }
 
-export async function createForkRoute(
-  request: ApiRequest,
-  rt: RuntimeWith<'store' | 'engines' | 'orderable' | 'workflows'>,
-): Promise<ApiResponse> {
+export async function createForkRoute(request: ApiRequest, rt: CreateRuntime): Promise<ApiResponse> {
   const body = parseBody(request, createForkBodySchema);
   const idempotencyKey = idempotencyKeyOf(request);
   const { fork, replayed } = await createFork(rt, {

@@ -1,0 +1,83 @@
+import type { ForkPolicy } from '../../core/config.js';
+import { ForkStateConflictError } from '../../core/errors.js';
+import type { CreateForkBody, ForkRecord } from '../../core/fork.js';
+import type { Idempotency, QuotaLimits } from '../../core/fork-admission.js';
+import { type PoolConfig, poolOf } from '../../core/pool-config.js';
+import type { RuntimeWith } from '../../core/runtime-types.js';
+
+/**
+ * POST /v1/forks from a warm pool (lambdas/core/pool-records.ts): a request a member satisfies
+ * claims the newest ready member of its source's pool, atomically; the fork then only gets its
+ * credentials, secret, DNS name and expiry. Any other request, or an empty pool, is created as
+ * usual.
+ */
+
+/** The overrides a member of `pool` was restored with (on top of the stack's default overrides). */
+export function memberOverrides(pool: PoolConfig): ForkRecord['overrides'] {
+  return pool.instanceClass ? { instanceClass: pool.instanceClass } : {};
+}
+
+/** The pool whose members satisfy this request: the latest backup and the members' own overrides. */
+export function poolFor(policy: ForkPolicy, sourceId: string, body: CreateForkBody): PoolConfig | undefined {
+  const pool = poolOf(policy.pools, sourceId);
+  if (!pool || body.restore.type !== 'latest-backup') return undefined;
+  const asked = Object.entries(body.overrides ?? {}).filter(([, value]) => value !== undefined);
+  const member = memberOverrides(pool) as Record<string, unknown>;
+  const same = asked.every(([key, value]) => member[key] === value);
+  return same ? pool : undefined;
+}
+
+/** Newest ready first: the fork gets the freshest data its pool has. */
+function claimOrder(a: ForkRecord, b: ForkRecord): number {
+  return (b.pool?.readyAt ?? '').localeCompare(a.pool?.readyAt ?? '');
+}
+
+export interface ClaimRequest {
+  pool: PoolConfig;
+  /** The fork as it would be created, for the member's id and what the member brings. */
+  build(member: ForkRecord): ForkRecord;
+  idempotency?: Idempotency;
+  quotas: QuotaLimits;
+}
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; fork: ForkRecord }
+  | { kind: 'replayed' }
+  /** The member's parked workflow was gone: the fork could not go on (it was marked failed). */
+  | { kind: 'stale'; forkId: string }
+  | { kind: 'none' };
+
+export async function claimMember(
+  rt: RuntimeWith<'store' | 'tasks'>,
+  request: ClaimRequest,
+): Promise<ClaimOutcome> {
+  const ready = (await rt.store.pools.members())
+    .filter((m) => m.pool?.source === request.pool.source && m.step === 'pooled' && m.pool.claimToken)
+    .sort(claimOrder);
+  for (const member of ready) {
+    const fork = request.build(member);
+    const claimed = await rt.store.pools.claim(member, fork, request.idempotency, request.quotas);
+    if (!claimed) continue; // another create (or the keeper) took it first
+    if (claimed.replayed) return { kind: 'replayed' };
+    const outcome = await rt.tasks.succeed(member.pool?.claimToken ?? '', { forkId: member.id });
+    if (outcome === 'completed') return { kind: 'claimed', fork: claimed.record };
+    await markStale(rt, member.id);
+    return { kind: 'stale', forkId: member.id };
+  }
+  return { kind: 'none' };
+}
+
+/** A claimed fork whose member's workflow was gone made nothing new: it ends failed, its name released. */
+async function markStale(rt: RuntimeWith<'store'>, id: string): Promise<void> {
+  const message = 'the pool member it claimed had no workflow left to go on with';
+  try {
+    await rt.store.transition(id, {
+      step: 'failed',
+      message,
+      patch: { error: { code: 'workflow_not_started', message } },
+      onlyFrom: ['creating'],
+    });
+  } catch (error) {
+    if (!(error instanceof ForkStateConflictError)) throw error;
+  }
+}

@@ -143,6 +143,7 @@ export class DbFork extends Construct {
 
     const reconciler = new ForkReconciler(this, 'Reconciler', {
       environment,
+      createStateMachineArn: stateMachineArn(this, NAMES.createStateMachine),
       deleteStateMachineArn: stateMachineArn(this, NAMES.deleteStateMachine),
       refreshStateMachineArn: stateMachineArn(this, NAMES.refreshStateMachine),
       targets,

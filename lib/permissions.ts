@@ -65,10 +65,13 @@ export const RECONCILER_FUNCTION = 'reconciler';
 /** Its orphan sweeps: databases (lambdas/events/orphan-databases.ts) and the rest (orphan-leftovers.ts). */
 export const ORPHAN_DATABASES_FUNCTION = 'orphan-databases';
 export const ORPHAN_LEFTOVERS_FUNCTION = 'orphan-leftovers';
+/** Keeps the warm pools at their size (lambdas/events/pool-keeper.ts). */
+export const POOL_KEEPER_FUNCTION = 'pool-keeper';
 export const RECONCILER_FUNCTIONS = [
   RECONCILER_FUNCTION,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
+  POOL_KEEPER_FUNCTION,
 ] as const;
 export type ReconcilerFunctionName = (typeof RECONCILER_FUNCTIONS)[number];
 /** Completes the workflows' event-driven waits from RDS events (lambdas/events/rds-event.ts). */
@@ -167,6 +170,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
   // tag-conditioned statements) as the delete steps.
   'orphan-databases': ['rds:read', 'rds:delete'],
   'orphan-leftovers': ['reconcile:scan', 'dns:write', 'secrets:delete', 'schedules:delete'],
+  // The pool keeper finds each pool's source (and its latest backup), starts members' CreateFork,
+  // fails a retired member's parked token, and hands one whose workflow is gone to DeleteFork.
+  'pool-keeper': ['rds:read', 'workflows:start-create', 'workflows:start-delete', 'waits:fail'],
   // Commands in: what the routes it runs need, the create route's and the fork routes' together
   // (plus, through its SQS event source, receive/delete on its own queue); it publishes
   // `Fork Command Rejected` (events:put).

@@ -10,6 +10,7 @@ import {
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
   type PermissionTargets,
+  POOL_KEEPER_FUNCTION,
   RECONCILER_FUNCTION,
   type ReconcilerFunctionName,
 } from './permissions.js';
@@ -39,11 +40,18 @@ export const RECONCILER_SWEEPS: readonly {
     description:
       'dbfork reconciler: removes tagged secrets, schedules and DNS names of forks with no live record',
   },
+  {
+    name: POOL_KEEPER_FUNCTION,
+    entry: 'lambdas/events/pool-keeper.ts',
+    description: 'dbfork pool keeper: refills, recycles and drains the warm pools (starts CreateFork)',
+  },
 ];
 
 export interface ForkReconcilerProps {
   /** Variables every function gets (table, bus, zone, scheduler group, policy, audit retention). */
   readonly environment: Readonly<Record<string, string>>;
+  /** ARN of the CreateFork state machine (the pool keeper starts members' creates). */
+  readonly createStateMachineArn: string;
   /** ARN of the DeleteFork state machine (built from its name). */
   readonly deleteStateMachineArn: string;
   /** The RefreshFork machine the reconciler hands stuck refreshes to (built from its name). */
@@ -81,6 +89,12 @@ export class ForkReconciler extends Construct {
             ? {
                 [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
                 [ENV.refreshStateMachineArn]: props.refreshStateMachineArn,
+              }
+            : {}),
+          ...(sweep.name === POOL_KEEPER_FUNCTION
+            ? {
+                [ENV.createStateMachineArn]: props.createStateMachineArn,
+                [ENV.deleteStateMachineArn]: props.deleteStateMachineArn,
               }
             : {}),
         },

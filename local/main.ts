@@ -15,8 +15,10 @@
  *                          after its file: examples/hooks/mask.mjs is the hook `mask`)
  *   DBFORK_POST_RESTORE_HOOK_TIMEOUT  seconds a hook may run (default 300, at most 840)
  *   DBFORK_EXPIRY_WARNING_MINUTES  minutes before expiry that `Fork Expiring` is published (default 60)
+ *   DBFORK_POOLS           warm pools, source=size pairs: "orders-postgres=2,analytics-aurora=1"
  */
 import { MAX_HOOK_TIMEOUT_SECONDS } from '../lambdas/core/hook-config.js';
+import { type PoolConfig, parsePoolsSpec } from '../lambdas/core/pool-config.js';
 import { tryThis } from './banner.js';
 import { HookModuleError, type LocalHook, parseHookModules } from './hook-modules.js';
 import { parseLogLevel } from './logger.js';
@@ -79,6 +81,13 @@ try {
   say(error.message);
   process.exit(2);
 }
+let pools: PoolConfig[] = [];
+try {
+  pools = parsePoolsSpec(process.env.DBFORK_POOLS ?? '');
+} catch (error) {
+  say(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
 const awsEndpoint = process.env.DBFORK_AWS_ENDPOINT || undefined;
 try {
   const mode = await startOffline({
@@ -94,6 +103,7 @@ try {
     postRestoreHooks,
     hookTimeoutSeconds: intFromEnv('DBFORK_POST_RESTORE_HOOK_TIMEOUT', 300, 1, MAX_HOOK_TIMEOUT_SECONDS),
     expiryWarningMinutes: intFromEnv('DBFORK_EXPIRY_WARNING_MINUTES', 60, 1, 720 * 60),
+    pools,
     onProgress: say,
   });
   stop = mode.stop;

@@ -1,6 +1,7 @@
 import { type AutomationConfig, type ForkPolicy, forkPolicySchema } from '../lambdas/core/config.js';
 import type { RuntimeEnv } from '../lambdas/core/env.js';
 import { DEFAULT_HOOK_TIMEOUT_SECONDS, type PostRestoreHookConfig } from '../lambdas/core/hook-config.js';
+import type { PoolConfig } from '../lambdas/core/pool-config.js';
 import { NAMES } from '../lib/names.js';
 
 /**
@@ -36,21 +37,29 @@ export type OfflineQuotas = Partial<
   Pick<ForkPolicy['quotas'], 'maxLiveForksPerOwner' | 'maxLiveForksPerSource'>
 >;
 
-export function offlinePolicy(
-  allowedSources: readonly string[] = [],
-  quotas: OfflineQuotas = {},
-  automation: Partial<AutomationConfig> = {},
-  postRestoreHook?: PostRestoreHookConfig,
-  expiryWarningMinutes?: number,
-) {
+/** What the offline mode's policy takes from its options; everything else is the stack's default. */
+export interface OfflinePolicyOptions {
+  allowedSources?: readonly string[];
+  quotas?: OfflineQuotas;
+  /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
+  automation?: Partial<AutomationConfig>;
+  postRestoreHook?: PostRestoreHookConfig;
+  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
+  expiryWarningMinutes?: number;
+  /** Warm pools (DBFORK_POOLS). @default none */
+  pools?: readonly PoolConfig[];
+}
+
+export function offlinePolicy(options: OfflinePolicyOptions = {}) {
   return forkPolicySchema.parse({
-    allowedSources: [...allowedSources],
+    allowedSources: [...(options.allowedSources ?? [])],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
-    ...(expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes }),
-    quotas,
-    automation,
-    ...(postRestoreHook ? { postRestoreHook } : {}),
+    ...(options.expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes: options.expiryWarningMinutes }),
+    quotas: options.quotas ?? {},
+    automation: options.automation ?? {},
+    ...(options.postRestoreHook ? { postRestoreHook: options.postRestoreHook } : {}),
+    pools: [...(options.pools ?? [])],
   });
 }
 
@@ -71,17 +80,12 @@ export function offlineHookConfig(
   };
 }
 
-export function offlineEnv(options: {
-  endpoint: string;
-  hostedZoneId: string;
-  allowedSources?: readonly string[];
-  quotas?: OfflineQuotas;
-  /** Commands in: who owns commanded forks, whether commands are consumed. @default the stack's */
-  automation?: Partial<AutomationConfig>;
-  postRestoreHook?: PostRestoreHookConfig;
-  /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
-  expiryWarningMinutes?: number;
-}): RuntimeEnv {
+export function offlineEnv(
+  options: OfflinePolicyOptions & {
+    endpoint: string;
+    hostedZoneId: string;
+  },
+): RuntimeEnv {
   return {
     tableName: OFFLINE_TABLE,
     eventBusName: OFFLINE_EVENT_BUS,
@@ -95,12 +99,6 @@ export function offlineEnv(options: {
     expiryWarningFunctionArn: OFFLINE_EXPIRY_WARNING_FUNCTION_ARN,
     auditRetentionDays: 30,
     awsEndpoint: options.endpoint,
-    policy: offlinePolicy(
-      options.allowedSources,
-      options.quotas,
-      options.automation,
-      options.postRestoreHook,
-      options.expiryWarningMinutes,
-    ),
+    policy: offlinePolicy(options),
   };
 }

@@ -9,6 +9,7 @@ import { consumeCommands } from '../lambdas/commands/consume.js';
 import { type AwsClients, createClients } from '../lambdas/core/clients.js';
 import type { AutomationConfig } from '../lambdas/core/config.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
+import type { PoolConfig } from '../lambdas/core/pool-config.js';
 import { handleExpiryWarning } from '../lambdas/events/expiry-warning.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';
 import { type CommandDelivery, startCommandDelivery } from './command-delivery.js';
@@ -54,6 +55,8 @@ export interface OfflineOptions {
   automation?: Partial<AutomationConfig>;
   /** Minutes before expiry that `Fork Expiring` is published. @default the stack's (60) */
   expiryWarningMinutes?: number;
+  /** Warm pools (DBFORK_POOLS), kept by the reconciler's pool keeper. @default none */
+  pools?: readonly PoolConfig[];
   /** @default 'WARN' */
   logLevel?: LocalLogLevel;
   /** Milliseconds each Wait state of the workflows waits (30 s and more on AWS). @default 1000 */
@@ -175,6 +178,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       ...(options.automation ? { automation: options.automation } : {}),
       ...(postRestoreHook ? { postRestoreHook } : {}),
       ...(options.expiryWarningMinutes ? { expiryWarningMinutes: options.expiryWarningMinutes } : {}),
+      ...(options.pools ? { pools: options.pools } : {}),
     });
     const waitMs = options.waitMs ?? 1000;
     const workflows = new LocalWorkflows(template, {
@@ -222,6 +226,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       runtime,
       ...(options.reconcileMs !== undefined ? { intervalMs: options.reconcileMs } : {}),
       onRun: (summary) => {
+        // (The pool keeper's routine work is not reported here; what it could not do is an error.)
         if (
           summary.expired.length + summary.orphans.length + summary.stuck.length + summary.errors.length >
           0
@@ -259,6 +264,8 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
     }
     const commandDelivery = commands;
     server.ready(createApi(runtime), { awsEndpoint: endpoint });
+    // Warm pools fill at once rather than at the reconciler's first tick.
+    if (env.policy.pools.length > 0) void reconcile();
 
     let stopping: Promise<void> | undefined;
     const drainMs = options.drainMs ?? 5000;

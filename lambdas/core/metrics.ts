@@ -63,6 +63,14 @@ export class ForkMetrics {
     this.sink.emit('RefreshesFailed', 'Count', 1, refreshDimensionsOf(fork));
   }
 
+  /** A warm pool as its keeper left it: configured size, ready and warming members (dimension Pool). */
+  pool(source: string, counts: { size: number; ready: number; warming: number }): void {
+    const dimensions = { Pool: source };
+    this.sink.emit('PoolSize', 'Count', counts.size, dimensions);
+    this.sink.emit('PoolReady', 'Count', counts.ready, dimensions);
+    this.sink.emit('PoolWarming', 'Count', counts.warming, dimensions);
+  }
+
   reconciled(counts: ReconcileCounts): void {
     this.sink.emit('ReconcilerExpired', 'Count', counts.expired, {});
     this.sink.emit('ReconcilerOrphans', 'Count', counts.orphans, {});

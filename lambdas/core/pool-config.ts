@@ -48,6 +48,11 @@ export const poolsSchema = z
     ),
   );
 
+/** The overrides a member of `pool` is restored with (on top of the stack's default overrides). */
+export function memberOverrides(pool: PoolConfig): { instanceClass?: string } {
+  return pool.instanceClass ? { instanceClass: pool.instanceClass } : {};
+}
+
 /** The pool of a source, if it has one. */
 export function poolOf(pools: readonly PoolConfig[], sourceId: string): PoolConfig | undefined {
   return pools.find((pool) => pool.source === sourceId);

@@ -8,6 +8,8 @@ export const TAG = {
   expiresAt: 'dbfork:expires-at',
   owner: 'dbfork:owner',
   allowFork: 'dbfork:allow-fork',
+  /** On a warm-pool member's database: the source whose pool it is in (lambdas/core/pool-records.ts). */
+  pool: 'dbfork:pool',
 } as const;
 
 export interface AwsTag {

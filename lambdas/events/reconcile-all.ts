@@ -1,6 +1,7 @@
 import type { Runtime } from '../core/runtime-types.js';
 import { createDatabaseSweep } from './orphan-databases.js';
 import { createLeftoverSweep } from './orphan-leftovers.js';
+import { createPoolKeeper } from './pool-keeper.js';
 import { mergeSummaries, type ReconcileSummary } from './reconcile-sweep.js';
 import { createReconciler, type ReconcilerOptions } from './reconciler.js';
 
@@ -12,7 +13,17 @@ import { createReconciler, type ReconcilerOptions } from './reconciler.js';
 export function createFullReconcile(rt: Runtime, options: ReconcilerOptions = {}) {
   const now = options.now ? { now: options.now } : {};
   const sweeps = [createReconciler(rt, options), createDatabaseSweep(rt, now), createLeftoverSweep(rt, now)];
+  const keepPools = createPoolKeeper(rt, now);
   return async function reconcileAll(): Promise<ReconcileSummary> {
-    return mergeSummaries(await Promise.all(sweeps.map((sweep) => sweep())));
+    const [summaries, keeping] = await Promise.all([
+      Promise.all(sweeps.map((sweep) => sweep())),
+      keepPools(),
+    ]);
+    const merged = mergeSummaries(summaries);
+    // The keeper's routine work is no finding; what it could not do is.
+    for (const error of keeping.errors) {
+      merged.errors.push({ forkId: error.forkId, action: `pool-${error.action}`, detail: error.detail });
+    }
+    return merged;
   };
 }

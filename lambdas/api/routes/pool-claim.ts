@@ -2,7 +2,7 @@ import type { ForkPolicy } from '../../core/config.js';
 import { ForkStateConflictError } from '../../core/errors.js';
 import type { CreateForkBody, ForkRecord } from '../../core/fork.js';
 import type { Idempotency, QuotaLimits } from '../../core/fork-admission.js';
-import { type PoolConfig, poolOf } from '../../core/pool-config.js';
+import { memberOverrides, type PoolConfig, poolOf } from '../../core/pool-config.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 
 /**
@@ -11,11 +11,6 @@ import type { RuntimeWith } from '../../core/runtime-types.js';
  * credentials, secret, DNS name and expiry. Any other request, or an empty pool, is created as
  * usual.
  */
-
-/** The overrides a member of `pool` was restored with (on top of the stack's default overrides). */
-export function memberOverrides(pool: PoolConfig): ForkRecord['overrides'] {
-  return pool.instanceClass ? { instanceClass: pool.instanceClass } : {};
-}
 
 /** The pool whose members satisfy this request: the latest backup and the members' own overrides. */
 export function poolFor(policy: ForkPolicy, sourceId: string, body: CreateForkBody): PoolConfig | undefined {

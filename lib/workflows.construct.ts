@@ -175,7 +175,14 @@ export function buildCreateDefinition(scope: Construct, steps: StepFunctions): s
   // A warm-pool member parks once its database is ready; the claim's output has no `pool`, so the
   // claimed fork comes back through RotateCredentials and this Choice to the rest of the create.
   credentialsReady
-    .when(sfn.Condition.and(isTrue('ready'), sfn.Condition.isPresent('$.pool')), parkMember)
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.ready'),
+        sfn.Condition.booleanEquals('$.ready', true),
+        sfn.Condition.isPresent('$.pool'),
+      ),
+      parkMember,
+    )
     .when(isTrue('ready'), runHook ?? registerDns)
     .otherwise(credentialsPoll.loop);
   parkMember.next(rotateCredentials);

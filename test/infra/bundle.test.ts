@@ -30,6 +30,7 @@ import type { ServiceName } from '../../lambdas/core/runtime-types.js';
 import { EXPIRY_WARNING_PARTS } from '../../lambdas/events/expiry-warning.js';
 import { ORPHAN_DATABASES_PARTS } from '../../lambdas/events/orphan-databases.js';
 import { ORPHAN_LEFTOVERS_PARTS } from '../../lambdas/events/orphan-leftovers.js';
+import { POOL_KEEPER_PARTS } from '../../lambdas/events/pool-keeper.js';
 import { RDS_EVENT_PARTS } from '../../lambdas/events/rds-event.js';
 import { RECONCILER_PARTS } from '../../lambdas/events/reconciler.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
@@ -191,6 +192,7 @@ describe('DbForkFunction bundling', () => {
       'lambdas/events/reconciler': RECONCILER_PARTS.map((part) => part.service),
       'lambdas/events/orphan-databases': ORPHAN_DATABASES_PARTS.map((part) => part.service),
       'lambdas/events/orphan-leftovers': ORPHAN_LEFTOVERS_PARTS.map((part) => part.service),
+      'lambdas/events/pool-keeper': POOL_KEEPER_PARTS.map((part) => part.service),
       'lambdas/commands/fork-commands': COMMAND_PARTS.map((part) => part.service),
       'lambdas/events/expiry-warning': EXPIRY_WARNING_PARTS.map((part) => part.service),
     };

@@ -10,6 +10,7 @@ import {
   normalizedRecordDomain,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
+  POOL_KEEPER_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
   RECONCILER_FUNCTIONS,
@@ -196,13 +197,17 @@ describe('RDS permissions', () => {
       'create-instances',
       RDS_EVENT_FUNCTION,
     ]);
+    // The create route (and the command consumer running it) completes a claimed pool member's token.
     expect(holders(/^states:SendTaskSuccess$/)).toEqual([
+      API_FUNCTIONS.create,
       'check-database',
       'check-gone',
       'check-snapshot',
+      COMMANDS_FUNCTION,
       RDS_EVENT_FUNCTION,
     ]);
-    expect(holders(/^states:SendTaskFailure$/)).toEqual([RDS_EVENT_FUNCTION]);
+    // The pool keeper fails a retired member's token (its workflow then tears it down).
+    expect(holders(/^states:SendTaskFailure$/)).toEqual([POOL_KEEPER_FUNCTION, RDS_EVENT_FUNCTION]);
   });
 
   it('leaves read-only steps and the API without any rds write', () => {
@@ -311,7 +316,8 @@ describe('RDS permissions', () => {
         // What every function has: the fork table (and its key), its own logs, X-Ray.
         .filter((a) => !/:(Describe|List|Get)/.test(a) && !/^(dynamodb|kms|logs|xray):/.test(a))
         .sort();
-    expect(writes(API_FUNCTIONS.create)).toEqual(['states:StartExecution']);
+    // CreateFork, and the token of the warm-pool member a create claims.
+    expect(writes(API_FUNCTIONS.create)).toEqual(['states:SendTaskSuccess', 'states:StartExecution']);
     expect(writes(API_FUNCTIONS.forks)).toEqual(
       expect.arrayContaining(['iam:PassRole', 'scheduler:UpdateSchedule', 'states:StartExecution']),
     );
@@ -337,6 +343,7 @@ describe('RDS permissions', () => {
       'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
       'sqs:ReceiveMessage',
+      'states:SendTaskSuccess',
       'states:StartExecution',
     ]);
     expect([...actionsGranted(COMMANDS_FUNCTION)].filter((a) => RDS_WRITE.test(a))).toEqual([]);
@@ -465,8 +472,9 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     const forksRole = functionNamed(template, API_FUNCTIONS.forks).roleLogicalId;
     const reconcilerRole = functionNamed(template, RECONCILER_FUNCTION).roleLogicalId;
     const commandsRole = functionNamed(template, COMMANDS_FUNCTION).roleLogicalId;
+    const keeperRole = functionNamed(template, POOL_KEEPER_FUNCTION).roleLogicalId;
     expect([...new Set(starters.flatMap((s) => s.roles))].sort()).toEqual(
-      [createRole, forksRole, reconcilerRole, commandsRole].sort(),
+      [createRole, forksRole, reconcilerRole, commandsRole, keeperRole].sort(),
     );
     const machinesOf = (role: string) =>
       starters
@@ -478,6 +486,8 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
     expect(machinesOf(createRole)).toEqual([machine('dbfork-create')]);
     expect(machinesOf(forksRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
     expect(machinesOf(reconcilerRole)).toEqual([machine('dbfork-delete'), machine('dbfork-refresh')]);
+    // The pool keeper: members' creates, and the cleanup of one whose workflow is gone.
+    expect(machinesOf(keeperRole)).toEqual([machine('dbfork-create'), machine('dbfork-delete')]);
     // The command consumer runs the create route and the fork routes: what both start.
     expect(machinesOf(commandsRole)).toEqual([
       machine('dbfork-create'),
@@ -508,6 +518,7 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       'scheduler:DeleteSchedule',
       'secretsmanager:DeleteSecret',
     ]);
+    expect(writesOf(POOL_KEEPER_FUNCTION)).toEqual(['states:SendTaskFailure', 'states:StartExecution']);
     for (const name of RECONCILER_FUNCTIONS) {
       for (const statement of statementsOf(name)) {
         const actions = actionsOf(statement);
@@ -517,8 +528,11 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
           });
         }
         if (resourcesOf(statement).includes('*')) {
+          // (A task token names no resource: SendTaskFailure is granted on "*", as every wait's is.)
           expect(
-            actions.every((a) => /:(Describe|List)/.test(a) || a.startsWith('xray:')),
+            actions.every(
+              (a) => /:(Describe|List)/.test(a) || a.startsWith('xray:') || a === 'states:SendTaskFailure',
+            ),
             statement.Sid,
           ).toBe(true);
         }
@@ -546,6 +560,8 @@ describe('Secrets Manager, Route 53, Scheduler, Step Functions and EventBridge p
       'mark-ready',
       'mark-refresh-failed',
       'resolve-source',
+      // `Fork Requested` of a fork that claimed a warm-pool member.
+      'rotate-credentials',
     ]);
     for (const { statement } of statementsWith('events:PutEvents')) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });

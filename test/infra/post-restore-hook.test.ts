@@ -83,7 +83,11 @@ describe('CreateFork with a post-restore hook', () => {
   const create = createOf(template);
 
   it('runs the hook once the credentials are ready, before the DNS name is registered', () => {
-    expect(create.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual(['RunHook']);
+    // (A warm-pool member parks first; the fork that claims it comes back here and runs the hook.)
+    expect(create.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual([
+      'ParkMember',
+      'RunHook',
+    ]);
     expect(create.States.RunHook?.Next).toBe('RegisterDns');
     expect(aslValidator(create).isValid).toBe(true);
   });
@@ -169,7 +173,10 @@ describe('CreateFork without a post-restore hook', () => {
   it('has no RunHook state, no run-hook function and no function that may invoke a Lambda', () => {
     const create = createOf(plain);
     expect(create.States.RunHook).toBeUndefined();
-    expect(create.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual(['RegisterDns']);
+    expect(create.States['CredentialsReady?']?.Choices?.map((c) => c.Next)).toEqual([
+      'ParkMember',
+      'RegisterDns',
+    ]);
     expect(dbforkFunctions(plain).map((f) => f.name)).not.toContain('run-hook');
     const lambdaActions = functionStatements(plain)
       .flatMap((s) => actionsOf(s.statement))

@@ -8,6 +8,7 @@ import {
   API_FUNCTIONS,
   COMMANDS_FUNCTION,
   EXPIRY_WARNING_FUNCTION,
+  POOL_KEEPER_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
   RECONCILER_FUNCTIONS,
@@ -228,12 +229,18 @@ describe('ForkFunctions', () => {
         .filter((f) => name in f.env)
         .map((f) => f.name)
         .sort();
-    // The command consumer runs the create route and the fork routes, so it has what both have.
-    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([API_FUNCTIONS.create, COMMANDS_FUNCTION]);
+    // The command consumer runs the create route and the fork routes, so it has what both have; the
+    // pool keeper starts members' creates and hands one whose workflow is gone to DeleteFork.
+    expect(holders('DBFORK_CREATE_STATE_MACHINE_ARN')).toEqual([
+      API_FUNCTIONS.create,
+      COMMANDS_FUNCTION,
+      POOL_KEEPER_FUNCTION,
+    ]);
     expect(holders('DBFORK_DELETE_STATE_MACHINE_ARN')).toEqual([
       'announce-refresh',
       API_FUNCTIONS.forks,
       COMMANDS_FUNCTION,
+      POOL_KEEPER_FUNCTION,
       'reconciler',
       'schedule-expiry',
     ]);
@@ -289,7 +296,7 @@ describe('ForkFunctions', () => {
 });
 
 describe('ForkReconciler', () => {
-  it('runs the three reconciler sweeps on one rate schedule of reconcileRateMinutes (default 5)', () => {
+  it('runs the reconciler sweeps and the pool keeper on one rate schedule of reconcileRateMinutes (default 5)', () => {
     const reconciler = functionNamed(template, RECONCILER_FUNCTION);
     expect(reconciler.properties.Description).toMatch(/reconciler/);
     expect(reconciler.properties.Handler).toBe('index.handler');
@@ -315,8 +322,10 @@ describe('ForkReconciler', () => {
       expect(invokePermissions.map(([, p]) => props(p).FunctionName)).toContainEqual({
         'Fn::GetAtt': [fn.logicalId, 'Arn'],
       });
-      // Only the sweep of fork records starts workflows.
-      if (fn.name !== RECONCILER_FUNCTION) expect(fn.env.DBFORK_DELETE_STATE_MACHINE_ARN).toBeUndefined();
+      // Only the sweep of fork records and the pool keeper start workflows.
+      if (fn.name !== RECONCILER_FUNCTION && fn.name !== POOL_KEEPER_FUNCTION) {
+        expect(fn.env.DBFORK_DELETE_STATE_MACHINE_ARN).toBeUndefined();
+      }
     }
   });
 

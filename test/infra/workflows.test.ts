@@ -28,6 +28,7 @@ type State = {
   Seconds?: number;
   HeartbeatSecondsPath?: string;
   TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
   Choices?: { Next: string; And?: { Variable: string; IsPresent?: boolean; BooleanEquals?: boolean }[] }[];
   Retry?: {
     ErrorEquals: string[];
@@ -106,6 +107,7 @@ describe('CreateFork definition', () => {
         'CredentialsReady?',
         'WaitForCredentials',
         'CheckCredentials',
+        'ParkMember',
         'RegisterDns',
         'ScheduleExpiry',
         'MarkReady',
@@ -157,6 +159,28 @@ describe('CreateFork definition', () => {
     });
   });
 
+  it('parks a warm-pool member once its credentials are ready, until a claim sends it on through RotateCredentials', () => {
+    const choice = create.States['CredentialsReady?']?.Choices?.[0];
+    expect(choice).toEqual({
+      And: [
+        { Variable: '$.ready', IsPresent: true },
+        { Variable: '$.ready', BooleanEquals: true },
+        { Variable: '$.pool', IsPresent: true },
+      ],
+      Next: 'ParkMember',
+    });
+    const park = create.States.ParkMember;
+    expect(park?.Resource).toBe(WAIT_FOR_TASK_TOKEN);
+    expect(park?.Parameters).toMatchObject({
+      Payload: { 'state.$': '$', 'taskToken.$': '$$.Task.Token' },
+    });
+    // The member's deadline: a claim or its retirement must come before it, else the Catch removes it.
+    expect(park?.TimeoutSecondsPath).toBe('$.pool.timeoutSeconds');
+    expect(park?.HeartbeatSecondsPath).toBeUndefined();
+    expect(park?.Next).toBe('RotateCredentials');
+    expect(park?.ResultPath).toBeUndefined();
+  });
+
   it('walks the happy path in the documented order', () => {
     const next = (name: string) => create.States[name]?.Next;
     const whenReady = (name: string) => create.States[name]?.Choices?.[0]?.Next;
@@ -168,7 +192,8 @@ describe('CreateFork definition', () => {
     expect(next('CreateInstances')).toBe('InstancesReady?');
     expect(whenReady('InstancesReady?')).toBe('RotateCredentials');
     expect(next('RotateCredentials')).toBe('CredentialsReady?');
-    expect(whenReady('CredentialsReady?')).toBe('RegisterDns');
+    // The first rule parks a warm-pool member (below); every fork goes on by the second.
+    expect(create.States['CredentialsReady?']?.Choices?.[1]?.Next).toBe('RegisterDns');
     expect(next('RegisterDns')).toBe('ScheduleExpiry');
     expect(next('ScheduleExpiry')).toBe('MarkReady');
     expect(next('MarkReady')).toBe('Ready');
@@ -219,11 +244,12 @@ describe('CreateFork definition', () => {
     const createTasks = tasks(create).filter(
       ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
     );
-    expect(createTasks.length).toBe(15);
+    expect(createTasks.length).toBe(16);
     for (const [name, state] of createTasks) {
       const toCleanup = { ErrorEquals: ['States.ALL'], Next: 'StartCleanup', ResultPath: '$.error' };
       const check = name.replace(/^Await/, 'Check');
-      expect(state.Catch, name).toEqual(isAwait(state) ? [heartbeatCatch(check), toCleanup] : [toCleanup]);
+      const waitsForEvents = isAwait(state) && name !== 'ParkMember';
+      expect(state.Catch, name).toEqual(waitsForEvents ? [heartbeatCatch(check), toCleanup] : [toCleanup]);
     }
   });
 
@@ -231,7 +257,7 @@ describe('CreateFork definition', () => {
     const createTasks = tasks(create).filter(
       ([name]) => !name.startsWith('Cleanup') && name !== 'StartCleanup' && name !== 'MarkFailed',
     );
-    expect(createTasks.length).toBe(15);
+    expect(createTasks.length).toBe(16);
     for (const [name, state] of createTasks) {
       expect(state.Retry, name).toEqual([
         {

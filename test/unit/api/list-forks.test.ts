@@ -57,11 +57,13 @@ describe('GET /v1/forks', () => {
       expect.objectContaining({
         IndexName: 'bySource',
         KeyConditionExpression: '#sourceId = :sourceId',
-        FilterExpression: '#owner = :owner AND #status = :status AND #tags.#tagKey = :tagValue',
+        FilterExpression:
+          '#owner = :owner AND #status = :status AND attribute_not_exists(#pool) AND #tags.#tagKey = :tagValue',
         ExpressionAttributeNames: {
           '#sourceId': 'sourceId',
           '#owner': 'owner',
           '#status': 'status',
+          '#pool': 'pool',
           '#tags': 'tags',
           '#tagKey': 'team',
         },

@@ -75,10 +75,12 @@ describe('ForkStore (mocked DynamoDB)', () => {
       TableName: tableName,
       IndexName: 'byOwner',
       KeyConditionExpression: '#owner = :owner',
-      FilterExpression: '#status = :status AND #tags.#tagKey = :tagValue',
+      // Unclaimed warm-pool members are no one's forks: never listed.
+      FilterExpression: '#status = :status AND attribute_not_exists(#pool) AND #tags.#tagKey = :tagValue',
       ExpressionAttributeNames: {
         '#owner': 'owner',
         '#status': 'status',
+        '#pool': 'pool',
         '#tags': 'tags',
         '#tagKey': 'team',
       },

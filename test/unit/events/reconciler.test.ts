@@ -58,6 +58,10 @@ function given(test: MockedRuntime, world: World): void {
   dynamo
     .on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'ready' } })
     .resolves({ Items: (world.ready ?? []).map(item) });
+  // The pool keeper's members (none: these worlds configure no pool).
+  dynamo
+    .on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':creating': 'creating' } })
+    .resolves({ Items: [] });
   dynamo.on(GetCommand).resolves({});
   for (const record of world.records ?? []) {
     dynamo.on(GetCommand, { Key: { pk: `FORK#${record.id}`, sk: 'FORK' } }).resolves({ Item: item(record) });

@@ -28,13 +28,25 @@ export function isTaskTokenWait(state: AslState): boolean {
   return state.Type === 'Task' && state.Resource?.endsWith(TASK_TOKEN_SUFFIX) === true;
 }
 
-export function waitsOnTaskTokens(definition: AslDefinition): boolean {
-  return Object.values(definition.States ?? {}).some(isTaskTokenWait);
+/**
+ * An event-driven wait on AWS state: a token wait whose heartbeat timeout is caught into a check.
+ * (A warm-pool member's ParkMember also waits on a token, for a claim: there is nothing to poll.)
+ */
+function isEventWait(state: AslState): boolean {
+  return isTaskTokenWait(state) && heartbeatCheck(state) !== undefined;
 }
 
-/** The check a token wait falls back to when its heartbeat runs out. */
+function heartbeatCheck(state: AslState): string | undefined {
+  return state.Catch?.find((c) => c.ErrorEquals?.includes(HEARTBEAT_TIMEOUT))?.Next;
+}
+
+export function waitsOnTaskTokens(definition: AslDefinition): boolean {
+  return Object.values(definition.States ?? {}).some(isEventWait);
+}
+
+/** The check an event-driven wait falls back to when its heartbeat runs out. */
 function safetyNetCheck(name: string, state: AslState): string {
-  const check = state.Catch?.find((c) => c.ErrorEquals?.includes(HEARTBEAT_TIMEOUT))?.Next;
+  const check = heartbeatCheck(state);
   if (!check) throw new Error(`the wait '${name}' catches no ${HEARTBEAT_TIMEOUT} into a check`);
   return check;
 }
@@ -42,7 +54,7 @@ function safetyNetCheck(name: string, state: AslState): string {
 export function toPollLoop(definition: AslDefinition, pollSeconds: number): AslDefinition {
   const states: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(definition.States ?? {})) {
-    states[name] = isTaskTokenWait(state)
+    states[name] = isEventWait(state)
       ? { Type: 'Wait', Seconds: pollSeconds, Next: safetyNetCheck(name, state) }
       : state;
   }
@@ -60,7 +72,7 @@ export function waitStates(definition: AslDefinition): Set<string> {
     }
     if (isTaskTokenWait(state)) {
       waiting.add(name);
-      waiting.add(safetyNetCheck(name, state));
+      if (isEventWait(state)) waiting.add(safetyNetCheck(name, state));
     }
   }
   return waiting;

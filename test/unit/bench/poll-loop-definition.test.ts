@@ -55,11 +55,12 @@ describe('toPollLoop', () => {
     expect(toPollLoop(POLLING, 30)).toEqual(POLLING);
   });
 
-  it('refuses a token wait without a heartbeat check to fall back to', () => {
-    const broken: AslDefinition = {
-      States: { Await: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' } },
+  it('leaves a token wait with no heartbeat check as it is: a pool member waiting for a claim has nothing to poll', () => {
+    const parked: AslDefinition = {
+      States: { ParkMember: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' } },
     };
-    expect(() => toPollLoop(broken, 30)).toThrow(/Await.*HeartbeatTimeout/);
+    expect(toPollLoop(parked, 30)).toEqual(parked);
+    expect(waitsOnTaskTokens(parked)).toBe(false);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type JsonValue,
   type StateMachineEvent,
   StateMachineExecutionError,
+  statesEntered,
 } from './state-machine-runner.js';
 
 /**
@@ -25,6 +26,14 @@ import {
  * a no-op, so a create's execution name (the fork id) runs once.
  */
 export type WorkflowKind = 'create' | 'delete' | 'refresh';
+
+const PARKED_RECHECK_MS = 25;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A running execution whose latest state is a pool member's ParkMember (lib/workflow-states.ts). */
+export function isParked(execution: LocalExecution): boolean {
+  return execution.status === 'RUNNING' && statesEntered(execution.events).at(-1) === 'ParkMember';
+}
 
 export interface LocalExecution {
   kind: WorkflowKind;
@@ -149,11 +158,24 @@ export class LocalWorkflows implements WorkflowStarter {
   }
 
   /** Resolves once no execution is running (including ones started while waiting). */
+  /**
+   * Resolves once every execution has ended, or waits parked: a warm-pool member's CreateFork
+   * waits at ParkMember until a create claims it or the keeper retires it, however long that is.
+   */
   async idle(): Promise<void> {
-    for (;;) {
-      const running = this.list().filter((e) => e.status === 'RUNNING');
-      if (running.length === 0) return;
-      await Promise.all(running.map((e) => e.done));
+    let quietChecks = 0;
+    // Parked twice in a row: a claim that just completed a member's token has moved it on by then.
+    while (quietChecks < 2) {
+      const running = this.list().filter((e) => e.status === 'RUNNING' && !isParked(e));
+      if (running.length > 0) {
+        quietChecks = 0;
+        // An execution may park while we wait for it: look again now and then.
+        await Promise.race([Promise.all(running.map((e) => e.done)), pause(PARKED_RECHECK_MS)]);
+        continue;
+      }
+      if (!this.list().some((e) => e.status === 'RUNNING')) return;
+      quietChecks += 1;
+      await pause(PARKED_RECHECK_MS);
     }
   }
 }

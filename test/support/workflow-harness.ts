@@ -19,6 +19,7 @@ import { createRuntime, type Runtime } from '../../lambdas/core/runtime.js';
 import type { TaskCompletion } from '../../lambdas/core/task-completion.js';
 import { handleRdsEvent, type RdsEventOutcome } from '../../lambdas/events/rds-event.js';
 import type { StepHandlers } from '../../lambdas/steps/registry.js';
+import type { PoolConfig } from '../../lambdas/core/pool-config.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
 import { type LocalHook, ModuleHookInvoker } from '../../local/hook-modules.js';
 import type { LocalTaskTokens } from '../../local/local-task-tokens.js';
@@ -139,6 +140,8 @@ export interface HarnessOptions {
    * allowed), in the stack config, the policy and the runtime. @default none
    */
   postRestoreHook?: { hooks: readonly LocalHook[]; timeoutSeconds?: number };
+  /** Warm pools in the policy (the pool keeper fills them: `createPoolKeeper(h.rt)()`). @default none */
+  pools?: readonly PoolConfig[];
 }
 
 /**
@@ -258,7 +261,11 @@ async function buildHarness<Source>(
     schedulerGroupName: SCHEDULE_GROUP,
     schedulerRoleArn: TEST_SCHEDULER_ROLE_ARN,
     awsEndpoint: endpoint,
-    policy: { allowedSources: [sourceId], ...(hookConfig ? { postRestoreHook: hookConfig } : {}) },
+    policy: {
+      allowedSources: [sourceId],
+      ...(hookConfig ? { postRestoreHook: hookConfig } : {}),
+      ...(options.pools ? { pools: [...options.pools] } : {}),
+    },
   });
   const hooks = new ModuleHookInvoker(options.postRestoreHook?.hooks ?? []);
 

@@ -55,7 +55,9 @@ export function offlinePolicy(options: OfflinePolicyOptions = {}) {
     allowedSources: [...(options.allowedSources ?? [])],
     allowTaggedSources: true,
     ttl: { defaultHours: 24, maxHours: 720, minMinutes: 1 },
-    ...(options.expiryWarningMinutes === undefined ? {} : { expiryWarningMinutes: options.expiryWarningMinutes }),
+    ...(options.expiryWarningMinutes === undefined
+      ? {}
+      : { expiryWarningMinutes: options.expiryWarningMinutes }),
     quotas: options.quotas ?? {},
     automation: options.automation ?? {},
     ...(options.postRestoreHook ? { postRestoreHook: options.postRestoreHook } : {}),

@@ -22,6 +22,8 @@ export interface Fork {
   restore: {
     requested: { type: string; snapshotId?: string; time?: string; latest?: boolean };
     resolved?: { snapshotId?: string; restoreTime?: string; useLatestRestorableTime?: boolean };
+    /** Set when the fork took a ready member of its source's warm pool. */
+    pool?: { source: string; memberReadyAt?: string; claimedAt: string };
   };
   status: 'creating' | 'ready' | 'failed' | 'deleting' | 'deleted';
   step: string;
@@ -92,6 +94,21 @@ export interface Backups {
     createdAt: string | null;
     engine?: string;
   }[];
+}
+
+/** One warm pool as GET /v1/pools shows it. */
+export interface Pool {
+  source: string;
+  /** false: no longer configured, its members being drained. */
+  configured: boolean;
+  size: number;
+  ready: number;
+  warming: number;
+  leaving: number;
+  oldestMemberAgeMinutes: number | null;
+  maxAgeHours: number | null;
+  instanceClass: string | null;
+  cost: { instanceClass: string | null; members: number; description: string };
 }
 
 export interface ListForksQuery {
@@ -206,6 +223,10 @@ export class ApiClient {
 
   listBackups(source: string): Promise<Backups> {
     return this.request('GET', `/v1/sources/${encodeURIComponent(source)}/backups`);
+  }
+
+  listPools(): Promise<{ pools: Pool[] }> {
+    return this.request('GET', '/v1/pools');
   }
 }
 

@@ -1,6 +1,6 @@
 /** How the CLI shows things to a person (commands print JSON instead with --json). */
 import { describeRestore } from './args.js';
-import type { Backups, Fork, Source } from './http.js';
+import type { Backups, Fork, Pool, Source } from './http.js';
 
 /** `pr-1234 (fork-…)`, or just the id when the fork has no name of its own. */
 export function forkLabel(fork: Pick<Fork, 'id' | 'name'>): string {
@@ -105,6 +105,14 @@ export function expiryWarning(fork: Fork, now: Date): string | undefined {
   return `Fork Expiring at ${shortTime(fork.expiryWarningAt)} (${relative(fork.expiryWarningAt, now)})`;
 }
 
+/** `the warm pool of orders-postgres (member ready since 2026-11-20 10:00:00Z, 2h ago)`. */
+export function poolOrigin(pool: NonNullable<Fork['restore']['pool']>, now: Date): string {
+  const since = pool.memberReadyAt
+    ? `member ready since ${shortTime(pool.memberReadyAt)}, ${relative(pool.memberReadyAt, now)}`
+    : `claimed ${shortTime(pool.claimedAt)}`;
+  return `came from the warm pool of ${pool.source} (${since})`;
+}
+
 /** A fork's details, one field a line. */
 export function forkDetails(fork: Fork, now: Date, options: { history?: boolean } = {}): string {
   const rows: [string, string][] = [];
@@ -118,6 +126,7 @@ export function forkDetails(fork: Fork, now: Date, options: { history?: boolean 
       ? ` → ${fork.lineage.restoreTime}`
       : '';
   rows.push(['from', `${describeRestore(fork.restore.requested)}${resolved}`]);
+  if (fork.restore.pool) rows.push(['warm pool', poolOrigin(fork.restore.pool, now)]);
   if (fork.status === 'creating' || fork.status === 'deleting') rows.push(['step', stepLabel(fork)]);
   if (fork.endpoint) rows.push(['endpoint', `${fork.endpoint.host}:${fork.endpoint.port}`]);
   if (fork.dnsName) rows.push(['dns name', fork.dnsName]);
@@ -175,4 +184,21 @@ export function backupsView(backups: Backups): string {
     ['SNAPSHOT', 'TYPE', 'STATUS', 'CREATED'],
     backups.backups.map((b) => [b.id, b.type, b.status, shortTime(b.createdAt)]),
   )}`;
+}
+
+/** The warm pools, then what each keeps running (the drivers of its bill: dbfork knows no prices). */
+export function poolsView(pools: readonly Pool[]): string {
+  if (pools.length === 0) return 'No warm pools.';
+  const rows = pools.map((p) => [
+    p.source,
+    p.configured ? String(p.size) : '0 (draining)',
+    String(p.ready),
+    String(p.warming),
+    p.oldestMemberAgeMinutes === null ? '-' : formatDuration(p.oldestMemberAgeMinutes * 60_000),
+    p.instanceClass ?? '-',
+  ]);
+  const width = Math.max(...pools.map((p) => p.source.length));
+  const costs = pools.map((p) => `  ${p.source.padEnd(width)}  ${p.cost.description}`);
+  const head = table(['SOURCE', 'SIZE', 'READY', 'WARMING', 'OLDEST', 'CLASS'], rows);
+  return [head, '', 'Cost drivers (dbfork knows no prices):', ...costs].join('\n');
 }

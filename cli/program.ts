@@ -10,6 +10,7 @@ import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { extendCommand } from './commands/extend.js';
 import { listCommand } from './commands/list.js';
+import { poolsCommand } from './commands/pools.js';
 import { refreshCommand } from './commands/refresh.js';
 import { showCommand } from './commands/show.js';
 import { sourcesCommand } from './commands/sources.js';
@@ -48,6 +49,7 @@ Options go before or after the command (dbfork --api URL --json list = dbfork li
 Examples:
   $ export DBFORK_API_URL=http://127.0.0.1:3000     # npm run local
   $ dbfork sources
+  $ dbfork pools
   $ dbfork create orders-postgres --name pr-1234 --ttl 24h --wait
   $ dbfork list --mine
   $ dbfork connect pr-1234 --url
@@ -66,6 +68,7 @@ Examples:
     deleteCommand,
     sourcesCommand,
     backupsCommand,
+    poolsCommand,
   ]) {
     program.addCommand(
       make(deps)

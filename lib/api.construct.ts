@@ -27,6 +27,7 @@ export const API_ROUTES = [
   ['POST', '/v1/forks/{id}/refresh', 'forks'],
   ['GET', '/v1/sources', 'sources'],
   ['GET', '/v1/sources/{id}/backups', 'sources'],
+  ['GET', '/v1/pools', 'sources'],
   ['GET', '/v1/openapi.json', 'sources'],
 ] as const satisfies readonly (readonly [string, string, ApiGroup])[];
 
@@ -156,6 +157,8 @@ export class ForkApi extends Construct {
     method(sources, 'GET');
     const backups = sources.addResource('{id}').addResource('backups');
     method(backups, 'GET', { 'method.request.path.id': true });
+
+    method(v1.addResource('pools'), 'GET');
 
     method(v1.addResource('openapi.json'), 'GET');
   }

@@ -161,7 +161,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'schedules:write',
     'schedules:delete',
   ],
-  // The sources a caller may fork, and their backups.
+  // The sources a caller may fork, and their backups; GET /v1/pools reads the pool members' records
+  // (the fork table, which every function may use) and describes a pool's source for its class.
   'api-sources': ['rds:read'],
   // Reconciler: restarts deletes, hands stuck creates to DeleteFork in cleanup mode and stuck
   // refreshes to RefreshFork in abandon mode.

@@ -16,6 +16,8 @@
  *   DBFORK_POST_RESTORE_HOOK_TIMEOUT  seconds a hook may run (default 300, at most 840)
  *   DBFORK_EXPIRY_WARNING_MINUTES  minutes before expiry that `Fork Expiring` is published (default 60)
  *   DBFORK_POOLS           warm pools, source=size pairs: "orders-postgres=2,analytics-aurora=1"
+ *   DBFORK_RECONCILE_MS    milliseconds between reconciler runs, which refill the warm pools too
+ *                          (default 30000; 0 turns the timer off)
  */
 import { MAX_HOOK_TIMEOUT_SECONDS } from '../lambdas/core/hook-config.js';
 import { type PoolConfig, parsePoolsSpec } from '../lambdas/core/pool-config.js';
@@ -104,6 +106,7 @@ try {
     hookTimeoutSeconds: intFromEnv('DBFORK_POST_RESTORE_HOOK_TIMEOUT', 300, 1, MAX_HOOK_TIMEOUT_SECONDS),
     expiryWarningMinutes: intFromEnv('DBFORK_EXPIRY_WARNING_MINUTES', 60, 1, 720 * 60),
     pools,
+    reconcileMs: intFromEnv('DBFORK_RECONCILE_MS', 30_000, 0, 3_600_000),
     onProgress: say,
   });
   stop = mode.stop;

@@ -62,7 +62,7 @@ export class Router<S extends ServiceName = ServiceName> {
     }
     if (allowed.length === 0) {
       throw new RouteNotFoundError(
-        `no route ${verb} ${path ?? ''}; the API serves /v1/forks and /v1/sources`,
+        `no route ${verb} ${path ?? ''}; the API serves /v1/forks, /v1/sources and /v1/pools`,
         {
           details: [{ message: 'unknown route', method: verb, path: path ?? '' }],
         },

@@ -99,6 +99,8 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
   const source = h.source.id;
   await sim.api('GET', '/v1/sources');
   await sim.api('GET', `/v1/sources/${source}/backups`);
+  // The pools' members are read from the fork table's status index.
+  await sim.api('GET', '/v1/pools');
   // An instance-class override is checked against what AWS can order: a refusal still reads it.
   const refused = await sim.api('POST', '/v1/forks', {
     source,

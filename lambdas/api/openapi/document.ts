@@ -19,6 +19,7 @@ import {
   errorSchema,
   forkListSchema,
   forkSchema,
+  poolListSchema,
   sourceListSchema,
 } from './response-schemas.js';
 
@@ -222,6 +223,38 @@ export const OPERATIONS: Readonly<Record<string, Record<string, unknown>>> = {
       ...errors('400', '403', '404', '503'),
     },
   },
+  'GET /v1/pools': {
+    operationId: 'listPools',
+    summary: 'Warm pools: what each holds now, and what keeps running',
+    description:
+      "Every configured pool, then any pool no longer configured whose members are still being drained (`configured: false`, `size: 0`). A create from a source's latest backup, with no overrides other than the pool's, takes a `ready` member. `cost` names the drivers of the bill (how many databases of which class run all the time); dbfork knows no prices.",
+    responses: {
+      '200': {
+        description: 'Every pool',
+        content: json(ref('PoolList'), {
+          pools: [
+            {
+              source: 'orders-prod',
+              configured: true,
+              size: 2,
+              ready: 2,
+              warming: 0,
+              leaving: 0,
+              oldestMemberAgeMinutes: 95,
+              maxAgeHours: 24,
+              instanceClass: 'db.t4g.medium',
+              cost: {
+                instanceClass: 'db.t4g.medium',
+                members: 2,
+                description: '2 × db.t4g.medium running all the time, plus their storage',
+              },
+            },
+          ],
+        }),
+      },
+      ...errors('400', '503'),
+    },
+  },
   'GET /v1/openapi.json': {
     operationId: 'getOpenApi',
     summary: 'This document',
@@ -273,6 +306,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ForkList: jsonSchema(forkListSchema, 'output'),
         SourceList: jsonSchema(sourceListSchema, 'output'),
         Backups: jsonSchema(backupsSchema, 'output'),
+        PoolList: jsonSchema(poolListSchema, 'output'),
         Error: jsonSchema(errorSchema, 'output'),
       },
     },

@@ -148,6 +148,33 @@ export const backupsSchema = z.looseObject({
   ),
 });
 
+/** GET /v1/pools: each warm pool's members by state and the drivers of its cost (no prices). */
+export const poolListSchema = z.looseObject({
+  pools: z.array(
+    z.looseObject({
+      source: z.string(),
+      /** false: the pool is no longer configured and its members are being drained. */
+      configured: z.boolean(),
+      /** Members the pool keeps; 0 for a pool no longer configured. */
+      size: z.int().check(z.minimum(0)),
+      ready: z.int().check(z.minimum(0)),
+      warming: z.int().check(z.minimum(0)),
+      leaving: z.int().check(z.minimum(0)),
+      /** Of the ready and warming members, since the restore began; null when there is none. */
+      oldestMemberAgeMinutes: z.nullable(z.int().check(z.minimum(0))),
+      maxAgeHours: z.nullable(z.int().check(z.positive())),
+      /** The pool's class, else the stack's default override, else the source's; null when unknown. */
+      instanceClass: z.nullable(z.string()),
+      cost: z.looseObject({
+        instanceClass: z.nullable(z.string()),
+        /** Member databases running now (ready + warming). */
+        members: z.int().check(z.minimum(0)),
+        description: z.string(),
+      }),
+    }),
+  ),
+});
+
 export const errorSchema = z.looseObject({
   error: z.looseObject({
     code: z.string(),

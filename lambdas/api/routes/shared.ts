@@ -20,7 +20,9 @@ export const forkRefParamsSchema = z.strictObject({
 export async function findFork(rt: RuntimeWith<'store'>, ref: string): Promise<ForkRecord> {
   const byId = FORK_ID_PATTERN.test(ref) ? await rt.store.get(ref) : undefined;
   const fork = byId ?? (FORK_NAME_PATTERN.test(ref) ? await rt.store.findLiveByName(ref) : undefined);
-  if (!fork) {
+  // An unclaimed warm-pool member is no one's fork: not shown, extended, refreshed nor deleted by
+  // id (its pool keeper alone retires it; GET /v1/pools counts it).
+  if (!fork || fork.pool) {
     throw new ForkNotFoundError(`no fork with id or live name "${ref}"`, {
       details: [{ path: 'id', message: 'fork not found' }],
     });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { toPublicFork } from '../../../lambdas/core/fork.js';
+import { POOL_OWNER, toPublicFork } from '../../../lambdas/core/fork.js';
 import { FORK_ID, FORK_NAME, forkRecord } from '../core/fixtures.js';
 import { type ApiHarness, apiHarness, bodyOf, expectError, givenFork, givenNoFork } from './support.js';
 
@@ -42,6 +42,28 @@ describe('GET /v1/forks/{id}', () => {
     const error = expectError(await h.call('GET', '/v1/forks/fork-000000000000'), 404, 'fork_not_found');
 
     expect(error.message).toBe('no fork with id or live name "fork-000000000000"');
+  });
+
+  it('answers 404 for an unclaimed warm-pool member: it is no one’s fork, not even an admin’s', async () => {
+    givenFork(h.mocks, {
+      ...fork,
+      owner: POOL_OWNER,
+      status: 'creating',
+      step: 'pooled',
+      pool: { source: 'orders-prod' },
+    });
+
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PATCH', { ttlHours: 2 }],
+      ['DELETE', undefined],
+      ['POST', {}],
+    ] as const) {
+      const path = method === 'POST' ? `/v1/forks/${FORK_ID}/refresh` : `/v1/forks/${FORK_ID}`;
+      const answer = await h.call(method, path, body === undefined ? {} : { body });
+      expect({ method, status: answer.statusCode }).toEqual({ method, status: 404 });
+      expectError(answer, 404, 'fork_not_found');
+    }
   });
 
   it('answers 400 when the id can be neither an id nor a name', async () => {

@@ -107,6 +107,7 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     overrides: { instanceClass: 'db.x99.gigantic' },
   });
   expect(refused.statusCode, refused.body).toBe(400);
+  if (h.rt.env.policy.pools.length > 0) await poolEveryWay(sim, h);
   const ids: string[] = [];
   for (const restore of restores(h.source)) {
     const created = await sim.api('POST', '/v1/forks', { source, restore, ttlHours: 2, tags: { pr: '7' } });
@@ -158,6 +159,46 @@ async function forkEveryWay<S extends { id: string; manualSnapshotId: string }>(
     policies: functionPolicies(template, bindings),
     schedulerRole: schedulerRolePolicy(template, bindings),
   });
+}
+
+/** Until the pool has `count` parked members (the keeper's creates run on their own). */
+async function parkedMembers(h: Harness<unknown>, count: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const parked = (await h.rt.store.pools.members()).filter((m) => m.step === 'pooled');
+    if (parked.length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the pool never had ${count} parked members`);
+}
+
+/**
+ * A warm pool of one: the keeper warms a member (its CreateFork parks it), a latest-backup create
+ * claims it (the create route completes its token), the keeper refills, then replaces the member
+ * past its age and retires it (fails its token), and at last drains the pool.
+ */
+async function poolEveryWay(sim: Simulated, h: Harness<unknown>): Promise<void> {
+  await sim.keepPools();
+  await parkedMembers(h, 1);
+  const claimed = await sim.api('POST', '/v1/forks', {
+    source: h.rt.env.policy.pools[0]?.source,
+    name: 'pooled',
+  });
+  expect(claimed.statusCode, claimed.body).toBe(202);
+  const { id } = JSON.parse(claimed.body) as { id: string };
+  await sim.idle();
+  expect(await h.rt.store.mustGet(id)).toMatchObject({ status: 'ready', restore: { pool: {} } });
+  expect((await sim.api('GET', '/v1/pools')).statusCode).toBe(200);
+  expect((await sim.api('DELETE', `/v1/forks/${id}`)).statusCode).toBe(202);
+  await sim.keepPools();
+  await parkedMembers(h, 1);
+  const later = new Date(Date.now() + 25 * 3_600_000);
+  await sim.keepPools({ now: later });
+  await parkedMembers(h, 2);
+  const recycled = await sim.keepPools({ now: later });
+  expect(recycled.actions.map((a) => a.action)).toEqual(['retire']);
+  expect((await sim.keepPools({ drain: true })).errors).toEqual([]);
+  await sim.idle();
+  expect(await h.rt.store.pools.members()).toEqual([]);
 }
 
 /**
@@ -301,8 +342,12 @@ describe('IAM simulation: each AWS call against the synthesized policy of the fu
   beforeAll(async () => {
     await resetMoto();
     await forkEveryWay(
-      'rds-instance (postgres), with post-restore hooks',
-      await workflowHarness({ taskTimerMs: EVENTS_FIRST, postRestoreHook: { hooks: HOOKS } }),
+      'rds-instance (postgres), with post-restore hooks and a warm pool',
+      await workflowHarness({
+        taskTimerMs: EVENTS_FIRST,
+        postRestoreHook: { hooks: HOOKS },
+        pools: [{ source: 'orders-prod', size: 1, maxAgeHours: 24, recycleOnNewBackup: false }],
+      }),
       (s) => [
         { type: 'latest-backup' },
         { type: 'snapshot', snapshotId: s.manualSnapshotId },

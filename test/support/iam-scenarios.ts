@@ -21,6 +21,7 @@ import { StepFunctionsStarter } from '../../lambdas/core/workflows.js';
 import { handleExpiryWarning } from '../../lambdas/events/expiry-warning.js';
 import { createDatabaseSweep } from '../../lambdas/events/orphan-databases.js';
 import { createLeftoverSweep } from '../../lambdas/events/orphan-leftovers.js';
+import { createPoolKeeper, type PoolKeeping } from '../../lambdas/events/pool-keeper.js';
 import { handleRdsEvent } from '../../lambdas/events/rds-event.js';
 import { mergeSummaries } from '../../lambdas/events/reconcile-sweep.js';
 import { createReconciler } from '../../lambdas/events/reconciler.js';
@@ -33,6 +34,7 @@ import {
   EXPIRY_WARNING_FUNCTION,
   ORPHAN_DATABASES_FUNCTION,
   ORPHAN_LEFTOVERS_FUNCTION,
+  POOL_KEEPER_FUNCTION,
   RDS_EVENT_FUNCTION,
   RECONCILER_FUNCTION,
 } from '../../lib/permissions.js';
@@ -240,6 +242,8 @@ export interface Simulated {
   /** Hands an SQS batch of command events to the command consumer, as its event source would. */
   commands(event: SQSEvent): Promise<SQSBatchResponse>;
   reconcile(now?: Date): Promise<unknown>;
+  /** Runs the pool keeper as its own function (`drain`: as if no pool were configured any more). */
+  keepPools(options?: { now?: Date; drain?: boolean }): Promise<PoolKeeping>;
   /** Invokes the expiry-warning function as the fork's warning schedule does, for its current expiry. */
   warn(forkId: string): Promise<unknown>;
   idle(): Promise<void>;
@@ -268,6 +272,8 @@ export function simulate<S>(
       env,
       aws: steps.clients,
       workflows: recordedStarter(steps.workflows, env, recorder),
+      // A claim completes a pool member's token, a retirement fails it: recorded, then answered here.
+      tasks,
       logger: testLogger(),
       now: steps.rt.now,
     });
@@ -275,6 +281,7 @@ export function simulate<S>(
   const commandsRt = runtime();
   const reconcilerRt = runtime();
   const warningRt = runtime();
+  const keeperRt = runtime();
   const events = deliverRdsEventsTo(
     createRuntime({ env, aws: steps.clients, workflows: steps.workflows, tasks, logger: testLogger() }),
   );
@@ -297,6 +304,10 @@ export function simulate<S>(
         await runAs(ORPHAN_DATABASES_FUNCTION, () => createDatabaseSweep(reconcilerRt, clock)()),
         await runAs(ORPHAN_LEFTOVERS_FUNCTION, () => createLeftoverSweep(reconcilerRt, clock)()),
       ]);
+    },
+    keepPools: ({ now, drain } = {}) => {
+      const rt = drain ? { ...keeperRt, env: { ...env, policy: { ...env.policy, pools: [] } } } : keeperRt;
+      return runAs(POOL_KEEPER_FUNCTION, () => createPoolKeeper(rt, now ? { now: () => now } : {})());
     },
     async warn(forkId) {
       const { expiresAt } = await steps.rt.store.mustGet(forkId);

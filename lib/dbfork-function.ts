@@ -85,11 +85,13 @@ export function handlerEntry(relativePath: string): string {
 
 /**
  * Modules replaced in every Lambda bundle: the SDK's default credential chain by an environment-only
- * provider, and its lazily loaded event-stream support by a stub that refuses (each file says why).
+ * provider, its lazily loaded event-stream support by a stub that refuses, and the LRU cache of the
+ * DynamoDB client's endpoint discovery by a smaller one that behaves the same (each file says why).
  */
 export const DBFORK_BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': handlerEntry('lambdas/core/env-credentials.ts'),
   '@smithy/core/event-streams': handlerEntry('lambdas/core/no-event-streams.ts'),
+  'mnemonist/lru-cache': handlerEntry('lambdas/core/lru-cache.ts'),
 };
 
 /** The aliases as NodejsFunction's esbuild arguments (`--alias:<module>=<path>`). */

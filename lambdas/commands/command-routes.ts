@@ -23,7 +23,6 @@ export const COMMAND_PARTS = [
   parts.events,
   parts.workflows,
   parts.tasks,
-  parts.metrics,
   parts.schedules,
 ] as const;
 export type CommandServices = (typeof COMMAND_PARTS)[number]['service'];

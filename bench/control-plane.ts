@@ -35,7 +35,7 @@ import {
   stackTemplate,
   startBenchOffline,
 } from './offline-runtime.js';
-import { type AslDefinition, toPollLoop, waitStates, waitsOnTaskTokens } from './poll-loop-definition.js';
+import { type AslDefinition, toPollLoop, waitStates, waitsOnEvents } from './poll-loop-definition.js';
 
 /** What a restore takes on AWS in this model (DESIGN.md §8: "a poll loop over a 20-minute restore"). */
 export const EMULATED_RESTORE_MS = 20 * 60_000;
@@ -95,7 +95,7 @@ export async function measureEventDriven(
   },
 ): Promise<ModeMeasurement> {
   const definition = createDefinition(stackTemplate());
-  if (!waitsOnTaskTokens(definition)) {
+  if (!waitsOnEvents(definition)) {
     return {
       pending:
         'pending: event-driven waits have not landed (the synthesized CreateFork has no .waitForTaskToken state; its waits poll)',

@@ -5,7 +5,9 @@
  */
 import { RDSClient } from '@aws-sdk/client-rds';
 import { clientConfig } from '../lambdas/core/clients.js';
-import type { ForkRecord } from '../lambdas/core/fork.js';
+import type { ForkRecord, PoolOrigin } from '../lambdas/core/fork.js';
+import type { PoolConfig } from '../lambdas/core/pool-config.js';
+import { type EmulatorConfigPatch, setEmulatorConfigAt } from '../local/emulator-config.js';
 import type { LocalExecution } from '../local/local-workflows.js';
 import type { MotoServer } from '../local/moto-server.js';
 import { type OfflineMode, startOffline } from '../local/offline.js';
@@ -29,9 +31,24 @@ export interface BenchOffline {
   stop(): Promise<void>;
 }
 
+export interface BenchOfflineOptions {
+  quotas?: OfflineQuotas;
+  /** Milliseconds each Wait state waits. @default the offline mode's */
+  waitMs?: number;
+  template?: CfnTemplate;
+  /** Warm pools, filled as the runtime starts. @default none */
+  pools?: readonly PoolConfig[];
+  /** Milliseconds between reconciler runs. @default 0: only on demand */
+  reconcileMs?: number;
+  /** Milliseconds `stop()` waits for running workflows. @default 30000 */
+  drainMs?: number;
+  /** Emulator settings from the start on (after the source is seeded, before any fork or pool member). */
+  emulator?: EmulatorConfigPatch;
+}
+
 export async function startBenchOffline(
   moto: MotoServer,
-  options: { quotas?: OfflineQuotas; waitMs: number; template?: CfnTemplate },
+  options: BenchOfflineOptions,
 ): Promise<BenchOffline> {
   // Forgets every resource and puts the emulator's config back to its launch values.
   await moto.reset();
@@ -41,15 +58,17 @@ export async function startBenchOffline(
   } finally {
     rds.destroy();
   }
+  if (options.emulator) await setEmulatorConfigAt(moto.endpoint, options.emulator);
   const mode = await startOffline({
     port: 0,
     awsEndpoint: moto.endpoint,
     allowedSources: [BENCH_SOURCE],
     ...(options.quotas ? { quotas: options.quotas } : {}),
+    ...(options.pools ? { pools: options.pools } : {}),
     logLevel: 'SILENT',
-    waitMs: options.waitMs,
-    reconcileMs: 0,
-    drainMs: 30_000,
+    ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+    reconcileMs: options.reconcileMs ?? 0,
+    drainMs: options.drainMs ?? 30_000,
     template: options.template ?? stackTemplate(),
   });
   return { mode, sourceId: BENCH_SOURCE, stop: () => mode.stop() };
@@ -66,6 +85,7 @@ export interface ForkAnswer {
   id?: string;
   status?: ForkRecord['status'];
   readyAt?: string;
+  restore?: { pool?: PoolOrigin };
   error?: { code: string; message: string };
 }
 

@@ -1,15 +1,18 @@
 /**
  * The poll baseline as a definition: the synthesized CreateFork with every event-driven wait (a
- * `.waitForTaskToken` Task whose heartbeat timeout is caught into a plain check) replaced by a
- * Wait of the AWS poll interval going to that same check — the Wait → check → Choice loop the
+ * `.waitForTaskToken` Task with a heartbeat, whose timeout is caught into a plain check) replaced
+ * by a Wait of the AWS poll interval going to that same check — the Wait → check → Choice loop the
  * workflow ran before its waits became event-driven. With no such Task the definition already
- * polls and is returned as it is.
+ * polls and is returned as it is. A token wait without a heartbeat waits for no AWS event (a warm
+ * pool member parked until a create claims it) and is kept as it is.
  */
 
 export interface AslState {
   Type?: string;
   Resource?: string;
   Seconds?: number;
+  HeartbeatSeconds?: number;
+  HeartbeatSecondsPath?: string;
   Next?: string;
   Catch?: { ErrorEquals?: string[]; Next?: string }[];
   [key: string]: unknown;
@@ -28,25 +31,21 @@ export function isTaskTokenWait(state: AslState): boolean {
   return state.Type === 'Task' && state.Resource?.endsWith(TASK_TOKEN_SUFFIX) === true;
 }
 
-/**
- * An event-driven wait on AWS state: a token wait whose heartbeat timeout is caught into a check.
- * (A warm-pool member's ParkMember also waits on a token, for a claim: there is nothing to poll.)
- */
-function isEventWait(state: AslState): boolean {
-  return isTaskTokenWait(state) && heartbeatCheck(state) !== undefined;
+/** A token wait for an AWS event: its heartbeat is the safety net that falls back to a check. */
+export function isEventWait(state: AslState): boolean {
+  return (
+    isTaskTokenWait(state) &&
+    (state.HeartbeatSeconds !== undefined || state.HeartbeatSecondsPath !== undefined)
+  );
 }
 
-function heartbeatCheck(state: AslState): string | undefined {
-  return state.Catch?.find((c) => c.ErrorEquals?.includes(HEARTBEAT_TIMEOUT))?.Next;
-}
-
-export function waitsOnTaskTokens(definition: AslDefinition): boolean {
+export function waitsOnEvents(definition: AslDefinition): boolean {
   return Object.values(definition.States ?? {}).some(isEventWait);
 }
 
-/** The check an event-driven wait falls back to when its heartbeat runs out. */
+/** The check a token wait falls back to when its heartbeat runs out. */
 function safetyNetCheck(name: string, state: AslState): string {
-  const check = heartbeatCheck(state);
+  const check = state.Catch?.find((c) => c.ErrorEquals?.includes(HEARTBEAT_TIMEOUT))?.Next;
   if (!check) throw new Error(`the wait '${name}' catches no ${HEARTBEAT_TIMEOUT} into a check`);
   return check;
 }
@@ -61,7 +60,7 @@ export function toPollLoop(definition: AslDefinition, pollSeconds: number): AslD
   return { ...definition, States: states };
 }
 
-/** The states that belong to waiting: Wait states, the checks they lead to, Choices, token waits and their checks. */
+/** The states that belong to waiting: Wait states, the checks they lead to, Choices, event waits and their checks. */
 export function waitStates(definition: AslDefinition): Set<string> {
   const waiting = new Set<string>();
   for (const [name, state] of Object.entries(definition.States ?? {})) {
@@ -70,9 +69,9 @@ export function waitStates(definition: AslDefinition): Set<string> {
       waiting.add(name);
       if (state.Next) waiting.add(state.Next);
     }
-    if (isTaskTokenWait(state)) {
+    if (isEventWait(state)) {
       waiting.add(name);
-      if (isEventWait(state)) waiting.add(safetyNetCheck(name, state));
+      waiting.add(safetyNetCheck(name, state));
     }
   }
   return waiting;

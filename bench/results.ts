@@ -78,6 +78,19 @@ const perForkSchema = z.object({
   eventDrivenVsPollBaseline: z.number().nullable(),
 });
 
+const percentiles = z.object({ p50: maybeMs, p95: maybeMs });
+
+export const poolSchema = z.object({
+  /** POST /v1/forks → readyAt of a fork that took a parked warm-pool member. */
+  claimMs: percentiles,
+  /** The same, for the same request restored cold (no pool): the baseline. */
+  coldMs: percentiles,
+  /** Timed creates of each kind. */
+  n: count,
+  /** claimMs.p95 / coldMs.p95. */
+  ratio: z.number().nullable(),
+});
+
 export const benchResultsSchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: z.iso.datetime(),
@@ -94,7 +107,7 @@ export const benchResultsSchema = z.object({
   detectionLagMs: detectionLagSchema.nullable(),
   transitionsPerFork: perForkSchema.nullable(),
   lambdaInvocationsPerFork: perForkSchema.nullable(),
-  pool: z.null(),
+  pool: poolSchema.nullable(),
   /** How each figure was measured, by figure. */
   method: z.record(z.string(), z.string()),
   /** Why a figure (by its path) is null: "pending: …" or the error that stopped its measurement. */
@@ -107,3 +120,4 @@ export type ConcurrentCreatesFigure = z.infer<typeof concurrentCreatesSchema>;
 export type BundlesFigure = z.infer<typeof bundlesSchema>;
 export type DetectionLagFigure = z.infer<typeof detectionLagSchema>;
 export type PerForkFigure = z.infer<typeof perForkSchema>;
+export type PoolFigure = z.infer<typeof poolSchema>;

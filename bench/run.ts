@@ -14,6 +14,7 @@ import { measureConcurrentCreates } from './concurrent-creates.js';
 import { type ModeMeasurement, measureEventDriven, measurePollBaseline } from './control-plane.js';
 import { controlPlaneFigures } from './control-plane-figures.js';
 import { measureOverhead, type OverheadRun } from './overhead.js';
+import { EMULATOR_DEFAULT_DELAY_MS, measurePool } from './pool.js';
 import { renderPending, renderTable, tableRows } from './report-table.js';
 import { type BenchResults, benchResultsSchema } from './results.js';
 
@@ -28,6 +29,7 @@ const SETTINGS = {
   /** 20 emulated minutes of restore take this long; Waits scale alike (30 s → 500 ms). */
   restoreRealMs: 20_000,
   importRuns: 3,
+  pool: { forks: 5, poolSize: 2, reconcileMs: 1000, refillTimeoutMs: 120_000 },
 } as const;
 
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -40,6 +42,7 @@ const METHOD: Record<string, string> = {
   transitionsPerFork: 'states entered per create execution (same runs as detectionLagMs), mean',
   lambdaInvocationsPerFork:
     'Task states entered + retried per create execution (same runs as detectionLagMs), mean',
+  pool: `POST /v1/forks → readyAt of the fork through the offline API, ${SETTINGS.pool.forks} forks one after another each way (after one warm-up each), the same request (latest backup, default overrides) for the same RDS source, emulator at its default ${EMULATOR_DEFAULT_DELAY_MS} ms per transition and Wait states at the offline mode's default, reconciler every ${SETTINGS.pool.reconcileMs} ms; claim: a pool of ${SETTINGS.pool.poolSize} for the source, full and every member parked before each create, each fork's restore.pool checked set; baseline cold: the same without a pool, restore.pool checked absent; ratio = claim p95 / cold p95`,
 };
 
 /** Measured milliseconds and ratios carry no meaning past two decimals. */
@@ -53,9 +56,7 @@ function log(line: string): void {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const pending: Record<string, string> = {
-    pool: 'pending: warm pools have not landed (no pool figure to measure)',
-  };
+  const pending: Record<string, string> = {};
   let failures = 0;
   async function figure<T>(name: string, measure: () => Promise<T>): Promise<T | null> {
     const t = Date.now();
@@ -82,6 +83,7 @@ async function main(): Promise<number> {
   let poll: ModeMeasurement;
   let eventDriven: ModeMeasurement;
   let halfDropped: ModeMeasurement;
+  let pool: BenchResults['pool'];
   try {
     overhead = await figure('overheadMs', () => measureOverhead(moto, SETTINGS.overheadForks));
     concurrent = await figure('concurrentCreates', () =>
@@ -101,6 +103,8 @@ async function main(): Promise<number> {
     halfDropped = (await figure('halfEventsDropped', () =>
       measureEventDriven(moto, { ...options, dropFraction: 0.5 }),
     )) ?? { pending: pending.halfEventsDropped ?? 'failed' };
+    // Last: its runtimes leave pool members parked (or a refill restoring) in this process.
+    pool = await figure('pool', () => measurePool(moto, SETTINGS.pool));
   } finally {
     await moto.stop();
   }
@@ -122,7 +126,7 @@ async function main(): Promise<number> {
     detectionLagMs: controlPlane.detectionLagMs,
     transitionsPerFork: controlPlane.transitionsPerFork,
     lambdaInvocationsPerFork: controlPlane.lambdaInvocationsPerFork,
-    pool: null,
+    pool,
     method: METHOD,
     pending: { ...pending, ...controlPlane.pending },
   } satisfies BenchResults);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AslDefinition,
+  type AslState,
   toPollLoop,
   waitStates,
-  waitsOnTaskTokens,
+  waitsOnEvents,
 } from '../../../bench/poll-loop-definition.js';
 import { NAMES } from '../../../lib/names.js';
 import { renderStateMachineDefinition } from '../../../local/state-machine-runner.js';
@@ -40,6 +41,19 @@ const EVENT_DRIVEN: AslDefinition = {
   },
 };
 
+/** A warm-pool member parks on a token until a claim: no heartbeat, no AWS event to wait for. */
+const PARKING: AslState = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  TimeoutSecondsPath: '$.pool.timeoutSeconds',
+  Catch: [{ ErrorEquals: ['States.ALL'], Next: 'StartCleanup' }],
+  Next: 'RotateCredentials',
+};
+const EVENT_DRIVEN_WITH_POOL: AslDefinition = {
+  ...EVENT_DRIVEN,
+  States: { ...EVENT_DRIVEN.States, ParkMember: PARKING },
+};
+
 describe('toPollLoop', () => {
   it('turns each token wait into a Wait of the poll interval that goes to its safety-net check', () => {
     const poll = toPollLoop(EVENT_DRIVEN, 30);
@@ -47,36 +61,51 @@ describe('toPollLoop', () => {
     expect(poll.States?.AwaitDatabase).toEqual({ Type: 'Wait', Seconds: 30, Next: 'CheckDatabase' });
     expect(poll.States?.CheckDatabase).toEqual(EVENT_DRIVEN.States?.CheckDatabase);
     expect(poll.StartAt).toBe('Restore');
-    expect(waitsOnTaskTokens(poll)).toBe(false);
-    expect(waitsOnTaskTokens(EVENT_DRIVEN)).toBe(true);
+    expect(waitsOnEvents(poll)).toBe(false);
+    expect(waitsOnEvents(EVENT_DRIVEN)).toBe(true);
+  });
+
+  it('keeps a token wait without a heartbeat (a parked pool member) as it is', () => {
+    const poll = toPollLoop(EVENT_DRIVEN_WITH_POOL, 30);
+
+    expect(poll.States?.ParkMember).toEqual(PARKING);
+    expect(poll.States?.AwaitDatabase).toEqual({ Type: 'Wait', Seconds: 30, Next: 'CheckDatabase' });
+    expect(waitsOnEvents(poll)).toBe(false);
+    expect(waitsOnEvents({ States: { ParkMember: PARKING } })).toBe(false);
   });
 
   it('returns a definition that already polls unchanged', () => {
     expect(toPollLoop(POLLING, 30)).toEqual(POLLING);
   });
 
-  it('leaves a token wait with no heartbeat check as it is: a pool member waiting for a claim has nothing to poll', () => {
-    const parked: AslDefinition = {
-      States: { ParkMember: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' } },
+  it('refuses a token wait without a heartbeat check to fall back to', () => {
+    const broken: AslDefinition = {
+      States: {
+        Await: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          HeartbeatSecondsPath: '$.heartbeatSeconds',
+        },
+      },
     };
-    expect(toPollLoop(parked, 30)).toEqual(parked);
-    expect(waitsOnTaskTokens(parked)).toBe(false);
+    expect(() => toPollLoop(broken, 30)).toThrow(/Await.*HeartbeatTimeout/);
   });
 });
 
 describe('waitStates', () => {
-  it('names Waits with their checks, Choices, and token waits with their checks', () => {
+  it('names Waits with their checks, Choices, and event waits with their checks', () => {
     expect([...waitStates(POLLING)].sort()).toEqual(['CheckDatabase', 'DatabaseReady?', 'WaitForDatabase']);
     expect([...waitStates(EVENT_DRIVEN)].sort()).toEqual([
       'AwaitDatabase',
       'CheckDatabase',
       'DatabaseReady?',
     ]);
+    expect(waitStates(EVENT_DRIVEN_WITH_POOL)).toEqual(waitStates(EVENT_DRIVEN));
   });
 });
 
 describe('the poll baseline of the synthesized CreateFork', () => {
-  it('polls every 30 s, waiting on no task token', () => {
+  it('polls every 30 s, waiting on no event', () => {
     const { definition } = renderStateMachineDefinition(
       synthesizeTemplate(),
       (_id, resource) => resource.Properties?.StateMachineName === NAMES.createStateMachine,
@@ -84,7 +113,7 @@ describe('the poll baseline of the synthesized CreateFork', () => {
 
     const poll = toPollLoop(definition as AslDefinition, 30);
 
-    expect(waitsOnTaskTokens(poll)).toBe(false);
+    expect(waitsOnEvents(poll)).toBe(false);
     const waits = Object.values(poll.States ?? {}).filter((s) => s.Type === 'Wait');
     expect(waits.length).toBeGreaterThan(0);
     expect(new Set(waits.map((s) => s.Seconds))).toEqual(new Set([30]));

@@ -49,9 +49,14 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     detectionLagMs: controlPlane.detectionLagMs,
     transitionsPerFork: controlPlane.transitionsPerFork,
     lambdaInvocationsPerFork: controlPlane.lambdaInvocationsPerFork,
-    pool: null,
+    pool: {
+      claimMs: { p50: 3500, p95: 3700 },
+      coldMs: { p50: 7300, p95: 7400 },
+      n: 5,
+      ratio: 0.5,
+    },
     method: { overheadMs: 'POST → ready' },
-    pending: { pool: 'pending: warm pools have not landed', ...controlPlane.pending },
+    pending: { ...controlPlane.pending },
     ...overrides,
   };
 }
@@ -108,6 +113,7 @@ describe('controlPlaneFigures', () => {
 describe('benchResultsSchema', () => {
   it('accepts a complete run with pending figures as null', () => {
     expect(benchResultsSchema.parse(results())).toEqual(results());
+    expect(benchResultsSchema.parse(results({ pool: null }))).toEqual(results({ pool: null }));
   });
 
   it('refuses an estimated figure written as text and a missing key', () => {
@@ -116,6 +122,10 @@ describe('benchResultsSchema', () => {
     ).toThrow();
     const { bundles: _bundles, ...withoutBundles } = results();
     expect(() => benchResultsSchema.parse(withoutBundles)).toThrow();
+    const pool = results().pool;
+    expect(() =>
+      benchResultsSchema.parse({ ...results(), pool: { ...pool, claimMs: { p50: 3500 } } }),
+    ).toThrow();
   });
 });
 
@@ -139,6 +149,18 @@ describe('tableRows and renderTable', () => {
       measured: 'pending',
       baseline: 'poll 135',
     });
+    expect(rows.at(-1)).toEqual({
+      figure: 'warm pool claim → ready, p50 / p95 (5 forks each)',
+      measured: '3500 ms / 3700 ms',
+      baseline: 'cold 7300 ms / 7400 ms',
+      ratio: '0.5×',
+      target: '–',
+    });
+  });
+
+  it('says pending for a pool figure not measured', () => {
+    const rows = tableRows(results({ pool: null, pending: { pool: 'pending: no pool' } }));
+
     expect(rows.at(-1)).toMatchObject({ figure: 'warm pool claim', measured: 'pending' });
   });
 

@@ -158,13 +158,16 @@ export function eventWait(
   return { await: wait, check };
 }
 
+/** The state a warm-pool member's CreateFork waits in for a claim. */
+export const PARK_MEMBER_STATE = 'ParkMember';
+
 /**
  * ParkMember: the warm-pool member waits on its task token (lambdas/steps/park-member.ts) until a
  * claim completes it with `{forkId}` (the state from then on) or its retirement fails it; its
  * timeout is the member's deadline (`$.pool.timeoutSeconds`), after which the Catch removes it.
  */
 export function memberParking(scope: Construct, fn: lambda.IFunction): tasks.LambdaInvoke {
-  return new tasks.LambdaInvoke(scope, 'ParkMember', {
+  return new tasks.LambdaInvoke(scope, PARK_MEMBER_STATE, {
     lambdaFunction: fn,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
     payload: sfn.TaskInput.fromObject({

@@ -56,6 +56,9 @@ export class LocalTaskTokens implements TaskCompletion {
           settle();
           reject(new LocalTaskError('States.Timeout', 'the task timed out'));
         }, options.timeoutMs);
+        // A wait with no heartbeat is idle by design (a pool member parked for a claim, for hours):
+        // its deadline alone does not keep the process alive.
+        if (options.heartbeatMs === undefined) timeout.unref();
       }
       restartHeartbeat();
       this.open.set(token, {

@@ -8,6 +8,7 @@ import {
 } from '../lambdas/core/workflows.js';
 import { type StepHandlers, stepHandlers } from '../lambdas/steps/registry.js';
 import { NAMES } from '../lib/names.js';
+import { PARK_MEMBER_STATE } from '../lib/workflow-states.js';
 import { LocalTaskTokens } from './local-task-tokens.js';
 import {
   type BoundStateMachine,
@@ -32,7 +33,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A running execution whose latest state is a pool member's ParkMember (lib/workflow-states.ts). */
 export function isParked(execution: LocalExecution): boolean {
-  return execution.status === 'RUNNING' && statesEntered(execution.events).at(-1) === 'ParkMember';
+  return execution.status === 'RUNNING' && statesEntered(execution.events).at(-1) === PARK_MEMBER_STATE;
 }
 
 export interface LocalExecution {

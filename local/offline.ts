@@ -12,6 +12,7 @@ import type { PoolConfig } from '../lambdas/core/pool-config.js';
 import { createRuntime, type Runtime } from '../lambdas/core/runtime.js';
 import { handleExpiryWarning } from '../lambdas/events/expiry-warning.js';
 import { handleRdsEvent } from '../lambdas/events/rds-event.js';
+import { PARK_MEMBER_STATE } from '../lib/workflow-states.js';
 import { type CommandDelivery, startCommandDelivery } from './command-delivery.js';
 import { type DemoSource, seedDemoSources } from './demo-sources.js';
 import { queueEmulatorDynamoRequests } from './emulator-dynamo-queue.js';
@@ -185,10 +186,13 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
       waitMs,
       // A token wait's safety-net heartbeat scales like the 30 s poll Waits (AWS seconds × waitMs / 30);
       // its budget (timeout) never shrinks below the default offline scale, so waitMs 0 cannot time it out.
-      taskTimerMs: (_state, seconds, timer) =>
-        timer === 'heartbeat'
+      taskTimerMs: (state, seconds, timer) => {
+        // A pool member's deadline is wall-clock time, as the keeper's maxAgeHours is: not scaled.
+        if (state === PARK_MEMBER_STATE) return seconds * 1000;
+        return timer === 'heartbeat'
           ? Math.max(1, (seconds * waitMs) / POLL_WAIT_SECONDS)
-          : (seconds * Math.max(waitMs, 1000)) / POLL_WAIT_SECONDS,
+          : (seconds * Math.max(waitMs, 1000)) / POLL_WAIT_SECONDS;
+      },
       onSettled: (execution) => {
         const info = { forkId: execution.forkId, workflow: execution.kind, status: execution.status };
         if (execution.status === 'SUCCEEDED') logger.info('workflow finished', info);

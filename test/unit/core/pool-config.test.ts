@@ -58,7 +58,9 @@ describe('which creates a pool member satisfies', () => {
     expect(
       poolFor(policy, 'orders-prod', body({ overrides: { instanceClass: 'db.t4g.small' } })),
     ).toBeDefined();
-    expect(poolFor(policy, 'orders-prod', body({ name: 'pr-1', ttlHours: 3, tags: { pr: '1' } }))).toBeDefined();
+    expect(
+      poolFor(policy, 'orders-prod', body({ name: 'pr-1', ttlHours: 3, tags: { pr: '1' } })),
+    ).toBeDefined();
   });
 
   it('not another restore, another class or more overrides, nor another source', () => {

@@ -158,7 +158,9 @@ describe('pool keeper', () => {
 
     await createPoolKeeper(rt)();
 
-    expect(calls).toContain('retire fork-aaaaaaaaaaa1: retired from its pool: older than 24 h; past its deadline');
+    expect(calls).toContain(
+      'retire fork-aaaaaaaaaaa1: retired from its pool: older than 24 h; past its deadline',
+    );
   });
 
   it('with recycleOnNewBackup, replaces members restored from an older backup than the source’s latest', async () => {

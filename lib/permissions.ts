@@ -33,6 +33,7 @@ export type Capability =
   | 'rds:create-instance'
   | 'rds:modify'
   | 'rds:attach-source-groups'
+  | 'rds:retag'
   | 'rds:delete'
   | 'secrets:write'
   | 'secrets:stage'
@@ -110,8 +111,9 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<FunctionName, readonly Capab
     'waits:succeed',
   ],
   'create-instances': ['rds:read', 'rds:create-instance', 'rds:modify', 'rds:attach-source-groups'],
-  // Announces `Fork Requested` for a fork that claimed a warm-pool member (the API publishes nothing).
-  'rotate-credentials': ['rds:read', 'rds:modify', 'secrets:write', 'events:put'],
+  // Announces `Fork Requested` for a fork that claimed a warm-pool member (the API publishes nothing)
+  // and gives the member's database the fork's tags (rds:retag).
+  'rotate-credentials': ['rds:read', 'rds:modify', 'rds:retag', 'secrets:write', 'events:put'],
   'check-credentials': ['rds:read'],
   // Stores a pool member's claim token on its record (the table only).
   'park-member': [],
@@ -470,6 +472,22 @@ export function statementsFor(
           actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'],
           resources: forkArns(scope, 'db', 'cluster'),
           conditions: MANAGED_RESOURCE,
+        }),
+      ];
+
+    case 'rds:retag':
+      // Only databases already tagged dbfork:managed=true, and they stay so: the tags a request may
+      // set or remove exclude dbfork:managed (aws:TagKeys), so no database can be made or unmade a
+      // fork by retagging.
+      return [
+        new iam.PolicyStatement({
+          sid: 'RetagManagedForks',
+          actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+          resources: forkArns(scope, 'db', 'cluster'),
+          conditions: {
+            ...MANAGED_RESOURCE,
+            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [MANAGED_TAG.key] },
+          },
         }),
       ];
 

@@ -3,7 +3,7 @@ import { forkSource } from '../core/fork-source.js';
 import { generatePassword } from '../core/password.js';
 import * as parts from '../core/runtime-parts.js';
 import { databaseSecret } from '../core/secret-value.js';
-import { forkTags } from '../core/tags.js';
+import { forkTags, TAG } from '../core/tags.js';
 import { defineStep } from './step.js';
 
 /** Where the fork took a pool member, its history says so at the claim; this is its first rotation. */
@@ -43,6 +43,13 @@ export const step = defineStep(
       } catch (error) {
         rt.logger.error('could not publish Fork Requested', { forkId: fork.id, error });
       }
+    }
+    if (fork.restore.pool) {
+      // The member's database takes the fork's tags (its owner, expiry and the caller's tags) and
+      // leaves its pool; the fork id tag is already the fork's (a member's id is its fork's).
+      // (dbfork:managed is there already, and IAM lets no retag touch it.)
+      const tags = forkTags(fork).filter((tag) => tag.Key !== TAG.managed);
+      await engine.retag(fork.id, fork.id, tags, [TAG.pool]);
     }
     await rt.store.transition(fork.id, {
       step: 'rotating-credentials',

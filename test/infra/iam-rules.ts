@@ -112,6 +112,22 @@ export function onlyNamesInputs(statement: Statement): boolean {
   );
 }
 
+/**
+ * The one documented exception to "rds tagging needs the RequestTag condition": retagging what is
+ * already dbfork's (a claimed warm-pool member takes its fork's tags). Only AddTagsToResource /
+ * RemoveTagsFromResource, only on resources tagged dbfork:managed=true, and never the managed tag
+ * itself (ForAllValues:StringNotEquals aws:TagKeys), so no database is made or unmade dbfork's.
+ */
+export function onlyRetagsManaged(statement: Statement): boolean {
+  const keys = statement.Condition?.['ForAllValues:StringNotEquals']?.['aws:TagKeys'];
+  const excluded = Array.isArray(keys) ? keys : keys === undefined ? [] : [keys];
+  return (
+    actionsOf(statement).every((a) => a === 'rds:AddTagsToResource' || a === 'rds:RemoveTagsFromResource') &&
+    requiresTag(statement, 'ResourceTag') &&
+    excluded.includes(MANAGED_KEY)
+  );
+}
+
 /** Any destructive verb, any service. */
 const DESTRUCTIVE = /^[a-z0-9-]+:(Delete|Modify|Put|Reboot|Restore)/;
 
@@ -157,7 +173,8 @@ export function checkStatement(statement: Statement): string[] {
   if (
     actions.some((a) => RDS_CREATING.test(a)) &&
     !requiresTag(statement, 'RequestTag') &&
-    !onlyNamesInputs(statement)
+    !onlyNamesInputs(statement) &&
+    !onlyRetagsManaged(statement)
   ) {
     broken.push('rds create/restore/tag without StringEquals aws:RequestTag/dbfork:managed = "true"');
   }

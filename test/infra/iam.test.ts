@@ -101,6 +101,24 @@ describe('IAM safety rules (walker)', () => {
     ]);
   });
 
+  it('lets tags of a managed database change only where it stays managed (a claimed pool member)', () => {
+    const retag = (condition: Statement['Condition']): Statement => ({
+      Effect: 'Allow',
+      Action: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      Resource: 'arn:aws:rds:*:*:db:fork-*',
+      ...(condition ? { Condition: condition } : {}),
+    });
+    const managed = { 'aws:ResourceTag/dbfork:managed': 'true' };
+    const notTheManagedKey = { 'aws:TagKeys': ['dbfork:managed'] };
+    const rule = 'rds create/restore/tag without StringEquals aws:RequestTag/dbfork:managed = "true"';
+    expect(
+      checkStatement(retag({ StringEquals: managed, 'ForAllValues:StringNotEquals': notTheManagedKey })),
+    ).toEqual([]);
+    // Any database's tags, or the managed tag itself: refused.
+    expect(checkStatement(retag({ 'ForAllValues:StringNotEquals': notTheManagedKey }))).toContain(rule);
+    expect(checkStatement(retag({ StringEquals: managed }))).toContain(rule);
+  });
+
   it('flags service-wide action wildcards', () => {
     expect(
       checkStatement({ Effect: 'Allow', Action: 'rds:*', Resource: 'arn:aws:rds:*:*:db:fork-*' }),

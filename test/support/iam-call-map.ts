@@ -181,7 +181,10 @@ function rdsMapper(site: CallSite) {
     const entry = table[operation];
     if (!entry) throw new UnmappedCallError(`rds:${operation} has no resource mapping`);
     const { resources, tagged } = entry(input);
-    const context = requestTagContext(input.Tags);
+    // RemoveTagsFromResource names the keys it removes: aws:TagKeys (Service Authorization Reference).
+    const context = Array.isArray(input.TagKeys)
+      ? { 'aws:TagKeys': (input.TagKeys as unknown[]).map(String) }
+      : requestTagContext(input.Tags);
     const out = resources.map((resource) => ({ action: `rds:${operation}`, resource, context }));
     if (tagged) out.push({ action: 'rds:AddTagsToResource', resource: tagged, context });
     return out;

@@ -3,7 +3,7 @@ import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFork } from '../../lambdas/api/routes/create-fork.js';
 import { createForkBodySchema, type ForkRecord, POOL_OWNER } from '../../lambdas/core/fork.js';
-import { TAG } from '../../lambdas/core/tags.js';
+import { TAG, tagValue } from '../../lambdas/core/tags.js';
 import { createPoolKeeper } from '../../lambdas/events/pool-keeper.js';
 import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
 import { resetMoto } from '../support/moto.js';
@@ -97,7 +97,12 @@ describe('warm pools (moto)', () => {
       (b.pool?.readyAt ?? '').localeCompare(a.pool?.readyAt ?? ''),
     )[0];
 
-    const { fork, execution } = await h.create({ source: 'orders-prod', name: 'from-pool', ttlHours: 2 });
+    const { fork, execution } = await h.create({
+      source: 'orders-prod',
+      name: 'from-pool',
+      ttlHours: 2,
+      tags: { pr: '7' },
+    });
 
     expect(fork.id).toBe(newest?.id);
     expect(fork).toMatchObject({ status: 'ready', name: 'from-pool', owner: OWNER });
@@ -108,6 +113,19 @@ describe('warm pools (moto)', () => {
       pool: { source: 'orders-prod', memberReadyAt: newest?.pool?.readyAt },
     });
     expect(fork.secretArn).toBeDefined();
+    // The member's database now carries the fork's tags, and no longer its pool's.
+    const [database] =
+      (await h.clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: fork.id })))
+        .DBInstances ?? [];
+    const tags = await tagsOf(h, database?.DBInstanceArn ?? '');
+    expect(tags).toMatchObject({
+      [TAG.managed]: 'true',
+      [TAG.forkId]: fork.id,
+      [TAG.expiresAt]: fork.expiresAt,
+      [TAG.owner]: tagValue(OWNER),
+      pr: '7',
+    });
+    expect(tags[TAG.pool]).toBeUndefined();
     const left = await h.leftovers(fork.id);
     expect(left.instances).toEqual([fork.id]);
     expect(left.secrets).toHaveLength(1);

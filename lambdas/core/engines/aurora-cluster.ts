@@ -18,6 +18,7 @@ import { ClusterEngine } from './cluster-engine.js';
 import { clusterRestoreCommon, FORK_BACKUP_RETENTION_DAYS } from './cluster-restore.js';
 import { customGroup } from './default-groups.js';
 import type { RestorePlan } from './engine.js';
+import { retagResource } from './guarded.js';
 
 /** Aurora PostgreSQL and MySQL clusters, provisioned or Serverless v2 (`aurora` is MySQL 5.6-compatible). */
 export const AURORA_ENGINES = ['aurora-postgresql', 'aurora-mysql', 'aurora'] as const;
@@ -79,6 +80,7 @@ function auroraApi(rds: RDSClient): ClusterApi {
     modifyCluster: (input) => rds.send(new ModifyDBClusterCommand(input)),
     // Final snapshots do not apply to Aurora instances; the cluster's are skipped.
     deleteInstance: (id) => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id })),
+    retag: (arn, tags, remove) => retagResource(rds, arn, tags, remove),
     deleteCluster: (id) =>
       rds.send(
         new DeleteDBClusterCommand({

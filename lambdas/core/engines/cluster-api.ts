@@ -116,5 +116,7 @@ export interface ClusterApi {
     BackupRetentionPeriod?: number;
   }): Promise<unknown>;
   deleteInstance(instanceId: string): Promise<unknown>;
+  /** Sets `tags` on a cluster or instance by ARN and removes `remove`. */
+  retag(arn: string, tags: readonly AwsTag[], remove: readonly string[]): Promise<unknown>;
   deleteCluster(clusterId: string): Promise<unknown>;
 }

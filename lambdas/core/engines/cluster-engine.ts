@@ -3,8 +3,9 @@ import { writerInstanceId } from '../ids.js';
 import { type AwsTag, assertManagedBy, forkIdOf } from '../tags.js';
 import type { ClusterApi, ClusterDescription, ClusterInstanceDescription } from './cluster-api.js';
 import { pendingSettings, pointInTimeOf } from './cluster-restore.js';
+import { retagForkCluster } from './cluster-retag.js';
 import { toClusterBackup, toClusterSource } from './cluster-source.js';
-import { deleteForkCluster } from './cluster-teardown.js';
+import { type ClusterTeardown, deleteForkCluster } from './cluster-teardown.js';
 import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
 import { assertSnapshotNotFailed } from './failure-states.js';
 import {
@@ -283,15 +284,20 @@ export class ClusterEngine implements EngineStrategy {
   }
 
   deleteFork(targetId: string, forkId: string): Promise<void> {
-    return deleteForkCluster(
-      {
-        api: this.api,
-        describeCluster: (id) => this.describeCluster(id),
-        clusterTags: (cluster) => this.clusterTags(cluster),
-        instancesOf: (id) => this.instancesOf(id),
-      },
-      targetId,
-      forkId,
-    );
+    return deleteForkCluster(this.reads(), targetId, forkId);
+  }
+
+  retag(targetId: string, forkId: string, tags: AwsTag[], remove: readonly string[]): Promise<void> {
+    return retagForkCluster(this.reads(), targetId, forkId, tags, remove);
+  }
+
+  /** What the tag-guarded teardown and retagging read, bound to this engine. */
+  private reads(): ClusterTeardown {
+    return {
+      api: this.api,
+      describeCluster: (id) => this.describeCluster(id),
+      clusterTags: (cluster) => this.clusterTags(cluster),
+      instancesOf: (id) => this.instancesOf(id),
+    };
   }
 }

@@ -19,6 +19,7 @@ import { ClusterEngine } from './cluster-engine.js';
 import { clusterRestoreCommon } from './cluster-restore.js';
 import { customGroup } from './default-groups.js';
 import type { RestorePlan } from './engine.js';
+import { retagResource } from './guarded.js';
 
 export const DOCDB_ENGINES = ['docdb'] as const;
 
@@ -72,6 +73,7 @@ function docdbApi(docdb: RDSClient): ClusterApi {
       ),
     modifyCluster: (input) => docdb.send(new ModifyDBClusterCommand(input)),
     deleteInstance: (id) => docdb.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id })),
+    retag: (arn, tags, remove) => retagResource(docdb, arn, tags, remove),
     deleteCluster: (id) =>
       docdb.send(new DeleteDBClusterCommand({ DBClusterIdentifier: id, SkipFinalSnapshot: true })),
   };

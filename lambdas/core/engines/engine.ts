@@ -123,6 +123,12 @@ export interface EngineStrategy {
   describeFork(targetId: string): Promise<ForkDatabase | undefined>;
   /** Tag-guarded. */
   setMasterPassword(targetId: string, forkId: string, password: string): Promise<void>;
+  /**
+   * Tag-guarded: sets `tags` on the fork database (a cluster and its instances) and removes the
+   * keys `remove` — what a warm-pool member takes when a fork claims it (the fork's owner, expiry
+   * and tags; no `dbfork:pool`). Idempotent.
+   */
+  retag(targetId: string, forkId: string, tags: AwsTag[], remove: readonly string[]): Promise<void>;
   /** Tag-guarded; deletes instances then the database, no final snapshot; missing is success. */
   deleteFork(targetId: string, forkId: string): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { AddTagsToResourceCommand, type RDSClient, RemoveTagsFromResourceCommand } from '@aws-sdk/client-rds';
 import { errorName } from '../errors.js';
 import { assertManagedBy } from '../tags.js';
 import type { Backup } from './engine.js';
@@ -178,6 +179,19 @@ export async function changePasswordOnce(
   } catch (error) {
     if (!BUSY_STATE_FAULTS.includes(errorName(error) ?? '')) throw error;
     if ((await currentStatus()) !== RESETTING_CREDENTIALS) throw error;
+  }
+}
+
+/** Sets `tags` on a database by ARN and removes `remove` (RDS and DocumentDB: the same API). */
+export async function retagResource(
+  rds: RDSClient,
+  arn: string,
+  tags: readonly { Key: string; Value: string }[],
+  remove: readonly string[],
+): Promise<void> {
+  if (tags.length > 0) await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [...tags] }));
+  if (remove.length > 0) {
+    await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: [...remove] }));
   }
 }
 

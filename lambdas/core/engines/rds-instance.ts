@@ -12,8 +12,8 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
-import { errorName } from '../errors.js';
-import { assertManagedBy, forkIdOf, tagMap } from '../tags.js';
+import { errorName, RestoreFailedError } from '../errors.js';
+import { type AwsTag, assertManagedBy, forkIdOf, tagMap } from '../tags.js';
 import { customGroup } from './default-groups.js';
 import type { Backup, EngineStrategy, ForkDatabase, RestorePlan, SourceDatabase } from './engine.js';
 import {
@@ -27,6 +27,7 @@ import {
   markerOf,
   needsDelete,
   newestFirst,
+  retagResource,
   snapshotTypeOf,
   toBackup,
 } from './guarded.js';
@@ -289,6 +290,13 @@ export class RdsInstanceEngine implements EngineStrategy {
         ),
       async () => (await this.describeFork(targetId))?.status,
     );
+  }
+
+  async retag(targetId: string, forkId: string, tags: AwsTag[], remove: readonly string[]): Promise<void> {
+    const fork = await this.describeFork(targetId);
+    assertManagedBy(fork?.tags ?? {}, forkId, `DB instance ${targetId}`);
+    if (!fork?.arn) throw new RestoreFailedError(`the fork database ${targetId} has no ARN`);
+    await retagResource(this.rds, fork.arn, tags, remove);
   }
 
   /**

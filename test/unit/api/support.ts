@@ -337,6 +337,7 @@ export function declaredEngine(
     describeFork: none,
     setMasterPassword: fail,
     deleteFork: fail,
+    retag: fail,
   };
 }
 

@@ -436,6 +436,36 @@ export function clusterEngineContract(spec: ClusterEngineSpec): void {
     });
   });
 
+  describe('retag', () => {
+    const tags = [{ Key: 'dbfork:owner', Value: 'alice' }];
+
+    it('sets the tags on the cluster and each of its instances and removes the given keys', async () => {
+      plane.clusters.push(spec.fork());
+      plane.instances.push(spec.forkWriter());
+
+      await engine.retag(FORK_ID, FORK_ID, tags, ['dbfork:pool']);
+
+      const arns = [spec.fork().DBClusterArn, spec.forkWriter().DBInstanceArn];
+      expect(plane.inputsOf('AddTagsToResource')).toEqual(
+        arns.map((ResourceName) => ({ ResourceName, Tags: tags })),
+      );
+      expect(plane.inputsOf('RemoveTagsFromResource')).toEqual(
+        arns.map((ResourceName) => ({ ResourceName, TagKeys: ['dbfork:pool'] })),
+      );
+    });
+
+    it('changes no tag when the cluster or one of its instances is not the fork’s', async () => {
+      plane.clusters.push(spec.fork());
+      plane.instances.push(spec.forkWriter(UNTAGGED));
+
+      await expect(engine.retag(FORK_ID, FORK_ID, tags, [])).rejects.toBeInstanceOf(NotManagedResourceError);
+      await expect(engine.retag(FORK_ID, 'fork-000000000000', tags, [])).rejects.toBeInstanceOf(
+        NotManagedResourceError,
+      );
+      expect(plane.writes()).toEqual([]);
+    });
+  });
+
   describe('deleteFork', () => {
     it('deletes the fork’s instances first and leaves the cluster for the next call', async () => {
       plane.clusters.push(spec.fork());

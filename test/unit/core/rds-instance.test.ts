@@ -1,4 +1,5 @@
 import {
+  AddTagsToResourceCommand,
   CreateDBSnapshotCommand,
   DeleteDBInstanceCommand,
   DeleteDBSnapshotCommand,
@@ -8,6 +9,7 @@ import {
   InvalidDBInstanceStateFault,
   ModifyDBInstanceCommand,
   RDSClient,
+  RemoveTagsFromResourceCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
@@ -458,6 +460,33 @@ describe('RdsInstanceEngine', () => {
       expect(engine.isAvailable({ id: FORK_ID, status: 'modifying', tags: {}, passwordPending: false })).toBe(
         false,
       );
+    });
+  });
+
+  describe('retag', () => {
+    const tags = [{ Key: TAG.owner, Value: 'alice' }];
+
+    it('sets the tags on our instance and removes the given keys', async () => {
+      givenFork();
+      rds.on(AddTagsToResourceCommand).resolves({});
+      rds.on(RemoveTagsFromResourceCommand).resolves({});
+
+      await engine.retag(FORK_ID, FORK_ID, tags, [TAG.pool]);
+
+      const arn = forkInstance().DBInstanceArn;
+      expect(inputsOf(rds.commandCalls(AddTagsToResourceCommand))).toEqual([
+        { ResourceName: arn, Tags: tags },
+      ]);
+      expect(inputsOf(rds.commandCalls(RemoveTagsFromResourceCommand))).toEqual([
+        { ResourceName: arn, TagKeys: [TAG.pool] },
+      ]);
+    });
+
+    it('changes no tag on an instance that is not the fork’s', async () => {
+      givenFork({ TagList: [] });
+
+      await expect(engine.retag(FORK_ID, FORK_ID, tags, [])).rejects.toBeInstanceOf(NotManagedResourceError);
+      expect(rds.commandCalls(AddTagsToResourceCommand)).toEqual([]);
     });
   });
 

@@ -290,6 +290,41 @@ describe('warm pools (moto)', () => {
     expect(await h.leftovers(member.id)).toEqual(NOTHING_LEFT);
   });
 
+  it('answers 503 when Step Functions does not answer the claim; the fork ends failed and nothing is left', async () => {
+    const h = await workflowHarness({ pools: [{ ...POOL, size: 1 }] });
+    const [member] = await fill(h, 1);
+    if (!member?.pool?.claimToken) throw new Error('no member');
+    const unanswered = {
+      ...h.rt,
+      tasks: {
+        succeed: async () => {
+          throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+        },
+        fail: h.rt.tasks.fail,
+      },
+    };
+
+    await expect(
+      createFork(unanswered, {
+        owner: OWNER,
+        body: createForkBodySchema.parse({ source: 'orders-prod', name: 'unanswered' }),
+      }),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+
+    expect(await h.rt.store.mustGet(member.id)).toMatchObject({ status: 'failed' });
+    expect(await h.rt.store.findLiveByName('unanswered')).toBeUndefined();
+    // The member's workflow never heard of the claim: the sweep removes the database no live record
+    // claims, and the workflow, once it goes on (here: its token failed), finds nothing left to do.
+    for (let pass = 0; pass < 40 && (await h.leftovers(member.id)).instances.length > 0; pass++) {
+      await createFullReconcile(h.rt)();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await h.rt.tasks.fail(member.pool.claimToken, 'PoolMemberRetired', 'test');
+    await h.workflows.idle();
+    expect(await h.leftovers(member.id)).toEqual(NOTHING_LEFT);
+    expect((await h.rt.store.mustGet(member.id)).status).toBe('failed');
+  });
+
   it('removes an untracked pool member’s database through the tag-guarded teardown, and touches nothing else', async () => {
     const h = await workflowHarness({ pools: [{ ...POOL, size: 1 }] });
     const [member] = await fill(h, 1);

@@ -4,6 +4,7 @@ import type { CreateForkBody, ForkRecord } from '../../core/fork.js';
 import type { Idempotency, QuotaLimits } from '../../core/fork-admission.js';
 import { memberOverrides, type PoolConfig, poolOf } from '../../core/pool-config.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
+import type { TaskCompletionOutcome } from '../../core/task-completion.js';
 
 /**
  * POST /v1/forks from a warm pool (lambdas/core/pool-records.ts): a request a member satisfies
@@ -38,7 +39,7 @@ export interface ClaimRequest {
 export type ClaimOutcome =
   | { kind: 'claimed'; fork: ForkRecord }
   | { kind: 'replayed' }
-  /** The member's parked workflow was gone: the fork could not go on (it was marked failed). */
+  /** The member's parked workflow was gone or did not answer: the fork could not go on (marked failed). */
   | { kind: 'stale'; forkId: string }
   | { kind: 'none' };
 
@@ -54,7 +55,16 @@ export async function claimMember(
     const claimed = await rt.store.pools.claim(member, fork, request.idempotency, request.quotas);
     if (!claimed) continue; // another create (or the keeper) took it first
     if (claimed.replayed) return { kind: 'replayed' };
-    const outcome = await rt.tasks.succeed(member.pool?.claimToken ?? '', { forkId: member.id });
+    let outcome: TaskCompletionOutcome | 'failed';
+    try {
+      outcome = await rt.tasks.succeed(member.pool?.claimToken ?? '', { forkId: member.id });
+    } catch (error) {
+      // Step Functions did not answer (after the SDK's retries): the fork ends failed, and whichever
+      // way the member's workflow goes on, it finds a failed record and tears the database down
+      // (or the orphan sweep does, the record being no longer live).
+      rt.logger.error('could not hand a pool member over to its fork', { forkId: member.id, error });
+      outcome = 'failed';
+    }
     if (outcome === 'completed') return { kind: 'claimed', fork: claimed.record };
     await markStale(rt, member.id);
     return { kind: 'stale', forkId: member.id };

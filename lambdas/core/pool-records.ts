@@ -74,6 +74,33 @@ export class PoolRecords {
     return out;
   }
 
+  /**
+   * Members that ended `failed` (their warming failed, or they were retired) and were created since
+   * `createdSince`, newest first: the keeper stops warming a pool whose members keep failing.
+   */
+  async failed(createdSince: string): Promise<ForkRecord[]> {
+    const [partitionKey, sortKey] = FORK_TABLE_INDEXES.byStatus;
+    const out: ForkRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byStatus',
+          KeyConditionExpression: '#partition = :failed AND #sort >= :since',
+          FilterExpression: 'attribute_exists(#pool)',
+          ExpressionAttributeNames: { '#partition': partitionKey, '#sort': sortKey, '#pool': 'pool' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':since': createdSince },
+          ScanIndexForward: false,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(stripIndex(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
   /** Parks a member whose database is ready: claimable with `token` from now on. */
   async park(id: string, token: string): Promise<ForkRecord> {
     const at = this.now().toISOString();

@@ -40,6 +40,13 @@ export type PoolKeeperRuntime = RuntimeWith<(typeof POOL_KEEPER_PARTS)[number]['
 export const MEMBER_RETIRED = 'PoolMemberRetired';
 /** A member may wait parked this many times its pool's max age before its own workflow gives up. */
 const DEADLINE_FACTOR = 2;
+/**
+ * Members of one pool that failed within {@link FAILURE_WINDOW_MINUTES} after which the keeper stops
+ * warming it (each attempt is a restore that costs money): until the failures age out of the
+ * window, every run reports the pause as an error (the reconciler's findings alarm).
+ */
+export const FAILURES_TO_PAUSE = 2;
+export const FAILURE_WINDOW_MINUTES = 60;
 
 export interface PoolAction {
   source: string;
@@ -77,6 +84,38 @@ export function createPoolKeeper(rt: PoolKeeperRuntime, options: { now?: () => D
         logger.error('pool action failed', { source, forkId, action, error: detail });
       }
     };
+    const fail = (source: string, forkId: string, detail: string) => {
+      keeping.errors.push({ source, forkId, action: 'warm', detail });
+      logger.error('pool not warmed', { source, forkId, error: detail });
+    };
+    let failures: ForkRecord[] | undefined;
+    /** Starts `count` members of the pool (unless its members keep failing); how many started. */
+    const warm = async (config: PoolConfig, count: number): Promise<number> => {
+      failures ??= await recentlyFailed(rt, at);
+      const failing = failures.filter((m) => m.pool?.source === config.source);
+      if (failing.length >= FAILURES_TO_PAUSE) {
+        const latest = failing[0]?.error;
+        const why = latest ? ` (latest: ${latest.code}: ${latest.message})` : '';
+        fail(
+          config.source,
+          failing[0]?.id ?? '',
+          `warming paused: ${failing.length} members failed in the last ${FAILURE_WINDOW_MINUTES} minutes${why}`,
+        );
+        return 0;
+      }
+      let source: SourceDatabase;
+      try {
+        ({ source } = await rt.engines.resolve(config.source));
+      } catch (error) {
+        fail(config.source, '', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        return 0;
+      }
+      for (let i = 0; i < count; i++) {
+        const member = memberRecord(rt, config, source, at);
+        await attempt(config.source, member.id, 'warm', () => warmMember(rt, member, config, at));
+      }
+      return count;
+    };
     const retire = (member: ForkRecord, why: string) =>
       attempt(member.pool?.source ?? '', member.id, 'retire', () => retireMember(rt, member, why));
 
@@ -89,26 +128,11 @@ export function createPoolKeeper(rt: PoolKeeperRuntime, options: { now?: () => D
       }
       const plan = await planPool(rt, pool, pool.config, at);
       for (const [member, why] of plan.retire) await retire(member, why);
-      if (plan.warm > 0) {
-        let source: SourceDatabase | undefined;
-        try {
-          source = (await rt.engines.resolve(pool.source)).source;
-        } catch (error) {
-          const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-          keeping.errors.push({ source: pool.source, forkId: '', action: 'warm', detail });
-          logger.error('pool source not found', { source: pool.source, error: detail });
-        }
-        for (let i = 0; source && i < plan.warm; i++) {
-          const member = memberRecord(rt, pool.config, source, at);
-          await attempt(pool.source, member.id, 'warm', () =>
-            warmMember(rt, member, pool.config as PoolConfig, at),
-          );
-        }
-      }
+      const started = plan.warm > 0 ? await warm(pool.config, plan.warm) : 0;
       rt.metrics.pool(pool.source, {
         size: pool.config.size,
         ready: pool.ready.length,
-        warming: pool.warming.length + plan.warm,
+        warming: pool.warming.length + started,
       });
     }
     // The reconciler sweeps' line (lib/monitoring.construct.ts counts a run with errors as a finding).
@@ -155,6 +179,17 @@ async function planPool(
   }
   const warm = Math.max(0, config.size - (pool.warming.length + fresh.length));
   return { warm, retire };
+}
+
+/** Members whose warming failed (not those retired on purpose) in the failure window, newest first. */
+async function recentlyFailed(rt: PoolKeeperRuntime, at: Date): Promise<ForkRecord[]> {
+  const windowStart = new Date(at.getTime() - FAILURE_WINDOW_MINUTES * 60_000).toISOString();
+  // Warming takes hours at most: a member that failed in the window was created within a day of it.
+  const createdSince = new Date(at.getTime() - hours(24) - FAILURE_WINDOW_MINUTES * 60_000).toISOString();
+  const failed = await rt.store.pools.failed(createdSince);
+  return failed
+    .filter((m) => m.updatedAt >= windowStart && m.error?.code !== MEMBER_RETIRED)
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
 }
 
 async function latestBackupId(rt: PoolKeeperRuntime, sourceId: string): Promise<string | undefined> {

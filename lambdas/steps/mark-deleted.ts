@@ -12,6 +12,8 @@ export const step = defineStep(
       step: 'deleted',
       message: 'fork deleted; nothing left behind',
     });
+    // A pool member (deleted by the expiry sweep past its deadline) is nobody's fork: no event.
+    if (fork.pool) return {};
     rt.metrics.deleted(fork);
     await rt.events.publish('Fork Deleted', fork);
     return {};

@@ -4,9 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createFork } from '../../lambdas/api/routes/create-fork.js';
 import { createForkBodySchema, type ForkRecord, POOL_OWNER } from '../../lambdas/core/fork.js';
 import { TAG, tagValue } from '../../lambdas/core/tags.js';
-import { createPoolKeeper } from '../../lambdas/events/pool-keeper.js';
+import { createPoolKeeper, FAILURES_TO_PAUSE } from '../../lambdas/events/pool-keeper.js';
 import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
-import { resetMoto } from '../support/moto.js';
+import { resetMoto, setEmulatorConfig } from '../support/moto.js';
 import { type Harness, NOTHING_LEFT, OWNER, tagsOf, workflowHarness } from '../support/workflow-harness.js';
 
 /**
@@ -323,6 +323,34 @@ describe('warm pools (moto)', () => {
     await h.workflows.idle();
     expect(await h.leftovers(member.id)).toEqual(NOTHING_LEFT);
     expect((await h.rt.store.mustGet(member.id)).status).toBe('failed');
+  });
+
+  it('stops warming a pool whose members fail to restore, each failed member cleaned up like a failed fork', async () => {
+    const h = await workflowHarness({ pools: [{ ...POOL, size: 1 }] });
+    const failedMembers: string[] = [];
+    for (let attempt = 0; attempt < FAILURES_TO_PAUSE; attempt++) {
+      await setEmulatorConfig({ failures: { nextRestore: 'restore-error' } });
+      const keeping = await createPoolKeeper(h.rt)();
+      const [warmed] = keeping.actions;
+      expect(warmed?.action).toBe('warm');
+      await h.workflows.idle();
+      const member = await h.rt.store.mustGet(warmed?.forkId ?? '');
+      expect(member).toMatchObject({ status: 'failed', error: { code: 'RestoreFailedError' } });
+      expect(await h.leftovers(member.id)).toEqual(NOTHING_LEFT);
+      failedMembers.push(member.id);
+    }
+
+    const paused = await createPoolKeeper(h.rt)();
+
+    expect(paused.actions).toEqual([]);
+    expect(paused.errors).toEqual([
+      expect.objectContaining({
+        action: 'warm',
+        detail: expect.stringMatching(/^warming paused: 2 members failed/),
+      }),
+    ]);
+    expect(await h.rt.store.pools.members()).toEqual([]);
+    expect(failedMembers).toHaveLength(2);
   });
 
   it('removes an untracked pool member’s database through the tag-guarded teardown, and touches nothing else', async () => {

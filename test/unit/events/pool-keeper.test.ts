@@ -43,7 +43,13 @@ const SOURCE = {
 function fakeRuntime(
   members: ForkRecord[],
   pools: PoolConfig[],
-  options: { claimed?: string[]; stale?: string[]; backups?: Backup[]; startFails?: boolean } = {},
+  options: {
+    claimed?: string[];
+    stale?: string[];
+    backups?: Backup[];
+    startFails?: boolean;
+    failed?: ForkRecord[];
+  } = {},
 ) {
   const calls: string[] = [];
   const added: ForkRecord[] = [];
@@ -54,6 +60,7 @@ function fakeRuntime(
     store: {
       pools: {
         members: async () => members,
+        failed: async () => options.failed ?? [],
         add: async (record: ForkRecord) => {
           added.push(record);
           calls.push(`add ${record.pool?.source}`);
@@ -225,5 +232,41 @@ describe('pool keeper', () => {
         detail: 'Error: Step Functions refused',
       }),
     ]);
+  });
+
+  it('stops warming a pool whose members keep failing, and says why; retired members do not count', async () => {
+    const failedMember = (id: string, code: string, minutesAgo: number) =>
+      member(id, 'failed', 3, {
+        status: 'failed',
+        updatedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
+        error: { code, message: `${code} happened` },
+      });
+    const failed = [
+      failedMember('fork-fffffffffff1', 'RestoreFailedError', 10),
+      failedMember('fork-fffffffffff2', 'RestoreFailedError', 30),
+      failedMember('fork-fffffffffff3', MEMBER_RETIRED, 5),
+    ];
+
+    const paused = fakeRuntime([], [POOL], { failed });
+    const keeping = await createPoolKeeper(paused.rt)();
+    expect(paused.added).toEqual([]);
+    expect(keeping.errors).toEqual([
+      {
+        source: 'orders-prod',
+        forkId: 'fork-fffffffffff1',
+        action: 'warm',
+        detail:
+          'warming paused: 2 members failed in the last 60 minutes (latest: RestoreFailedError: RestoreFailedError happened)',
+      },
+    ]);
+
+    // One failure in the window (the other aged out) and retirements: warming goes on.
+    const resumed = fakeRuntime([], [POOL], {
+      failed: [failed[0], failedMember('fork-fffffffffff2', 'RestoreFailedError', 90), failed[2]].filter(
+        (m): m is ForkRecord => m !== undefined,
+      ),
+    });
+    await createPoolKeeper(resumed.rt)();
+    expect(resumed.added).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secr
 import { describe, expect, it } from 'vitest';
 import { ForkStateConflictError } from '../../../lambdas/core/errors.js';
 import { POOL_OWNER } from '../../../lambdas/core/fork.js';
+import { step as markDeleted } from '../../../lambdas/steps/mark-deleted.js';
 import { step as markFailed } from '../../../lambdas/steps/mark-failed.js';
 import { step as parkMember } from '../../../lambdas/steps/park-member.js';
 import { step as resolveSource } from '../../../lambdas/steps/resolve-source.js';
@@ -71,6 +72,15 @@ describe('a warm-pool member', () => {
     await expect(parkMember.run({ state, taskToken: 'token-3' }, test.rt)).rejects.toBeInstanceOf(
       ForkStateConflictError,
     );
+  });
+
+  it('deleted past its deadline (the expiry sweep) ends deleted without Fork Deleted', async () => {
+    const test = await stepTest(forkAt('deleting-schedule', asMember));
+
+    await markDeleted.run({ forkId: FORK_ID, mode: 'delete' }, test.rt);
+
+    expect((await test.rt.store.mustGet(FORK_ID)).status).toBe('deleted');
+    expect(detailTypes(test)).toEqual([]);
   });
 
   it('that failed or was retired ends failed without Fork Failed', async () => {

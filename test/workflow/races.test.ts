@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteFork } from '../../lambdas/api/routes/delete-fork.js';
 import { scheduleName, warningScheduleName } from '../../lambdas/core/ids.js';
+import { createPoolKeeper } from '../../lambdas/events/pool-keeper.js';
 import { STEPS } from '../../lambdas/steps/registry.js';
 import type { StepName } from '../../lambdas/steps/step-names.js';
 import { fireDueSchedules } from '../../local/scheduler-emulation.js';
@@ -189,8 +190,10 @@ describe('every step handler run twice on the same input gives the same result (
 
   beforeAll(async () => {
     await resetMoto();
-    // With a post-restore hook, so run-hook runs twice too (and must not run the hook twice).
+    // With a post-restore hook, so run-hook runs twice too (and must not run the hook twice), and a
+    // warm pool the test fills once, so park-member does.
     h = await workflowHarness({
+      pools: [{ source: 'orders-prod', size: 1, maxAgeHours: 24, recycleOnNewBackup: false }],
       postRestoreHook: {
         hooks: [
           { name: 'records', path: fileURLToPath(new URL('../fixtures/hooks/records.mjs', import.meta.url)) },
@@ -283,6 +286,17 @@ describe('every step handler run twice on the same input gives the same result (
       { forkId: fork.id, mode: 'delete', ready: true },
       { forkId: fork.id, mode: 'delete', ready: true },
     ]);
+    // A warm-pool member warmed and claimed with every step twice: one member, one fork.
+    await createPoolKeeper(doubled.rt)();
+    for (let i = 0; i < 400 && !(await h.rt.store.pools.members()).some((m) => m.step === 'pooled'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const claimed = await doubled.create({ source: 'orders-prod', name: 'claimed-twice' });
+    expect(claimed.fork).toMatchObject({ status: 'ready', restore: { pool: { source: 'orders-prod' } } });
+    expect((await h.leftovers(claimed.fork.id)).secrets).toEqual([`dbfork/${claimed.fork.id}`]);
+    await h.delete(claimed.fork.id);
+    expect(await h.leftovers(claimed.fork.id)).toEqual(NOTHING_LEFT);
+
     // Every step ran twice on the same input at least once (the database passes through `deleting`,
     // so the delete polls check-gone too).
     expect((Object.keys(STEPS) as StepName[]).filter((name) => !twice.has(name))).toEqual([]);

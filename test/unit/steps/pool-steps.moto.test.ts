@@ -1,5 +1,9 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  AddTagsToResourceCommand,
+  ModifyDBInstanceCommand,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-rds';
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { ForkStateConflictError } from '../../../lambdas/core/errors.js';
@@ -106,6 +110,8 @@ describe('a fork that claimed a member', () => {
     givenSource(test);
     givenForkDatabase(test);
     test.mocks.rds.on(ModifyDBInstanceCommand).resolves({});
+    test.mocks.rds.on(AddTagsToResourceCommand).resolves({});
+    test.mocks.rds.on(RemoveTagsFromResourceCommand).resolves({});
     test.mocks.secrets
       .on(DescribeSecretCommand)
       .rejects(Object.assign(new Error('none'), { name: 'ResourceNotFoundException' }));
@@ -117,6 +123,18 @@ describe('a fork that claimed a member', () => {
     await rotateCredentials.run(input, test.rt);
 
     expect(detailTypes(test)).toEqual(['Fork Requested']);
+    // The member's database took the fork's tags and left its pool, on each (idempotent) run.
+    const [added] = inputsOf(test.mocks.rds.commandCalls(AddTagsToResourceCommand));
+    expect(added?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'dbfork:fork-id', Value: FORK_ID },
+        { Key: 'dbfork:expires-at', Value: claimed.expiresAt },
+      ]),
+    );
+    expect((added?.Tags as { Key: string }[]).map((t) => t.Key)).not.toContain('dbfork:managed');
+    expect(inputsOf(test.mocks.rds.commandCalls(RemoveTagsFromResourceCommand))[0]).toMatchObject({
+      TagKeys: ['dbfork:pool'],
+    });
     expect(test.mocks.secrets.commandCalls(CreateSecretCommand).length).toBeGreaterThan(0);
     const history = (await test.rt.store.mustGet(FORK_ID)).history.map((e) => e.message);
     expect(history).toContain('announced: fork of orders-prod, from its warm pool');

@@ -33,6 +33,8 @@ export function tryThis(options: {
   sources: readonly DemoSource[];
   /** Post-restore hook modules (the first is the default). */
   hooks?: readonly { name: string; path: string }[];
+  /** Warm pools (DBFORK_POOLS). */
+  pools?: readonly { source: string; size: number }[];
   cliPath?: string;
 }): string {
   const cli = options.cliPath ?? CLI_PATH;
@@ -46,6 +48,11 @@ export function tryThis(options: {
     `  emulator: ${options.endpoint}${options.startedEmulator ? ' (moto, started for this run)' : ''}`,
     `  sources:  ${sources}`,
     ...hookLines(options.hooks ?? []),
+    ...(options.pools?.length
+      ? [
+          `  pools:    ${options.pools.map((p) => `${p.source} (${p.size})`).join(', ')}: a create of one from its latest backup takes a ready member`,
+        ]
+      : []),
     '',
     'Try this in another terminal:',
     ...(existsSync(cli) ? [] : ['  npm run build                     # builds the CLI (dist/cli.mjs)']),
@@ -56,6 +63,9 @@ export function tryThis(options: {
     `  dbfork create ${source} --name demo --ttl 90m --wait`,
     '  dbfork connect demo --url                    # its connection URI, from its secret',
     '  dbfork list',
+    ...(options.pools?.length
+      ? ['  dbfork pools                                 # the warm pools, and what they cost']
+      : []),
     '  dbfork extend demo --ttl 2d',
     '  dbfork refresh demo --wait                   # a new database from the latest backup takes over',
     `  dbfork create ${source} --name blink --ttl 1m   # gone about a minute later`,

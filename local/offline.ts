@@ -85,6 +85,8 @@ export interface OfflineMode {
   apiUrl: string;
   /** The post-restore hooks offline (the first is the default). */
   hooks: readonly LocalHook[];
+  /** The warm pools kept offline. */
+  pools: readonly PoolConfig[];
   port: number;
   /** The emulator every AWS call goes to. */
   endpoint: string;
@@ -276,6 +278,7 @@ export async function startOffline(options: OfflineOptions = {}): Promise<Offlin
     return {
       apiUrl,
       hooks,
+      pools: env.policy.pools,
       port,
       endpoint,
       startedEmulator: moto !== undefined,

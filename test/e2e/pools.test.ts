@@ -69,6 +69,9 @@ describe('warm pools (npm run local with DBFORK_POOLS, the built CLI)', () => {
   }, 30_000);
 
   it('fills the pool to its size, and no member is anyone’s fork', async () => {
+    // The banner names the pool and the command that shows it.
+    expect(app?.stdout()).toContain(`pools:    ${SOURCE} (${SIZE})`);
+    expect(app?.stdout()).toContain('dbfork pools');
     const seen = await untilFull();
 
     // Never more members than the size on the way, and the last answer is full.

@@ -13,8 +13,6 @@ export const CREATE_STEP_NAMES = [
   'create-instances',
   'rotate-credentials',
   'check-credentials',
-  // Warm-pool members only: parks the member's create until a claim (or its retirement).
-  'park-member',
   'register-dns',
   'schedule-expiry',
   'mark-ready',
@@ -57,8 +55,12 @@ export const REFRESH_STEP_NAMES = [
 export const OPTIONAL_STEP_NAMES = ['run-hook'] as const;
 export type OptionalStepName = (typeof OPTIONAL_STEP_NAMES)[number];
 
+/** CreateFork's step of warm-pool members only: parks the member until a claim (or its retirement). */
+export const POOL_STEP_NAMES = ['park-member'] as const;
+
 export const STEP_NAMES = [
   ...CREATE_STEP_NAMES,
+  ...POOL_STEP_NAMES,
   ...TEARDOWN_STEP_NAMES,
   ...REFRESH_STEP_NAMES,
   ...OPTIONAL_STEP_NAMES,

@@ -260,6 +260,21 @@ describe('warm pools (moto)', () => {
     },
   );
 
+  it.each(['before', 'after'] as const)(
+    'cleans up a member whose park fails %s its write like any failed create, nothing left',
+    async (when) => {
+      const h = await workflowHarness({ pools: [{ ...POOL, size: 1 }], faults: { 'park-member': when } });
+
+      const [warmed] = (await createPoolKeeper(h.rt)()).actions;
+      await h.workflows.idle();
+
+      const member = await h.rt.store.mustGet(warmed?.forkId ?? '');
+      expect(member).toMatchObject({ status: 'failed', pool: { source: 'orders-prod' } });
+      expect(await h.leftovers(member.id)).toEqual(NOTHING_LEFT);
+      expect(await h.rt.store.pools.members()).toEqual([]);
+    },
+  );
+
   it('answers 503 when the claimed member’s workflow is gone; the fork ends failed and its database is swept', async () => {
     const h = await workflowHarness({ pools: [{ ...POOL, size: 1 }] });
     const [member] = await fill(h, 1);

@@ -7,7 +7,14 @@ import { TAG, tagValue } from '../../lambdas/core/tags.js';
 import { createPoolKeeper, FAILURES_TO_PAUSE } from '../../lambdas/events/pool-keeper.js';
 import { createFullReconcile } from '../../lambdas/events/reconcile-all.js';
 import { resetMoto, setEmulatorConfig } from '../support/moto.js';
-import { type Harness, NOTHING_LEFT, OWNER, tagsOf, workflowHarness } from '../support/workflow-harness.js';
+import {
+  type Harness,
+  InjectedFaultError,
+  NOTHING_LEFT,
+  OWNER,
+  tagsOf,
+  workflowHarness,
+} from '../support/workflow-harness.js';
 
 /**
  * Warm pools on the synthesized CreateFork against moto: members warm and park, a create claims
@@ -257,6 +264,38 @@ describe('warm pools (moto)', () => {
       // Its name is free again, and the pool is refilled by the next run.
       await fill(h, 1);
       await drain(h);
+    },
+  );
+
+  it.each(['rotate-credentials', 'check-credentials'] as const)(
+    'cleans up a claimed fork whose %s fails after the claim, the member’s database included',
+    async (step) => {
+      const base = await workflowHarness({ pools: [{ ...POOL, size: 1 }] });
+      // The step fails only on the claimed path (its state has no `pool` any more): the member warms.
+      const h = base.withHandlers((handlers) => ({
+        ...handlers,
+        [step]: async (input: unknown) => {
+          if (!(input as { pool?: unknown }).pool)
+            throw new InjectedFaultError(`injected: ${step} after the claim`);
+          return handlers[step](input);
+        },
+      }));
+      await createPoolKeeper(h.rt)();
+      const [member] = await until(parked(h), (m) => m.length === 1, 'a parked member');
+
+      const { fork } = await createFork(h.rt, {
+        owner: OWNER,
+        body: createForkBodySchema.parse({ source: 'orders-prod', name: 'doomed' }),
+      });
+      await h.workflows.idle();
+
+      expect(fork.id).toBe(member?.id);
+      expect(await h.rt.store.mustGet(fork.id)).toMatchObject({
+        status: 'failed',
+        error: { code: 'InjectedFaultError' },
+      });
+      expect(await h.leftovers(fork.id)).toEqual(NOTHING_LEFT);
+      expect(await h.rt.store.findLiveByName('doomed')).toBeUndefined();
     },
   );
 

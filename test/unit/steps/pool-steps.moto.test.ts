@@ -131,7 +131,7 @@ describe('a fork that claimed a member', () => {
         { Key: 'dbfork:expires-at', Value: claimed.expiresAt },
       ]),
     );
-    expect((added?.Tags as { Key: string }[]).map((t) => t.Key)).not.toContain('dbfork:managed');
+    expect(((added?.Tags ?? []) as { Key: string }[]).map((t) => t.Key)).not.toContain('dbfork:managed');
     expect(inputsOf(test.mocks.rds.commandCalls(RemoveTagsFromResourceCommand))[0]).toMatchObject({
       TagKeys: ['dbfork:pool'],
     });

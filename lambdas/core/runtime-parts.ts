@@ -15,6 +15,7 @@ import { EngineRegistry } from './engines/registry.js';
 import { required } from './env.js';
 import { LifecycleEvents } from './events.js';
 import { ExpirySchedules } from './expiry-schedule.js';
+import { ForkListing } from './fork-listing.js';
 import { LambdaHookInvoker } from './hook-invoker.js';
 import { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import { ForkMetrics, loggerSink, powertoolsSink } from './metrics.js';
@@ -52,6 +53,11 @@ export const store: RuntimePart<'store'> = {
       auditRetentionDays: ctx.env.auditRetentionDays,
       now: ctx.now,
     }),
+};
+
+export const listing: RuntimePart<'listing'> = {
+  service: 'listing',
+  build: (ctx) => new ForkListing(ctx.client('dynamo', dynamoClient), ctx.env.tableName),
 };
 
 export const waits: RuntimePart<'waits'> = {

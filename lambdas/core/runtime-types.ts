@@ -5,6 +5,7 @@ import type { EngineRegistry } from './engines/registry.js';
 import type { RuntimeEnv } from './env.js';
 import type { LifecycleEvents } from './events.js';
 import type { ExpirySchedules } from './expiry-schedule.js';
+import type { ForkListing } from './fork-listing.js';
 import type { HookInvoker } from './hook-invoker.js';
 import type { ManagedDatabases, ManagedLeftovers } from './managed-resources.js';
 import type { ForkMetrics } from './metrics.js';
@@ -31,6 +32,8 @@ export interface RuntimeServices {
   /** Finds dbfork's secrets and schedules (the orphan sweep of what a fork has besides its database). */
   managedLeftovers: ManagedLeftovers;
   store: ForkStore;
+  /** Fork records by index, newest first (GET /v1/forks, the reconciler). */
+  listing: ForkListing;
   engines: EngineRegistry;
   /** What AWS orders per engine version, cached for the life of the process. */
   orderable: OrderableCatalog;

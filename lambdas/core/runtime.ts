@@ -15,6 +15,7 @@ export type {
 export const ALL_PARTS = [
   parts.aws,
   parts.store,
+  parts.listing,
   parts.waits,
   parts.engines,
   parts.orderable,

@@ -23,7 +23,7 @@ export type { ReconcileAction, ReconcileSummary } from './reconcile-sweep.js';
  *     ends one that stopped after it (`retiring`: the new database serves the fork) as succeeded;
  *     the database it replaced, which no live fork claims, is the orphan sweep's.
  */
-export const RECONCILER_PARTS = [parts.store, parts.workflows, parts.metrics] as const;
+export const RECONCILER_PARTS = [parts.store, parts.listing, parts.workflows, parts.metrics] as const;
 export type ReconcilerRuntime = RuntimeWith<(typeof RECONCILER_PARTS)[number]['service']>;
 
 /** Minutes a fork may sit in one step (its `updatedAt` unchanged) before it counts as stuck. */
@@ -72,7 +72,7 @@ async function forksIn(
   const out: ForkRecord[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await rt.store.list({
+    const page = await rt.listing.list({
       status,
       limit: 100,
       poolMembers: true,
@@ -94,7 +94,7 @@ export function createReconciler(rt: ReconcilerRuntime, options: ReconcilerOptio
 
     // 1. Expired but alive: the expiry schedule was lost or failed.
     const expiredBefore = new Date(at.getTime() - minutes(options.expiredGraceMinutes ?? 5)).toISOString();
-    for (const fork of await rt.store.listExpired(expiredBefore)) {
+    for (const fork of await rt.listing.listExpired(expiredBefore)) {
       if (fork.status === 'deleting') continue; // a stalled delete is restarted below
       await sweep.attempt(summary.expired, fork.id, 'start-delete', async () => {
         await rt.workflows.startDelete(fork.id, 'reconcile');

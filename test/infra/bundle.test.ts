@@ -154,6 +154,7 @@ describe('DbForkFunction bundling', () => {
     // Which client packages each service is built from (what a reviewer checks runtime-parts.ts against).
     const CLIENTS_OF: Record<ServiceName, string[]> = {
       store: ['client-dynamodb'],
+      listing: ['client-dynamodb'],
       waits: ['client-dynamodb'],
       // DocumentDB's API is the RDS API (lambdas/core/engines/docdb-cluster.ts).
       engines: ['client-rds'],

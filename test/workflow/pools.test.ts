@@ -92,8 +92,8 @@ describe('warm pools (moto)', () => {
       expect(left.dnsRecords).toEqual([]);
       expect(member.history.map((e) => e.step)).toContain('scrambling-credentials');
     }
-    expect((await h.rt.store.list({ limit: 50 })).items).toEqual([]);
-    expect((await h.rt.store.list({ limit: 50, status: 'creating' })).items).toEqual([]);
+    expect((await h.rt.listing.list({ limit: 50 })).items).toEqual([]);
+    expect((await h.rt.listing.list({ limit: 50, status: 'creating' })).items).toEqual([]);
     await drain(h);
   });
 
@@ -140,7 +140,7 @@ describe('warm pools (moto)', () => {
     // The member's own execution went on: one create execution, through ParkMember, to Ready.
     expect(execution.status).toBe('SUCCEEDED');
     expect(h.workflows.list(fork.id).filter((e) => e.kind === 'create')).toHaveLength(1);
-    expect((await h.rt.store.list({ limit: 50 })).items.map((f) => f.id)).toEqual([fork.id]);
+    expect((await h.rt.listing.list({ limit: 50 })).items.map((f) => f.id)).toEqual([fork.id]);
 
     // The keeper replaces the claimed member.
     const refilled = await fill(h);

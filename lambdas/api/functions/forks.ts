@@ -12,7 +12,13 @@ import { refreshForkRoute } from '../routes/refresh-fork.js';
  * refresh schedule), delete (starts the DeleteFork workflow) and refresh (checks the backup asked
  * for against the source, then starts the RefreshFork workflow). It never changes a database.
  */
-export const FORKS_PARTS = [parts.store, parts.workflows, parts.schedules, parts.engines] as const;
+export const FORKS_PARTS = [
+  parts.store,
+  parts.listing,
+  parts.workflows,
+  parts.schedules,
+  parts.engines,
+] as const;
 type Services = (typeof FORKS_PARTS)[number]['service'];
 
 export const FORKS_ROUTES: readonly Route<Services>[] = [

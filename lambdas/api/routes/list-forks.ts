@@ -1,7 +1,7 @@
 import { errorName, ValidationError } from '../../core/errors.js';
 import { FORK_STATUSES, sourceRefSchema, toPublicFork } from '../../core/fork.js';
+import type { ListPage, ListQuery } from '../../core/fork-listing.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
-import type { ListPage, ListQuery } from '../../core/store.js';
 import * as z from '../../core/zod.js';
 import { type ApiRequest, parseQuery } from '../request.js';
 import type { ApiResponse } from '../respond.js';
@@ -47,9 +47,9 @@ function sourceIdOf(ref: string): string {
   return ref.startsWith('arn:') ? (ref.split(':').at(-1) ?? ref) : ref;
 }
 
-export async function listForks(rt: RuntimeWith<'store'>, query: ListQuery): Promise<ListPage> {
+export async function listForks(rt: RuntimeWith<'listing'>, query: ListQuery): Promise<ListPage> {
   try {
-    return await rt.store.list(query);
+    return await rt.listing.list(query);
   } catch (error) {
     // A token that decodes but is not a key of this listing (forged, or from other filters): DynamoDB refuses it.
     if (query.nextToken && errorName(error) === 'ValidationException') {
@@ -65,7 +65,7 @@ export async function listForks(rt: RuntimeWith<'store'>, query: ListQuery): Pro
   }
 }
 
-export async function listForksRoute(request: ApiRequest, rt: RuntimeWith<'store'>): Promise<ApiResponse> {
+export async function listForksRoute(request: ApiRequest, rt: RuntimeWith<'listing'>): Promise<ApiResponse> {
   const query = parseQuery(request, listForksQuerySchema);
   const page = await listForks(rt, {
     limit: query.limit ?? DEFAULT_LIMIT,

@@ -18,12 +18,14 @@ import {
   ValidationError,
 } from '../../../lambdas/core/errors.js';
 import type { ForkRecord, ForkStep } from '../../../lambdas/core/fork.js';
+import type { ForkListing } from '../../../lambdas/core/fork-listing.js';
 import type { ForkStore } from '../../../lambdas/core/store.js';
 import { motoEndpoint } from '../../support/moto.js';
 import { motoClients, motoRuntime, type TestClock } from '../../support/runtime.js';
 import { forkRecord, OWNER } from './fixtures.js';
 
 let store: ForkStore;
+let listing: ForkListing;
 let clock: TestClock;
 let tableName: string;
 let raw: DynamoDBDocumentClient;
@@ -31,6 +33,7 @@ let raw: DynamoDBDocumentClient;
 beforeEach(async () => {
   const runtime = await motoRuntime(motoEndpoint());
   store = runtime.rt.store;
+  listing = runtime.rt.listing;
   clock = runtime.clock;
   tableName = runtime.env.tableName;
   raw = motoClients(motoEndpoint()).dynamo;
@@ -341,7 +344,7 @@ describe('ForkStore (moto DynamoDB)', () => {
     it('lists every fork newest first', async () => {
       await seed();
 
-      const page = await store.list({ limit: 10 });
+      const page = await listing.list({ limit: 10 });
 
       expect(ids(page.items)).toEqual([id(5), id(4), id(3), id(2), id(1)]);
       expect(page.nextToken).toBeUndefined();
@@ -350,28 +353,28 @@ describe('ForkStore (moto DynamoDB)', () => {
     it('filters by source, owner, status and tag, alone and combined', async () => {
       await seed();
 
-      expect(ids((await store.list({ limit: 10, source: 'billing-prod' })).items)).toEqual([id(3)]);
-      expect(ids((await store.list({ limit: 10, source: 'orders-prod' })).items)).toEqual([
+      expect(ids((await listing.list({ limit: 10, source: 'billing-prod' })).items)).toEqual([id(3)]);
+      expect(ids((await listing.list({ limit: 10, source: 'orders-prod' })).items)).toEqual([
         id(5),
         id(4),
         id(2),
         id(1),
       ]);
-      expect(ids((await store.list({ limit: 10, owner: OWNER })).items)).toEqual([
+      expect(ids((await listing.list({ limit: 10, owner: OWNER })).items)).toEqual([
         id(5),
         id(4),
         id(3),
         id(1),
       ]);
-      expect(ids((await store.list({ limit: 10, status: 'ready' })).items)).toEqual([id(4), id(1)]);
-      expect(ids((await store.list({ limit: 10, tag: { key: 'team', value: 'search' } })).items)).toEqual([
+      expect(ids((await listing.list({ limit: 10, status: 'ready' })).items)).toEqual([id(4), id(1)]);
+      expect(ids((await listing.list({ limit: 10, tag: { key: 'team', value: 'search' } })).items)).toEqual([
         id(5),
         id(2),
       ]);
       expect(
         ids(
           (
-            await store.list({
+            await listing.list({
               limit: 10,
               source: 'orders-prod',
               status: 'creating',
@@ -380,11 +383,11 @@ describe('ForkStore (moto DynamoDB)', () => {
           ).items,
         ),
       ).toEqual([id(5), id(2)]);
-      expect(ids((await store.list({ limit: 10, owner: OWNER, status: 'ready' })).items)).toEqual([
+      expect(ids((await listing.list({ limit: 10, owner: OWNER, status: 'ready' })).items)).toEqual([
         id(4),
         id(1),
       ]);
-      expect((await store.list({ limit: 10, tag: { key: 'team', value: 'nobody' } })).items).toEqual([]);
+      expect((await listing.list({ limit: 10, tag: { key: 'team', value: 'nobody' } })).items).toEqual([]);
     });
 
     it('pages with nextToken, every fork exactly once, in order', async () => {
@@ -394,7 +397,7 @@ describe('ForkStore (moto DynamoDB)', () => {
       let nextToken: string | undefined;
       let pages = 0;
       do {
-        const page = await store.list({ limit: 2, ...(nextToken ? { nextToken } : {}) });
+        const page = await listing.list({ limit: 2, ...(nextToken ? { nextToken } : {}) });
         expect(page.items.length).toBeLessThanOrEqual(2);
         seen.push(...ids(page.items));
         nextToken = page.nextToken;
@@ -407,8 +410,8 @@ describe('ForkStore (moto DynamoDB)', () => {
     it('pages a filtered listing (short pages are filled from further reads)', async () => {
       await seed();
 
-      const first = await store.list({ limit: 2, tag: { key: 'team', value: 'payments' } });
-      const second = await store.list({
+      const first = await listing.list({ limit: 2, tag: { key: 'team', value: 'payments' } });
+      const second = await listing.list({
         limit: 2,
         tag: { key: 'team', value: 'payments' },
         nextToken: first.nextToken,
@@ -422,26 +425,26 @@ describe('ForkStore (moto DynamoDB)', () => {
       await seed();
 
       for (const nextToken of ['garbage', 'e30', Buffer.from('[1,2]').toString('base64url'), '%%%']) {
-        await expect(store.list({ limit: 2, nextToken })).rejects.toBeInstanceOf(ValidationError);
+        await expect(listing.list({ limit: 2, nextToken })).rejects.toBeInstanceOf(ValidationError);
       }
     });
 
     it('rejects a token of another listing (other index or other partition) with ValidationError', async () => {
       await seed();
-      const bySource = await store.list({ limit: 1, source: 'orders-prod' });
-      const unfiltered = await store.list({ limit: 1 });
+      const bySource = await listing.list({ limit: 1, source: 'orders-prod' });
+      const unfiltered = await listing.list({ limit: 1 });
 
       await expect(
-        store.list({ limit: 1, source: 'billing-prod', nextToken: bySource.nextToken }),
+        listing.list({ limit: 1, source: 'billing-prod', nextToken: bySource.nextToken }),
       ).rejects.toBeInstanceOf(ValidationError);
-      await expect(store.list({ limit: 1, nextToken: bySource.nextToken })).rejects.toBeInstanceOf(
+      await expect(listing.list({ limit: 1, nextToken: bySource.nextToken })).rejects.toBeInstanceOf(
         ValidationError,
       );
       await expect(
-        store.list({ limit: 1, source: 'orders-prod', nextToken: unfiltered.nextToken }),
+        listing.list({ limit: 1, source: 'orders-prod', nextToken: unfiltered.nextToken }),
       ).rejects.toBeInstanceOf(ValidationError);
       await expect(
-        store.list({ limit: 1, source: 'orders-prod', nextToken: bySource.nextToken }),
+        listing.list({ limit: 1, source: 'orders-prod', nextToken: bySource.nextToken }),
       ).resolves.toMatchObject({
         items: [{ id: id(4) }],
       });
@@ -459,7 +462,7 @@ describe('ForkStore (moto DynamoDB)', () => {
       await walk(id(4), TO_DELETED);
       await walk(id(5), ['removing-dns']);
 
-      const expired = await store.listExpired('2026-11-20T14:00:00.000Z');
+      const expired = await listing.listExpired('2026-11-20T14:00:00.000Z');
 
       expect(expired.map((f) => f.id).sort()).toEqual([id(1), id(5)]);
     });
@@ -482,7 +485,7 @@ describe('ForkStore (moto DynamoDB)', () => {
         status: 'ready',
         message: 'extended to 48 h',
       });
-      const expired = await store.listExpired('2026-11-22T11:00:00.000Z');
+      const expired = await listing.listExpired('2026-11-22T11:00:00.000Z');
       expect(expired).toEqual([]);
     });
 

@@ -21,7 +21,7 @@ function store() {
   const test = mockedRuntime();
   const dynamo = test.mocks.dynamo;
   if (!dynamo) throw new Error('expected a mocked DynamoDB');
-  return { store: test.rt.store, dynamo, tableName: test.env.tableName };
+  return { store: test.rt.store, listing: test.rt.listing, dynamo, tableName: test.env.tableName };
 }
 
 describe('ForkStore (mocked DynamoDB)', () => {
@@ -66,10 +66,10 @@ describe('ForkStore (mocked DynamoDB)', () => {
   });
 
   it('queries the newest first on the most selective index with the other filters applied', async () => {
-    const { store: forks, dynamo, tableName } = store();
+    const { listing, dynamo, tableName } = store();
     dynamo.on(QueryCommand).resolves({ Items: [] });
 
-    await forks.list({ limit: 5, owner: OWNER, status: 'ready', tag: { key: 'team', value: 'payments' } });
+    await listing.list({ limit: 5, owner: OWNER, status: 'ready', tag: { key: 'team', value: 'payments' } });
 
     expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
       TableName: tableName,
@@ -91,12 +91,12 @@ describe('ForkStore (mocked DynamoDB)', () => {
   });
 
   it('rejects a token with a non-string key value before asking DynamoDB', async () => {
-    const { store: forks, dynamo } = store();
+    const { listing, dynamo } = store();
     const token = Buffer.from(JSON.stringify({ pk: `FORK#${FORK_ID}`, sk: 'FORK', createdKey: 1 })).toString(
       'base64url',
     );
 
-    await expect(forks.list({ limit: 5, nextToken: token })).rejects.toBeInstanceOf(ValidationError);
+    await expect(listing.list({ limit: 5, nextToken: token })).rejects.toBeInstanceOf(ValidationError);
     expect(dynamo.commandCalls(QueryCommand)).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ import {
 const POOL = { source: 'orders-prod', size: 2, maxAgeHours: 24, recycleOnNewBackup: false };
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
@@ -57,7 +57,8 @@ async function drain(h: Harness): Promise<void> {
   await h.workflows.idle();
 }
 
-describe('warm pools (moto)', () => {
+// Members warm through the whole create on the emulator: allow a loaded machine its time.
+describe('warm pools (moto)', { timeout: 120_000 }, () => {
   beforeEach(async () => {
     await resetMoto();
   });

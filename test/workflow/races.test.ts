@@ -288,8 +288,11 @@ describe('every step handler run twice on the same input gives the same result (
     ]);
     // A warm-pool member warmed and claimed with every step twice: one member, one fork.
     await createPoolKeeper(doubled.rt)();
-    for (let i = 0; i < 400 && !(await h.rt.store.pools.members()).some((m) => m.step === 'pooled'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    // Warming with every step twice takes a while on a loaded machine: wait for the park, bounded.
+    const parkedBy = Date.now() + 90_000;
+    while (!(await h.rt.store.pools.members()).some((m) => m.step === 'pooled')) {
+      if (Date.now() > parkedBy) throw new Error('the pool member never parked');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const claimed = await doubled.create({ source: 'orders-prod', name: 'claimed-twice' });
     expect(claimed.fork).toMatchObject({ status: 'ready', restore: { pool: { source: 'orders-prod' } } });
@@ -300,5 +303,5 @@ describe('every step handler run twice on the same input gives the same result (
     // Every step ran twice on the same input at least once (the database passes through `deleting`,
     // so the delete polls check-gone too).
     expect((Object.keys(STEPS) as StepName[]).filter((name) => !twice.has(name))).toEqual([]);
-  });
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from './errors.js';
 import type { ForkRecord, ForkStatus } from './fork.js';
-import { stripIndex } from './store-items.js';
+import { queryAllRecords, stripIndex } from './store-items.js';
 import { FORK_TABLE_INDEXES, type ForkTableIndex } from './table-schema.js';
 
 /**
@@ -125,22 +125,12 @@ export class ForkListing {
 
   /** Live forks whose expiry is before `before` (the reconciler's safety net). */
   async listExpired(before: string): Promise<ForkRecord[]> {
-    const out: ForkRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byExpiry',
-          KeyConditionExpression: '#liveKey = :live AND #expiresAt < :before',
-          ExpressionAttributeNames: { '#liveKey': 'liveKey', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':live': 'LIVE', ':before': before },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(stripIndex(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    return queryAllRecords(this.dynamo, {
+      TableName: this.table,
+      IndexName: 'byExpiry',
+      KeyConditionExpression: '#liveKey = :live AND #expiresAt < :before',
+      ExpressionAttributeNames: { '#liveKey': 'liveKey', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':live': 'LIVE', ':before': before },
+    });
   }
 }

@@ -1,14 +1,8 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ForkStateConflictError } from './errors.js';
 import { type ForkRecord, type HistoryEntry, POOL_OWNER, STEPS } from './fork.js';
 import { admission, type Idempotency, type QuotaLimits } from './fork-admission.js';
-import {
-  forkKey,
-  indexAttributes,
-  isConditionalFailure,
-  QUOTA_SLOTS_ATTRIBUTE,
-  stripIndex,
-} from './store-items.js';
+import { forkItem, forkKey, isConditionalFailure, queryAllRecords, stripIndex } from './store-items.js';
 import { cancellationCodes, transactWrite } from './store-transactions.js';
 import { FORK_TABLE_INDEXES } from './table-schema.js';
 
@@ -42,7 +36,7 @@ export class PoolRecords {
     await this.dynamo.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...forkKey(record.id), ...record, ...indexAttributes(record) },
+        Item: forkItem(record),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -54,24 +48,14 @@ export class PoolRecords {
    */
   async members(): Promise<ForkRecord[]> {
     const [partitionKey] = FORK_TABLE_INDEXES.byStatus;
-    const out: ForkRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#partition = :creating',
-          FilterExpression: 'attribute_exists(#pool)',
-          ExpressionAttributeNames: { '#partition': partitionKey, '#pool': 'pool' },
-          ExpressionAttributeValues: { ':creating': 'creating' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(stripIndex(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return queryAllRecords(this.dynamo, {
+      TableName: this.table,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#partition = :creating',
+      FilterExpression: 'attribute_exists(#pool)',
+      ExpressionAttributeNames: { '#partition': partitionKey, '#pool': 'pool' },
+      ExpressionAttributeValues: { ':creating': 'creating' },
+    });
   }
 
   /**
@@ -80,25 +64,15 @@ export class PoolRecords {
    */
   async failed(createdSince: string): Promise<ForkRecord[]> {
     const [partitionKey, sortKey] = FORK_TABLE_INDEXES.byStatus;
-    const out: ForkRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#partition = :failed AND #sort >= :since',
-          FilterExpression: 'attribute_exists(#pool)',
-          ExpressionAttributeNames: { '#partition': partitionKey, '#sort': sortKey, '#pool': 'pool' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':since': createdSince },
-          ScanIndexForward: false,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(stripIndex(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return queryAllRecords(this.dynamo, {
+      TableName: this.table,
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#partition = :failed AND #sort >= :since',
+      FilterExpression: 'attribute_exists(#pool)',
+      ExpressionAttributeNames: { '#partition': partitionKey, '#sort': sortKey, '#pool': 'pool' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':since': createdSince },
+      ScanIndexForward: false,
+    });
   }
 
   /** Parks a member whose database is ready: claimable with `token` from now on. */
@@ -173,12 +147,7 @@ export class PoolRecords {
     const put = {
       Put: {
         TableName: this.table,
-        Item: {
-          ...forkKey(fork.id),
-          ...fork,
-          ...indexAttributes(fork),
-          ...(admitted.slotKeys.length ? { [QUOTA_SLOTS_ATTRIBUTE]: admitted.slotKeys } : {}),
-        },
+        Item: forkItem(fork, admitted.slotKeys),
         ConditionExpression: '#step = :pooled AND #pool.#token = :token',
         ExpressionAttributeNames: { '#step': 'step', '#pool': 'pool', '#token': 'claimToken' },
         ExpressionAttributeValues: { ':pooled': 'pooled', ':token': token },

@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type ForkRecord, isLive } from './fork.js';
 import { FORK_TABLE_TTL_ATTRIBUTE } from './table-schema.js';
 
@@ -36,4 +37,31 @@ export function indexAttributes(record: ForkRecord): Record<string, unknown> {
     createdKey: `${record.createdAt}#${record.id}`,
     ...(isLive(record.status) ? { liveKey: 'LIVE' } : {}),
   };
+}
+
+/** A fork record's whole item: its key, the record, its index attributes and the quota slots it holds. */
+export function forkItem(record: ForkRecord, slotKeys: readonly string[] = []): Record<string, unknown> {
+  return {
+    ...forkKey(record.id),
+    ...record,
+    ...indexAttributes(record),
+    ...(slotKeys.length ? { [QUOTA_SLOTS_ATTRIBUTE]: [...slotKeys] } : {}),
+  };
+}
+
+/** Every fork record a query finds, reading page after page to the end. */
+export async function queryAllRecords(
+  dynamo: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<ForkRecord[]> {
+  const out: ForkRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    for (const item of page.Items ?? []) out.push(stripIndex(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 }

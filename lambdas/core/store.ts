@@ -26,13 +26,7 @@ import {
 } from './fork-admission.js';
 import { PoolRecords } from './pool-records.js';
 import { RefreshRecords } from './refresh-records.js';
-import {
-  forkKey,
-  indexAttributes,
-  isConditionalFailure,
-  QUOTA_SLOTS_ATTRIBUTE,
-  stripIndex,
-} from './store-items.js';
+import { forkItem, forkKey, isConditionalFailure, QUOTA_SLOTS_ATTRIBUTE, stripIndex } from './store-items.js';
 import { cancellationCodes, isRefusal, type TransactItems, transactWrite } from './store-transactions.js';
 import type { Ttl } from './ttl.js';
 
@@ -115,12 +109,7 @@ export class ForkStore {
     const put = {
       Put: {
         TableName: this.table,
-        Item: {
-          ...forkKey(record.id),
-          ...record,
-          ...indexAttributes(record),
-          ...(admitted.slotKeys.length ? { [QUOTA_SLOTS_ATTRIBUTE]: admitted.slotKeys } : {}),
-        },
+        Item: forkItem(record, admitted.slotKeys),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };

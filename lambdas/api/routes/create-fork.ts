@@ -1,7 +1,7 @@
 import type { ForkPolicy } from '../../core/config.js';
 import { forkDnsName } from '../../core/dns.js';
 import type { SourceDatabase } from '../../core/engines/engine.js';
-import { ForkStateConflictError, NameTakenError, ValidationError } from '../../core/errors.js';
+import { NameTakenError, ValidationError } from '../../core/errors.js';
 import {
   type CreateForkBody,
   createForkBodySchema,
@@ -21,6 +21,7 @@ import { type ApiRequest, parseBody } from '../request.js';
 import type { ApiResponse } from '../respond.js';
 import { claimMember, poolFor } from './pool-claim.js';
 import { assertRestoreSupported, assertRestoreTarget } from './restore-checks.js';
+import { failUnstarted } from './shared.js';
 
 /** POST /v1/forks: everything a caller can get wrong is refused here, before anything is written. */
 
@@ -158,19 +159,11 @@ function claimedRecord(
 
 /** Leaves a fork whose workflow never started `failed` (it made nothing), releasing its name. */
 async function markNotStarted(rt: CreateRuntime, id: string, cause: unknown): Promise<void> {
-  const message = 'the create workflow could not be started';
   try {
-    await rt.store.transition(id, {
-      step: 'failed',
-      message,
-      patch: { error: { code: 'workflow_not_started', message } },
-      onlyFrom: ['creating'],
-    });
+    // False: already moved on (the start did reach Step Functions after all), the workflow owns it.
+    await failUnstarted(rt, id, 'the create workflow could not be started');
   } catch (error) {
-    // Already moved on (the start did reach Step Functions after all): the workflow owns the record.
-    if (!(error instanceof ForkStateConflictError)) {
-      rt.logger.error('could not mark an unstarted fork failed', { forkId: id, error, cause });
-    }
+    rt.logger.error('could not mark an unstarted fork failed', { forkId: id, error, cause });
   }
 }
 

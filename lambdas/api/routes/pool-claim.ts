@@ -1,10 +1,10 @@
 import type { ForkPolicy } from '../../core/config.js';
-import { ForkStateConflictError } from '../../core/errors.js';
 import type { CreateForkBody, ForkRecord } from '../../core/fork.js';
 import type { Idempotency, QuotaLimits } from '../../core/fork-admission.js';
 import { memberOverrides, type PoolConfig, poolOf } from '../../core/pool-config.js';
 import type { RuntimeWith } from '../../core/runtime-types.js';
 import type { TaskCompletionOutcome } from '../../core/task-completion.js';
+import { failUnstarted } from './shared.js';
 
 /**
  * POST /v1/forks from a warm pool (lambdas/core/pool-records.ts): a request a member satisfies
@@ -66,23 +66,8 @@ export async function claimMember(
       outcome = 'failed';
     }
     if (outcome === 'completed') return { kind: 'claimed', fork: claimed.record };
-    await markStale(rt, member.id);
+    await failUnstarted(rt, member.id, 'the pool member it claimed had no workflow left to go on with');
     return { kind: 'stale', forkId: member.id };
   }
   return { kind: 'none' };
-}
-
-/** A claimed fork whose member's workflow was gone made nothing new: it ends failed, its name released. */
-async function markStale(rt: RuntimeWith<'store'>, id: string): Promise<void> {
-  const message = 'the pool member it claimed had no workflow left to go on with';
-  try {
-    await rt.store.transition(id, {
-      step: 'failed',
-      message,
-      patch: { error: { code: 'workflow_not_started', message } },
-      onlyFrom: ['creating'],
-    });
-  } catch (error) {
-    if (!(error instanceof ForkStateConflictError)) throw error;
-  }
 }

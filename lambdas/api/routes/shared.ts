@@ -1,5 +1,5 @@
 import type { ForkPolicy } from '../../core/config.js';
-import { ForkNotFoundError, NotOwnerError } from '../../core/errors.js';
+import { ForkNotFoundError, ForkStateConflictError, NotOwnerError } from '../../core/errors.js';
 import type { ForkRecord } from '../../core/fork.js';
 import { FORK_ID_PATTERN, FORK_NAME_PATTERN } from '../../core/ids.js';
 import { isAdmin } from '../../core/principals.js';
@@ -28,6 +28,26 @@ export async function findFork(rt: RuntimeWith<'store'>, ref: string): Promise<F
     });
   }
   return fork;
+}
+
+/**
+ * Ends a fork that made nothing `failed` (`workflow_not_started`), releasing its name and quota:
+ * its workflow could not be started, or could not go on. False when the fork had already moved on
+ * (its workflow owns the record); any other error is thrown.
+ */
+export async function failUnstarted(rt: RuntimeWith<'store'>, id: string, message: string): Promise<boolean> {
+  try {
+    await rt.store.transition(id, {
+      step: 'failed',
+      message,
+      patch: { error: { code: 'workflow_not_started', message } },
+      onlyFrom: ['creating'],
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ForkStateConflictError) return false;
+    throw error;
+  }
 }
 
 /** Safety invariant 5: only the owner or a configured admin may extend or delete a fork. */
